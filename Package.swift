@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+// CytoReset: FCS reading/writing, compensation, gating and clinical metrics for
+// monitoring B-cell aplasia and CAR T persistence after CD19 CAR T therapy.
+import PackageDescription
+
+let package = Package(
+  name: "CytoReset",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "CytoCore", targets: ["CytoCore"]),
+    .library(name: "CytoFCS", targets: ["CytoFCS"]),
+    .library(name: "CytoCLI", targets: ["CytoCLI"]),
+    .executable(name: "cytoreset", targets: ["cytoreset"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // MARK: - Public API
+    .target(name: "CytoCore"),
+    .target(name: "CytoFCS", dependencies: ["CytoCore"]),
+
+    // MARK: - Tool
+    .target(
+      name: "CytoCLI",
+      dependencies: [
+        "CytoCore", "CytoFCS",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(name: "cytoreset", dependencies: ["CytoCLI"]),
+
+    // MARK: - Test support (never a product)
+    .target(name: "CytoTestSupport", dependencies: ["CytoCore", "CytoFCS"]),
+
+    // MARK: - Unit test bundles
+    .testTarget(name: "CytoCoreTests", dependencies: ["CytoCore", "CytoTestSupport"]),
+    .testTarget(name: "CytoFCSTests", dependencies: ["CytoFCS", "CytoTestSupport"]),
+    .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoTestSupport"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

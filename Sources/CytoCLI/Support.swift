@@ -1,0 +1,80 @@
+import ArgumentParser
+import CytoCore
+import CytoFCS
+import Foundation
+
+/// Writes to standard error.
+func printError(_ message: String) {
+  FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Standard output, buffered for large tables.
+struct StandardOutput {
+  private var buffer = ""
+  mutating func write(_ s: String) {
+    buffer += s
+    if buffer.utf8.count > 1 << 16 { flush() }
+  }
+  mutating func flush() {
+    FileHandle.standardOutput.write(Data(buffer.utf8))
+    buffer = ""
+  }
+}
+
+/// Runs `body` for each input, reporting failures on stderr and continuing;
+/// exits with code 1 at the end when any input failed.
+func forEachInput(_ inputs: [String], _ body: (String) throws -> Void) throws {
+  var failed = 0
+  for path in inputs {
+    do { try body(path) } catch {
+      failed += 1
+      printError("cytoreset: \(describe(error, file: path))")
+    }
+  }
+  if failed > 0 { throw ExitCode(1) }
+}
+
+/// The message for an error, naming the file when the error itself does not.
+func describe(_ error: Error, file: String) -> String {
+  if let e = error as? FCSError { return e.inFileDescription(file) }
+  return "\(file): \(error)"
+}
+
+extension FCSError {
+  func inFileDescription(_ path: String) -> String {
+    var e = self
+    if e.location.file == nil { e.location.file = path }
+    return e.description
+  }
+}
+
+extension FCSValueScale: ExpressibleByArgument {}
+
+extension Diagnostic {
+  var json: JSONValue {
+    .object([
+      ("severity", .string(severity.rawValue)), ("code", .string(code.rawValue)), ("message", .string(message)),
+      ("section", .optional(location.section)), ("keyword", .optional(location.keyword)),
+      ("byteOffset", .optional(location.byteOffset)),
+    ])
+  }
+}
+
+/// Formats a number for tables and CSV: integers without a decimal point, others in the
+/// shortest form that reads back exactly.
+func formatValue(_ d: Double) -> String {
+  if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+  return "\(d)"
+}
+
+func formatValue(_ f: Float) -> String {
+  if f == f.rounded(), abs(f) < 1e7 { return String(Int(f)) }
+  return "\(f)"
+}
+
+func formatBytes(_ n: Int) -> String {
+  var s = String(n)
+  var i = s.count - 3
+  while i > 0 { s.insert(",", at: s.index(s.startIndex, offsetBy: i)); i -= 3 }
+  return s
+}

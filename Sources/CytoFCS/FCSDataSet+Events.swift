@@ -1,0 +1,294 @@
+import CytoCore
+import Dispatch
+import Foundation
+
+extension FCSDataSet {
+  /// Decodes DATA into a column-major matrix, one column per parameter in file order.
+  ///
+  /// - Parameters:
+  ///   - scale: ``FCSValueScale/raw`` (as stored, integers masked) or ``FCSValueScale/scaled``
+  ///     (log decoding, ÷ gain, × timestep).
+  ///   - type: `Float` (the gating engine's type) or `Double`. 32-bit integer data above 2²⁴
+  ///     and `$DATATYPE D` data are exact only as `Double`.
+  /// - Complexity: one pass over DATA; large data sets are split across all cores.
+  public func events<S: EventScalar>(_ scale: FCSValueScale = .raw, as type: S.Type = Float.self) throws -> EventMatrix<S> {
+    if let dataError { throw dataError }
+    let p = parameters.count
+    let n = eventCount
+    var matrix = try bytes.withUnsafeBytes { raw -> EventMatrix<S> in
+      let data = UnsafeRawBufferPointer(rebasing: raw[dataRange])
+      if let layout = UniformLayout(self) {
+        return EventMatrix<S>(eventCount: n, channelCount: p) { out in
+          EventDecoder.decodeUniform(layout, data: data, events: n, channels: p, into: out)
+        }
+      }
+      if parameters.contains(where: { $0.dataType == .ascii }) {
+        return try EventDecoder.decodeASCII(self, data: data, into: S.self)
+      }
+      return EventMatrix<S>(eventCount: n, channelCount: p) { out in
+        EventDecoder.decodeMixed(self, data: data, into: out)
+      }
+    }
+    if scale == .scaled { applyScaling(to: &matrix) }
+    return matrix
+  }
+
+  /// Converts raw values to scaled values in place (see ``FCSValueScale/scaled``).
+  public func applyScaling<S: EventScalar>(to matrix: inout EventMatrix<S>) {
+    let n = matrix.eventCount
+    let step = timestep
+    matrix.withUnsafeMutableStorage { all in
+      for prm in parameters {
+        let col = UnsafeMutableBufferPointer(rebasing: all[prm.index.rawValue * n..<(prm.index.rawValue + 1) * n])
+        if prm.isTime, let step {
+          let s = S(step)
+          for i in col.indices { col[i] *= s }
+        } else if prm.dataType == .integer, prm.amplification.isLogarithmic, prm.range > 0 {
+          let k = prm.amplification.decades / prm.range
+          let f2 = prm.amplification.offset
+          for i in col.indices { col[i] = S(f2 * pow(10, k * Double(col[i]))) }
+        } else if prm.gain != 1 {
+          let g = S(prm.gain)
+          for i in col.indices { col[i] /= g }
+        }
+      }
+    }
+  }
+
+  /// The scaling applied to each parameter by ``FCSValueScale/scaled``, in words.
+  public func scalingDescription(_ prm: FCSParameter) -> String {
+    if prm.isTime, let t = timestep { return "× $TIMESTEP \(t)" }
+    if prm.dataType == .integer, prm.amplification.isLogarithmic, prm.range > 0 {
+      return "log: \(fmt(prm.amplification.offset)) × 10^(\(fmt(prm.amplification.decades)) × raw / \(fmt(prm.range)))"
+    }
+    if prm.gain != 1 { return "÷ gain \(fmt(prm.gain))" }
+    return "none"
+  }
+}
+
+private func fmt(_ d: Double) -> String {
+  d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+}
+
+/// A layout in which every parameter has the same binary type and width, with a plain byte order.
+struct UniformLayout {
+  enum Kind { case float32, float64, uint8, uint16, uint24, uint32, uint64 }
+  var kind: Kind
+  var bigEndian: Bool
+  var masks: [UInt64]
+
+  init?(_ ds: FCSDataSet) {
+    guard let first = ds.parameters.first else { return nil }
+    let t = first.dataType, w = first.byteWidth
+    guard t != .ascii, ds.parameters.allSatisfy({ $0.dataType == t && $0.byteWidth == w }) else { return nil }
+    switch ds.byteOrder {
+    case .littleEndian: bigEndian = false
+    case .bigEndian: bigEndian = true
+    case .permuted: return nil
+    }
+    switch (t, w) {
+    case (.float, 4): kind = .float32
+    case (.double, 8): kind = .float64
+    case (.integer, 1): kind = .uint8
+    case (.integer, 2): kind = .uint16
+    case (.integer, 3): kind = .uint24
+    case (.integer, 4): kind = .uint32
+    case (.integer, 8): kind = .uint64
+    default: return nil
+    }
+    masks = ds.parameters.map { $0.integerMask ?? ~0 }
+  }
+}
+
+/// A pointer that may cross into a concurrently executed closure; each task writes disjoint rows.
+struct SendablePointer<T>: @unchecked Sendable {
+  let pointer: T
+}
+
+enum EventDecoder {
+  struct Field { var offset: Int; var width: Int; var type: FCSDataType; var mask: UInt64 }
+
+  /// Events per parallel task below which decoding stays on one thread.
+  static let parallelThreshold = 1 << 18
+
+  static func forEachEventRange(_ n: Int, _ p: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let tasks = n * max(p, 1) >= parallelThreshold * 4 ? max(1, min(cores, 64)) : 1
+    if tasks == 1 { body(0..<n); return }
+    let chunk = (n + tasks - 1) / tasks
+    DispatchQueue.concurrentPerform(iterations: tasks) { t in
+      let lo = t * chunk
+      let hi = min(n, lo + chunk)
+      if lo < hi { body(lo..<hi) }
+    }
+  }
+
+  static func decodeUniform<S: EventScalar>(_ layout: UniformLayout, data: UnsafeRawBufferPointer, events n: Int,
+                                            channels p: Int, into out: UnsafeMutableBufferPointer<S>) {
+    guard n > 0, p > 0, let src0 = data.baseAddress, let dst0 = out.baseAddress else { return }
+    let src = SendablePointer(pointer: src0)
+    let dst = SendablePointer(pointer: dst0)
+    let masks = layout.masks
+    let be = layout.bigEndian
+    let kind = layout.kind
+    forEachEventRange(n, p) { range in
+      masks.withUnsafeBufferPointer { m in
+        switch kind {
+        case .float32:
+          transpose(src.pointer, dst.pointer, n, p, range, UInt32.self, be) { bits, _ in S(Float(bitPattern: bits)) }
+        case .float64:
+          transpose(src.pointer, dst.pointer, n, p, range, UInt64.self, be) { bits, _ in S(Double(bitPattern: bits)) }
+        case .uint8:
+          transpose(src.pointer, dst.pointer, n, p, range, UInt8.self, be) { v, c in S(UInt64(v) & m[c]) }
+        case .uint16:
+          transpose(src.pointer, dst.pointer, n, p, range, UInt16.self, be) { v, c in S(UInt64(v) & m[c]) }
+        case .uint32:
+          transpose(src.pointer, dst.pointer, n, p, range, UInt32.self, be) { v, c in S(UInt64(v) & m[c]) }
+        case .uint64:
+          transpose(src.pointer, dst.pointer, n, p, range, UInt64.self, be) { v, c in S(v & m[c]) }
+        case .uint24:
+          transpose24(src.pointer, dst.pointer, n, p, range, be, m)
+        }
+      }
+    }
+  }
+
+  /// Event-major → column-major for fixed-width values, in blocks of events so the strided
+  /// reads of one block stay in cache while each column is written sequentially.
+  @inline(__always)
+  static func transpose<S: EventScalar, W: FixedWidthInteger>(
+    _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<S>, _ n: Int, _ p: Int, _ range: Range<Int>,
+    _: W.Type, _ bigEndian: Bool, _ convert: (W, Int) -> S
+  ) {
+    let w = MemoryLayout<W>.size
+    let rowBytes = p &* w
+    let block = 512
+    var e0 = range.lowerBound
+    while e0 < range.upperBound {
+      let e1 = min(e0 &+ block, range.upperBound)
+      for c in 0..<p {
+        let col = dst + c &* n
+        var off = e0 &* rowBytes &+ c &* w
+        if bigEndian {
+          for e in e0..<e1 {
+            col[e] = convert(W(bigEndian: src.loadUnaligned(fromByteOffset: off, as: W.self)), c)
+            off &+= rowBytes
+          }
+        } else {
+          for e in e0..<e1 {
+            col[e] = convert(W(littleEndian: src.loadUnaligned(fromByteOffset: off, as: W.self)), c)
+            off &+= rowBytes
+          }
+        }
+      }
+      e0 = e1
+    }
+  }
+
+  static func transpose24<S: EventScalar>(_ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<S>, _ n: Int, _ p: Int,
+                                          _ range: Range<Int>, _ bigEndian: Bool, _ m: UnsafeBufferPointer<UInt64>) {
+    let b = src.assumingMemoryBound(to: UInt8.self)
+    let rowBytes = p * 3
+    for e in range {
+      var off = e * rowBytes
+      for c in 0..<p {
+        let v: UInt64 = bigEndian
+          ? UInt64(b[off]) << 16 | UInt64(b[off + 1]) << 8 | UInt64(b[off + 2])
+          : UInt64(b[off + 2]) << 16 | UInt64(b[off + 1]) << 8 | UInt64(b[off])
+        dst[c * n + e] = S(v & m[c])
+        off += 3
+      }
+    }
+  }
+
+  /// Any mix of integer widths, floats and doubles, and FCS 2.0 permuted byte orders.
+  static func decodeMixed<S: EventScalar>(_ ds: FCSDataSet, data: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<S>) {
+    let n = ds.eventCount, p = ds.parameters.count
+    guard n > 0, p > 0 else { return }
+    var fields: [Field] = []
+    var off = 0
+    for prm in ds.parameters {
+      let w = prm.byteWidth ?? 0
+      fields.append(Field(offset: off, width: w, type: prm.dataType, mask: prm.integerMask ?? ~0))
+      off += w
+    }
+    let rowBytes = off
+    // Significance rank (0 = least significant) of each stored byte position.
+    let rank: (Int, Int) -> Int
+    switch ds.byteOrder {
+    case .littleEndian: rank = { i, _ in i }
+    case .bigEndian: rank = { i, w in w - 1 - i }
+    case .permuted(let order): rank = { i, _ in order[i] - 1 }
+    }
+    let b = data.bindMemory(to: UInt8.self)
+    for e in 0..<n {
+      let row = e * rowBytes
+      for (c, f) in fields.enumerated() {
+        var v: UInt64 = 0
+        for i in 0..<f.width { v |= UInt64(b[row + f.offset + i]) << UInt64(8 * rank(i, f.width)) }
+        let x: S
+        switch f.type {
+        case .float: x = S(Float(bitPattern: UInt32(truncatingIfNeeded: v)))
+        case .double: x = S(Double(bitPattern: v))
+        default: x = S(v & f.mask)
+        }
+        out[c * n + e] = x
+      }
+    }
+  }
+
+  /// ASCII data: fixed-width fields (`$PnB` characters) or values separated by blanks,
+  /// commas, tabs or line breaks (`$PnB *`).
+  static func decodeASCII<S: EventScalar>(_ ds: FCSDataSet, data: UnsafeRawBufferPointer, into: S.Type) throws -> EventMatrix<S> {
+    let p = ds.parameters.count
+    let b = data.bindMemory(to: UInt8.self)
+    func number(_ lo: Int, _ hi: Int, at e: Int, _ c: Int) throws -> S {
+      var s = Substring(String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self))
+      while s.first == " " { s.removeFirst() }
+      while s.last == " " { s.removeLast() }
+      guard let d = Double(s) else {
+        throw FCSError(.dataSizeMismatch, "ASCII value '\(s)' of event \(e + 1), parameter \(c + 1) is not a number",
+                       segment: .data, byteOffset: ds.dataRange.lowerBound + lo)
+      }
+      return S(d)
+    }
+    if ds.parameters.allSatisfy({ $0.bits != nil }) {
+      let n = ds.eventCount
+      var values = [S](repeating: 0, count: n * p)
+      var off = 0
+      for e in 0..<n {
+        for (c, prm) in ds.parameters.enumerated() {
+          let w = prm.bits ?? 0
+          values[c * n + e] = try number(off, off + w, at: e, c)
+          off += w
+        }
+      }
+      return EventMatrix(eventCount: n, channelCount: p, columnMajor: values)
+    }
+    let tokens = delimitedTokens(b)
+    let n = ds.eventCount
+    guard tokens.count >= n * p else {
+      throw FCSError(.truncated, "ASCII DATA holds \(tokens.count) values, \(n * p) expected ($TOT × $PAR)",
+                     segment: .data, byteOffset: ds.dataRange.lowerBound)
+    }
+    var values = [S](repeating: 0, count: n * p)
+    for e in 0..<n { for c in 0..<p { values[c * n + e] = try number(tokens[e * p + c].0, tokens[e * p + c].1, at: e, c) } }
+    return EventMatrix(eventCount: n, channelCount: p, columnMajor: values)
+  }
+
+  static func delimitedTokens(_ b: UnsafeBufferPointer<UInt8>) -> [(Int, Int)] {
+    var out: [(Int, Int)] = []
+    var i = 0
+    while i < b.count {
+      while i < b.count, isSeparator(b[i]) { i += 1 }
+      let s = i
+      while i < b.count, !isSeparator(b[i]) { i += 1 }
+      if i > s { out.append((s, i)) }
+    }
+    return out
+  }
+
+  @inline(__always) static func isSeparator(_ c: UInt8) -> Bool {
+    c == 0x20 || c == 0x2C || c == 0x09 || c == 0x0A || c == 0x0D || c == 0
+  }
+}

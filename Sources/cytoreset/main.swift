@@ -1,0 +1,3 @@
+import CytoCLI
+
+CytoReset.main()
