@@ -113,6 +113,6 @@ public struct FCSParameter: Sendable, Equatable, Codable {
     return min(widthMask, p &- 1 == 0 ? widthMask : p &- 1)
   }
 
-  /// Bytes per stored value; `nil` for delimited ASCII.
-  public var byteWidth: Int? { bits.map { ($0 + 7) / 8 } }
+  /// Bytes per stored value (for ASCII, `$PnB` characters); `nil` for delimited ASCII.
+  public var byteWidth: Int? { bits.map { dataType == .ascii ? $0 : ($0 + 7) / 8 } }
 }
