@@ -61,6 +61,9 @@ struct DataOffsetResolver {
           "$BEGINDATA '\(tb)' / $ENDDATA '\(te)' are not numbers; ignored", at: loc(textRange.lowerBound, keyword: "$BEGINDATA")))
       }
     }
+    if candidates.isEmpty, keywords.integer("$TOT") == 0 {
+      return (0..<0, 0)  // an empty data set needs no DATA segment
+    }
     guard !candidates.isEmpty else {
       throw FCSError(.inconsistentOffsets, "neither HEADER nor $BEGINDATA/$ENDDATA give the DATA offsets",
                      segment: .data, byteOffset: base + 26, keyword: "$BEGINDATA")

@@ -62,9 +62,13 @@ extension FCSWriter {
         let t = v > headerOffsetLimit ? "0" : String(v)
         return Array((String(repeating: " ", count: 8 - t.count) + t).utf8)
       }
+      // A segment whose end does not fit the 8-digit fields gets zeros for both offsets (FCS 3.1 §3.1).
+      func pair(_ empty: Bool, _ a: Int, _ b: Int) -> [UInt8] {
+        empty || b > headerOffsetLimit ? field(0) + field(0) : field(a) + field(b)
+      }
       header += field(layout.textStart) + field(layout.textEnd)
-      header += field(s.dataLength == 0 ? 0 : layout.dataStart) + field(s.dataLength == 0 ? 0 : layout.dataEnd)
-      header += field(s.analysis.isEmpty ? 0 : layout.analysisStart) + field(s.analysis.isEmpty ? 0 : layout.analysisEnd)
+      header += pair(s.dataLength == 0, layout.dataStart, layout.dataEnd)
+      header += pair(s.analysis.isEmpty, layout.analysisStart, layout.analysisEnd)
       let pad = [UInt8](repeating: 0x20, count: layout.textStart - header.count)
       try (header + pad).withUnsafeBytes { try sink.append($0) }
       try layout.text.withUnsafeBytes { try sink.append($0) }

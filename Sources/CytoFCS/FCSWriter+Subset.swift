@@ -9,8 +9,10 @@ extension FCSWriter.EventTable {
   /// - With ``FCSValueScale/scaled`` values the written file is self-consistent: `$PnE` becomes
   ///   `0,0`, `$PnG` is removed, `$PnR` becomes the scaled range, and `$TIMESTEP` is removed
   ///   (time is already in seconds), so reading it back as raw or scaled gives these values.
-  /// - With ``FCSValueScale/raw`` values `$PnG`, `$PnE` of integer log channels, and `$TIMESTEP`
-  ///   are kept, so scaled values read back as the original's scaled values.
+  /// - With ``FCSValueScale/raw`` values `$PnG` and `$TIMESTEP` are kept, so scaled values of linear
+  ///   and time channels read back as the original's. Log amplification (`$PnE f1,f2`) cannot be
+  ///   expressed for float data (FCS 3.1 §3.3.39: `$PnE` must be `0,0` for `F`), so the raw values of a
+  ///   log-amplified integer channel are kept as they are: export scaled values to keep channel values.
   public init(subsetOf dataSet: FCSDataSet, channels: [ChannelIndex]? = nil, events mask: EventMask? = nil,
               values: FCSValueScale = .raw, version: FCSVersion = .fcs3_1) throws {
     let chosen = channels ?? dataSet.parameters.map(\.index)
@@ -31,13 +33,11 @@ extension FCSWriter.EventTable {
               let f = suffix.first, !f.isNumber else { continue }
         let su = suffix.uppercased()
         if ["B", "E", "N", "S", "R", "DATATYPE"].contains(su) { continue }
-        if values == .scaled && su == "G" { continue }
+        // Gain is already applied in scaled values, and never applies to log channels.
+        if su == "G" && (values == .scaled || (prm.dataType == .integer && prm.amplification.isLogarithmic)) { continue }
         extra.append((suffix, e.value))
       }
       var range = prm.range
-      if values == .raw && prm.dataType == .integer && prm.amplification.isLogarithmic {
-        extra.append(("E", "\(prm.amplification.decades),\(prm.amplification.offset)"))
-      }
       if values == .scaled {
         if prm.isTime, let t = dataSet.timestep { range = prm.range * t }
         else if prm.dataType == .integer && prm.amplification.isLogarithmic {
