@@ -118,7 +118,7 @@ struct DataOffsetResolver {
       if a.2 != b.2 { return a.2 }
       return a.0.source == .header && b.0.source != .header
     }
-    let (chosen, chosenFit, _) = ranked[0]
+    let (chosen, chosenFit, chosenContiguous) = ranked[0]
     let distinct = Set(candidates.map { "\($0.start)-\($0.end)" }).count > 1
     guard chosenFit != .impossible else {
       if let expected, let c = candidates.first(where: { !insideTextOrHeader($0.start) && $0.start >= 0 }) {
@@ -134,8 +134,10 @@ struct DataOffsetResolver {
       let others = ranked.dropFirst().map { c in
         "\(c.0.source.rawValue) gives \(c.0.start - base)–\(c.0.end - base) (\(describe(c.1, c.0)))"
       }.joined(separator: "; ")
+      let tie = ranked.count > 1 && ranked[1].1 == chosenFit
+      let why = !tie ? "" : chosenContiguous && !ranked[1].2 ? ", and it starts right after TEXT" : ", and HEADER is preferred on a tie"
       diagnostics.append(Diagnostic(.warning, .init("fcs.offset.discrepancy"),
-        "HEADER and TEXT disagree on DATA offsets; used \(chosen.source.rawValue) \(chosen.start - base)–\(chosen.end - base) (\(describe(chosenFit, chosen))); \(others)",
+        "HEADER and TEXT disagree on DATA offsets; used \(chosen.source.rawValue) \(chosen.start - base)–\(chosen.end - base) (\(describe(chosenFit, chosen))\(why)); \(others)",
         at: loc(chosen.start)))
     }
 

@@ -1,3 +1,3 @@
 import CytoCLI
 
-CytoReset.main()
+CytoReset.runAndExit()

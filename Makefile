@@ -1,0 +1,58 @@
+# CytoReset — see README.md. `make demo` and `make test` work on a fresh Debian machine
+# with the Swift toolchain: they install what is missing first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+SWIFT ?= swift
+BIN := .build/debug/cytoreset
+INTEROP_DIR := $(CURDIR)/.build/interop-fixtures
+# Release builds target AVX2/FMA/POPCNT (the SIMD kernels); `native` adds AVX-512 on this machine.
+RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
+FUZZ_SECONDS ?= 1800
+
+.PHONY: help deps build release test demo interop fuzz bench bench-peers regenerate clean
+
+help:
+	@echo "make demo         run cytoreset on bundled generated data"
+	@echo "make test         all tests (Swift unit/conformance/CLI + Python interop)"
+	@echo "make release      optimized build (.build/release/cytoreset)"
+	@echo "make fuzz         fuzz the FCS reader for FUZZ_SECONDS (default 1800)"
+	@echo "make bench        Swift benchmarks (Benchmarks/ package)"
+	@echo "make bench-peers  CytoReset vs flowio/fcsparser side by side"
+	@echo "make regenerate   rewrite testdata/fcs/generated from the generators"
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+test: deps
+	rm -rf $(INTEROP_DIR)
+	CYTORESET_INTEROP_DIR=$(INTEROP_DIR) $(SWIFT) test
+	CYTORESET=$(BIN) CYTORESET_INTEROP_DIR=$(INTEROP_DIR) scripts/interop.sh
+
+demo: build
+	@mkdir -p demo
+	$(BIN) info testdata/fcs/generated/demo-sample.fcs
+	$(BIN) export testdata/fcs/generated/demo-sample.fcs --values scaled -o demo/demo-sample.csv
+	$(BIN) anonymize testdata/fcs/generated/demo-sample.fcs -o demo/demo-sample-anonymized.fcs --dates remove
+	@echo
+	@echo "Wrote demo/demo-sample.csv ($$(($$(wc -l < demo/demo-sample.csv) - 1)) events) and demo/demo-sample-anonymized.fcs"
+
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+bench:
+	Benchmarks/run-benchmarks.sh
+
+bench-peers:
+	Benchmarks/peers/run-peers.sh
+
+regenerate:
+	CYTORESET_REGENERATE=1 $(SWIFT) test --filter committedDemoFileIsReproducible
+
+clean:
+	rm -rf .build demo .venv-interop
