@@ -9,6 +9,8 @@ let package = Package(
   products: [
     .library(name: "CytoCore", targets: ["CytoCore"]),
     .library(name: "CytoFCS", targets: ["CytoFCS"]),
+    .library(name: "CytoTransforms", targets: ["CytoTransforms"]),
+    .library(name: "CytoGating", targets: ["CytoGating"]),
     .library(name: "CytoCLI", targets: ["CytoCLI"]),
     .executable(name: "cytoreset", targets: ["cytoreset"]),
   ],
@@ -19,22 +21,30 @@ let package = Package(
     // MARK: - Public API
     .target(name: "CytoCore"),
     .target(name: "CytoFCS", dependencies: ["CytoCore"]),
+    .target(name: "CytoTransforms", dependencies: ["CytoCore"]),
+    .target(name: "CytoGating", dependencies: ["CytoCore", "CytoTransforms", "CSimdShim"]),
+
+    // MARK: - Implementation details
+    /// Header-only C: SIMD compare masks to bit words (see docs/engine.md).
+    .target(name: "CSimdShim"),
 
     // MARK: - Tool
     .target(
       name: "CytoCLI",
       dependencies: [
-        "CytoCore", "CytoFCS",
+        "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "cytoreset", dependencies: ["CytoCLI"]),
 
     // MARK: - Test support (never a product)
-    .target(name: "CytoTestSupport", dependencies: ["CytoCore", "CytoFCS"]),
+    .target(name: "CytoTestSupport", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"]),
 
     // MARK: - Unit test bundles
     .testTarget(name: "CytoCoreTests", dependencies: ["CytoCore", "CytoTestSupport"]),
     .testTarget(name: "CytoFCSTests", dependencies: ["CytoFCS", "CytoTestSupport"]),
+    .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
+    .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoTestSupport"]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
