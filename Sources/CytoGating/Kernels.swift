@@ -141,7 +141,7 @@ enum Kernels {
 
   /// A polygon edge with precomputed splats.
   struct Edge {
-    var x1: Double, y1: Double, dx: Double, dy: Double
+    var x1: Double, y1: Double, y2: Double, dx: Double, dy: Double
     var minX: Double, maxX: Double, minY: Double, maxY: Double
   }
 
@@ -149,7 +149,7 @@ enum Kernels {
     guard vertices.count >= 2 else { return [] }
     return vertices.indices.map { i in
       let a = vertices[i], b = vertices[(i + 1) % vertices.count]
-      return Edge(x1: a.x, y1: a.y, dx: b.x - a.x, dy: b.y - a.y,
+      return Edge(x1: a.x, y1: a.y, y2: b.y, dx: b.x - a.x, dy: b.y - a.y,
                   minX: min(a.x, b.x), maxX: max(a.x, b.x), minY: min(a.y, b.y), maxY: max(a.y, b.y))
     }
   }
@@ -189,7 +189,7 @@ enum Kernels {
             var onEdge = SIMDMask<SIMD8<Int64>>(repeating: false)
             for ed in es {
               let cross = SIMD8<Double>(repeating: ed.dx) * (y - ed.y1) - SIMD8<Double>(repeating: ed.dy) * (x - ed.x1)
-              let y1 = SIMD8<Double>(repeating: ed.y1), y2 = SIMD8<Double>(repeating: ed.y1 + ed.dy)
+              let y1 = SIMD8<Double>(repeating: ed.y1), y2 = SIMD8<Double>(repeating: ed.y2)
               let up = (y1 .<= y) .& (y .< y2) .& (cross .> zero)
               let down = (y2 .<= y) .& (y .< y1) .& (cross .< zero)
               odd = odd .^ (up .| down)
@@ -216,7 +216,7 @@ enum Kernels {
     var odd = false
     for ed in es {
       let cross = ed.dx * (y - ed.y1) - ed.dy * (x - ed.x1)
-      let y2 = ed.y1 + ed.dy
+      let y2 = ed.y2
       if cross == 0 && x >= ed.minX && x <= ed.maxX && y >= ed.minY && y <= ed.maxY { return true }
       if (ed.y1 <= y && y < y2 && cross > 0) || (y2 <= y && y < ed.y1 && cross < 0) { odd.toggle() }
     }
@@ -271,6 +271,33 @@ enum Kernels {
         }
       }
     }
+  }
+}
+
+extension Kernels {
+  /// Inverts a small matrix (Gauss–Jordan with partial pivoting), row-major result; `nil` when singular.
+  static func invert(_ m: [[Double]]) -> [Double]? {
+    let k = m.count
+    guard m.allSatisfy({ $0.count == k }) else { return nil }
+    var a = m.flatMap { $0 }
+    var inv = [Double](repeating: 0, count: k * k)
+    for i in 0..<k { inv[i * k + i] = 1 }
+    for col in 0..<k {
+      var p = col
+      for r in col..<k where abs(a[r * k + col]) > abs(a[p * k + col]) { p = r }
+      guard a[p * k + col] != 0, a[p * k + col].isFinite else { return nil }
+      if p != col {
+        for j in 0..<k { a.swapAt(p * k + j, col * k + j); inv.swapAt(p * k + j, col * k + j) }
+      }
+      let d = a[col * k + col]
+      for j in 0..<k { a[col * k + j] /= d; inv[col * k + j] /= d }
+      for r in 0..<k where r != col {
+        let f = a[r * k + col]
+        if f == 0 { continue }
+        for j in 0..<k { a[r * k + j] -= f * a[col * k + j]; inv[r * k + j] -= f * inv[col * k + j] }
+      }
+    }
+    return inv
   }
 }
 
