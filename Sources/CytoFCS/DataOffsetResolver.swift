@@ -32,6 +32,21 @@ struct DataOffsetResolver {
     var source: Source
     var start: Int  // absolute
     var end: Int  // absolute, inclusive
+    /// The offsets as written (relative to the data set's HEADER), for messages.
+    var declaredStart: Int
+    var declaredEnd: Int
+    var written: String { "\(declaredStart)–\(declaredEnd)" }
+
+    init(source: Source, base: Int, start: Int, end: Int) {
+      // Offsets far beyond the file are kept (they are reported as impossible), but clamped
+      // to ±2⁶¹ so that no offset arithmetic can overflow.
+      let limit = Int.max / 4
+      self.source = source
+      self.start = base + min(max(start, -limit), limit)
+      self.end = base + min(max(end, -limit), limit)
+      self.declaredStart = start
+      self.declaredEnd = end
+    }
   }
 
   enum Fit: Int, Comparable {
@@ -47,7 +62,7 @@ struct DataOffsetResolver {
     let fileEnd = bytes.count
     var candidates: [Candidate] = []
     if let s = header.dataStart, let e = header.dataEnd {
-      candidates.append(Candidate(source: .header, start: base + s, end: base + e))
+      candidates.append(Candidate(source: .header, base: base, start: s, end: e))
     } else if header.dataStart != nil || header.dataEnd != nil {
       diagnostics.append(Diagnostic(.note, .init("fcs.offset.headerPartial"),
         "HEADER gives only one of the DATA offsets; it is not used", at: loc(base + 26)))
@@ -55,7 +70,7 @@ struct DataOffsetResolver {
     let tb = keywords["$BEGINDATA"], te = keywords["$ENDDATA"]
     if let tb, let te {
       if let s = Int(tb.trimmingBlanks), let e = Int(te.trimmingBlanks) {
-        if s > 0 || e > 0 { candidates.append(Candidate(source: .text, start: base + s, end: base + e)) }
+        if s > 0 || e > 0 { candidates.append(Candidate(source: .text, base: base, start: s, end: e)) }
       } else {
         diagnostics.append(Diagnostic(.warning, .init("fcs.offset.textNotNumeric"),
           "$BEGINDATA '\(tb)' / $ENDDATA '\(te)' are not numbers; ignored", at: loc(textRange.lowerBound, keyword: "$BEGINDATA")))
@@ -83,6 +98,10 @@ struct DataOffsetResolver {
       diagnostics.append(Diagnostic(header.version >= .fcs3_0 ? .warning : .note, .init("fcs.keyword.missingTot"),
         "$TOT is missing; the event count is inferred from the DATA length", at: loc(textRange.lowerBound, keyword: "$TOT")))
     }
+    if let tot, tot > 0, bpe == 0 {
+      throw FCSError(.invalidKeyword, "$TOT is \(tot) but $PAR is 0: events without parameters cannot be stored",
+                     segment: .text, byteOffset: textRange.lowerBound, keyword: "$PAR")
+    }
     var expected: Int? = nil
     if let tot, let bpe {
       let (m, overflow) = tot.multipliedReportingOverflow(by: bpe)
@@ -101,7 +120,7 @@ struct DataOffsetResolver {
       if c.start < 0 || c.start > fileEnd || insideTextOrHeader(c.start) { return .impossible }
       if c.end < c.start - 1 { return .impossible }
       if let expected {
-        if c.start + expected > fileEnd { return .impossible }
+        if expected > fileEnd - c.start { return .impossible }
         let len = c.end - c.start + 1
         if len == expected { return c.end < fileEnd ? .exact : .endPastEOF }
         if abs(len - expected) == 1 && c.end <= fileEnd { return .offByOne }
@@ -123,21 +142,21 @@ struct DataOffsetResolver {
     guard chosenFit != .impossible else {
       if let expected, let c = candidates.first(where: { !insideTextOrHeader($0.start) && $0.start >= 0 }) {
         throw FCSError(.truncated,
-          "the file ends at byte \(fileEnd) but DATA needs bytes \(c.start)–\(c.start + expected - 1) ($TOT × bytes per event = \(expected)); \(max(0, fileEnd - c.start)) bytes of DATA are present",
+          "the file ends at byte \(fileEnd) but DATA needs \(expected) bytes from byte \(absolute(c.declaredStart)) ($TOT × bytes per event); \(max(0, fileEnd - c.start)) bytes of DATA are present",
           segment: .data, byteOffset: min(c.start, fileEnd))
       }
-      let desc = candidates.map { "\($0.source.rawValue) \($0.start - base)–\($0.end - base)" }.joined(separator: ", ")
+      let desc = candidates.map { "\($0.source.rawValue) \($0.written)" }.joined(separator: ", ")
       throw FCSError(.inconsistentOffsets, "no DATA offsets fit the file: \(desc) (TEXT is \(textRange.lowerBound - base)–\(textRange.upperBound - 1 - base), file \(fileEnd) bytes)",
                      segment: .data, byteOffset: candidates[0].start)
     }
     if distinct {
       let others = ranked.dropFirst().map { c in
-        "\(c.0.source.rawValue) gives \(c.0.start - base)–\(c.0.end - base) (\(describe(c.1, c.0)))"
+        "\(c.0.source.rawValue) gives \(c.0.written) (\(describe(c.1, c.0)))"
       }.joined(separator: "; ")
       let tie = ranked.count > 1 && ranked[1].1 == chosenFit
       let why = !tie ? "" : chosenContiguous && !ranked[1].2 ? ", and it starts right after TEXT" : ", and HEADER is preferred on a tie"
       diagnostics.append(Diagnostic(.warning, .init("fcs.offset.discrepancy"),
-        "HEADER and TEXT disagree on DATA offsets; used \(chosen.source.rawValue) \(chosen.start - base)–\(chosen.end - base) (\(describe(chosenFit, chosen))\(why)); \(others)",
+        "HEADER and TEXT disagree on DATA offsets; used \(chosen.source.rawValue) \(chosen.written) (\(describe(chosenFit, chosen))\(why)); \(others)",
         at: loc(chosen.start)))
     }
 
@@ -155,7 +174,7 @@ struct DataOffsetResolver {
           at: loc(chosen.end)))
       case .endPastEOF where !distinct:
         diagnostics.append(Diagnostic(.warning, .init("fcs.offset.dataEndPastEOF"),
-          "DATA end offset \(chosen.end - base) is past the end of the file; $TOT × bytes per event (\(expected)) is used",
+          "DATA end offset \(chosen.declaredEnd) is past the end of the file; $TOT × bytes per event (\(expected)) is used",
           at: loc(chosen.end)))
       case .other:
         diagnostics.append(Diagnostic(.warning, .init("fcs.offset.dataLengthMismatch"),
@@ -182,8 +201,17 @@ struct DataOffsetResolver {
         }
         length = eventCount * bpe
       } else {
-        // Delimited ASCII: count the values in the segment.
-        if let tot { eventCount = tot } else {
+        // Delimited ASCII: count the values in the segment. Each value takes at least one
+        // character and one separator, which bounds what $TOT × $PAR can claim.
+        if let tot {
+          let (values, overflow) = tot.multipliedReportingOverflow(by: parameters.count)
+          guard !overflow, values <= (length + 1) / 2 else {
+            throw FCSError(.dataSizeMismatch,
+              "$TOT \(tot) × $PAR \(parameters.count) delimited ASCII values cannot fit in \(length) bytes of DATA",
+              segment: .data, byteOffset: chosen.start, keyword: "$TOT")
+          }
+          eventCount = tot
+        } else {
           let seg = UnsafeBufferPointer(rebasing: bytes.bindMemory(to: UInt8.self)[chosen.start..<(chosen.start + length)])
           eventCount = parameters.isEmpty ? 0 : EventDecoder.delimitedTokens(seg).count / parameters.count
         }
@@ -191,6 +219,12 @@ struct DataOffsetResolver {
     }
     start = max(start, 0)
     return (start..<(start + max(0, length)), eventCount)
+  }
+
+  /// An offset relative to this data set as an absolute byte number, in words when it overflows.
+  func absolute(_ relative: Int) -> String {
+    let (a, overflow) = base.addingReportingOverflow(relative)
+    return overflow ? "\(relative) after byte \(base)" : "\(a)"
   }
 
   func describe(_ f: Fit, _ c: Candidate) -> String {

@@ -127,7 +127,7 @@ public struct FCSAcquisitionTime: Sendable, Equatable, Codable {
 
   static func parseISODateTime(_ s: String) -> (FCSDate, Double?)? {
     let parts = s.split(separator: "T", maxSplits: 1)
-    guard let d = parseDate(String(parts[0])) else { return nil }
+    guard let first = parts.first, let d = parseDate(String(first)) else { return nil }
     guard parts.count == 2 else { return (d, nil) }
     var time = Substring(parts[1])
     if let z = time.firstIndex(where: { $0 == "Z" || $0 == "+" || ($0 == "-") }) { time = time[..<z] }

@@ -27,7 +27,7 @@ extension FCSDataSet {
         }
       }
       if parameters.contains(where: { $0.dataType == .ascii }) {
-        return try EventDecoder.decodeASCII(self, data: data, into: S.self)
+        do { return try EventDecoder.decodeASCII(self, data: data, into: S.self) } catch let e as FCSError { throw e.inFile(file) }
       }
       return EventMatrix<S>(eventCount: n, channelCount: p) { out in
         EventDecoder.decodeMixed(self, data: data, into: out)

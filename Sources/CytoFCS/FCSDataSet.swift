@@ -43,6 +43,8 @@ public struct FCSDataSet: Sendable {
   public let dataError: FCSError?
   /// The file's bytes (memory-mapped when read from disk).
   let bytes: Data
+  /// The path the file was read from, for errors raised while decoding DATA.
+  var file: String? = nil
 
   /// The FCS version of this data set.
   public var version: FCSVersion { header.version }
@@ -153,7 +155,7 @@ public struct FCSSpillover: Sendable, Equatable {
       let k = e.keyword.uppercased()
       guard k.hasPrefix("$DFC"), let r = k.range(of: "TO") else { continue }
       guard let i = Int(k[k.index(k.startIndex, offsetBy: 4)..<r.lowerBound]), let j = Int(k[r.upperBound...]),
-            let v = Double(e.value.trimmingBlanks) else { continue }
+            let v = Double(e.value.trimmingBlanks), i >= 1, j >= 1 else { continue }
       pairs.append((i, j, v))
     }
     guard !pairs.isEmpty else { return nil }

@@ -58,10 +58,11 @@ public struct FCSFile: Sendable {
           let next = set.nextData
           sets.append(set.dataSet)
           guard let next, next != 0 else { break }
-          let nextBase = base + next
-          guard next > 0, nextBase < raw.count, !visited.contains(nextBase), sets.count < Self.maximumDataSets else {
-            let why = visited.contains(nextBase) ? "points back to an earlier data set"
-              : nextBase >= raw.count ? "points past the end of the file (\(raw.count) bytes)" : "is not a forward offset"
+          let (nextBase, overflow) = base.addingReportingOverflow(next)
+          guard next > 0, !overflow, nextBase < raw.count, !visited.contains(nextBase), sets.count < Self.maximumDataSets else {
+            let why = !overflow && visited.contains(nextBase) ? "points back to an earlier data set"
+              : overflow || nextBase >= raw.count ? "points past the end of the file (\(raw.count) bytes)"
+              : next <= 0 ? "is not a forward offset" : "would be data set \(Self.maximumDataSets + 1), more than are read"
             // Earlier data sets are intact: keep them and record why the chain stopped.
             set.appendDiagnostic(Diagnostic(.warning, .init("fcs.nextdata.invalid"),
               "$NEXTDATA \(next) \(why); no further data sets read",
@@ -123,7 +124,7 @@ struct DataSetParser {
                            parameters: dataSet.parameters, dataType: dataSet.dataType, byteOrder: dataSet.byteOrder,
                            eventCount: dataSet.eventCount, dataRange: dataSet.dataRange,
                            analysisRange: dataSet.analysisRange, diagnostics: dataSet.diagnostics + [d],
-                           dataError: dataSet.dataError, bytes: dataSet.bytes)
+                           dataError: dataSet.dataError, bytes: dataSet.bytes, file: dataSet.file)
     }
   }
 
@@ -169,13 +170,14 @@ struct DataSetParser {
     // Supplemental TEXT
     var stextRange: Range<Int>? = nil
     if let s = keywords.integer("$BEGINSTEXT"), let e = keywords.integer("$ENDSTEXT"), s > 0, e >= s {
-      let r = (base + s)..<(base + e + 1)
-      if r.upperBound > fileEnd {
+      // Clamped so that an absurd offset cannot overflow; anything past the file is ignored below.
+      let r = (base + min(s, fileEnd))..<(base + min(e, fileEnd) + 1)
+      if e >= fileEnd - base {
         note(.warning, "fcs.stext.outOfFile", "supplemental TEXT \(s)–\(e) lies outside the file; ignored",
-             loc(.supplementalText, base + s, keyword: "$BEGINSTEXT"))
+             loc(.supplementalText, r.lowerBound, keyword: "$BEGINSTEXT"))
       } else if r.overlaps(textStart..<(textEnd + 1)) {
         note(.note, "fcs.stext.overlapsText", "supplemental TEXT offsets point into the primary TEXT; ignored",
-             loc(.supplementalText, base + s, keyword: "$BEGINSTEXT"))
+             loc(.supplementalText, r.lowerBound, keyword: "$BEGINSTEXT"))
       } else {
         var sk = FCSKeywords()
         do {
@@ -277,7 +279,8 @@ struct DataSetParser {
 
     let set = FCSDataSet(index: index, offset: base, header: header, keywords: keywords, parameters: parameters,
                          dataType: dataType, byteOrder: byteOrder, eventCount: eventCount, dataRange: dataRange,
-                         analysisRange: analysisRange, diagnostics: diagnostics, dataError: dataError, bytes: data)
+                         analysisRange: analysisRange, diagnostics: diagnostics, dataError: dataError, bytes: data,
+                         file: file)
     return Result(dataSet: set, nextData: next)
   }
 
@@ -399,12 +402,12 @@ struct DataSetParser {
   mutating func resolveAnalysis(header: FCSHeader, keywords: FCSKeywords) -> Range<Int> {
     var s = header.analysisStart, e = header.analysisEnd
     if s == nil, let ts = keywords.integer("$BEGINANALYSIS"), let te = keywords.integer("$ENDANALYSIS"), ts > 0 { s = ts; e = te }
-    guard let s, let e, e >= s else { return 0..<0 }
-    let r = (base + s)..<(base + e + 1)
-    guard r.upperBound <= bytes.count else {
-      note(.warning, "fcs.analysis.outOfFile", "ANALYSIS \(s)–\(e) lies outside the file; ignored", loc(.analysis, base + s))
+    guard let s, let e, s >= 0, e >= s else { return 0..<0 }
+    guard e < bytes.count - base else {
+      note(.warning, "fcs.analysis.outOfFile", "ANALYSIS \(s)–\(e) lies outside the file; ignored",
+           loc(.analysis, s < bytes.count - base ? base + s : nil))
       return 0..<0
     }
-    return r
+    return (base + s)..<(base + e + 1)
   }
 }
