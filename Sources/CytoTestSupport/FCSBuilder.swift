@@ -60,7 +60,9 @@ public struct FCSBuilder: Sendable {
     var data: [UInt8] = []
     for e in events { for (i, v) in e.enumerated() { data += encodeValue(v, bits: bits[i]) } }
     let byteord: String
-    let w = dataType == "I" ? max(1, (bits.first ?? 8) / 8) : dataType == "D" ? 8 : 4
+    // The widest integer decides the $BYTEORD length, so mixed widths starting with an 8-bit
+    // parameter still say which end comes first.
+    let w = dataType == "I" ? max(1, (bits.max() ?? 8) / 8) : dataType == "D" ? 8 : 4
     switch order {
     case .little: byteord = (1...w).map(String.init).joined(separator: ",")
     case .big: byteord = (1...w).reversed().map(String.init).joined(separator: ",")
@@ -74,7 +76,9 @@ public struct FCSBuilder: Sendable {
       if let n = names[i] { kw.append(("$P\(i + 1)N", n)) }
       kw.append(("$P\(i + 1)B", String(bits[i])))
       kw.append(("$P\(i + 1)E", "0,0"))
-      kw.append(("$P\(i + 1)R", ranges[i] == ranges[i].rounded() ? String(Int(ranges[i])) : String(ranges[i])))
+      // Whole numbers as integers, unless too large for Int (2⁶⁴ for 64-bit data): then as a Double.
+      let r = ranges[i]
+      kw.append(("$P\(i + 1)R", r == r.rounded() && abs(r) < 9e18 ? String(Int(r)) : String(r)))
     }
     kw += extra
     kw = kw.filter { !omit.contains($0.0) }
