@@ -289,7 +289,25 @@ def quirks():
     kw = small_float() + [("$BEGINDATETIME", " "), ("$DATE", "18-NOV-2026")]
     f["begindatetime-blank.fcs"] = (fcs(kw, f32(SMALL)), "`$BEGINDATETIME` is a single blank",
                                     "reads; acquisition date from `$DATE` (was an index-out-of-range trap)")
+    f["nextdata-into-own-text.fcs"] = (_nextdata_into_text(),
+                                       "`$NEXTDATA` points at a HEADER hidden in a `$COM` value; that HEADER's "
+                                       "TEXT lies inside the first data set's TEXT",
+                                       "reads 1 data set; `fcs.nextdata.invalid` (a chain of such HEADERs made "
+                                       "reading quadratic in the file size)")
     return f
+
+
+def _nextdata_into_text():
+    hidden = header("FCS3.1", "58", "120", ("0", "0"))
+
+    def build(nextdata):
+        kw = required("F", 2, 3, nextdata=nextdata) + [("$COM", hidden + b" end of comment")] + params(2, 32, 1024)
+        return fcs(kw, f32(SMALL))
+    probe = build("00000000")
+    at = probe.index(b"FCS3.1", 1)
+    out = build(str(at).rjust(8, "0"))
+    assert out.index(b"FCS3.1", 1) == at and len(out) == len(probe)
+    return out
 
 
 def _disagree():

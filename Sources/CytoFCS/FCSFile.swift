@@ -50,11 +50,30 @@ public struct FCSFile: Sendable {
       self.dataSets = try bytes.withUnsafeBytes { raw in
         var sets: [FCSDataSet] = []
         var visited: Set<Int> = []
+        // TEXT and supplemental TEXT of the data sets read so far. Segments of different data
+        // sets never overlap in a valid file; refusing overlaps keeps the work (and the memory
+        // for keywords) proportional to the file size even for a crafted chain of many
+        // HEADERs that all point into one large TEXT.
+        var claimed: [Range<Int>] = []
+        var previous: (result: DataSetParser.Result, base: Int)? = nil
         var base = 0
         while true {
           visited.insert(base)
-          var parser = DataSetParser(bytes: raw, base: base, index: sets.count, file: path, dataCheck: dataCheck)
-          var set = try parser.parse(data: bytes)
+          var parser = DataSetParser(bytes: raw, base: base, index: sets.count, file: path, dataCheck: dataCheck,
+                                     claimed: claimed)
+          var set: DataSetParser.Result
+          do {
+            set = try parser.parse(data: bytes)
+          } catch let e as FCSError where e.kind == .invalidDataSetChain {
+            guard var last = previous?.result, let lastBase = previous?.base else { throw e }
+            // Earlier data sets are intact: keep them and record why the chain stopped.
+            last.appendDiagnostic(Diagnostic(.warning, .init("fcs.nextdata.invalid"),
+              "$NEXTDATA leads to a data set whose \(e.message); no further data sets read",
+              at: SourceLocation(file: path, section: "TEXT", byteOffset: lastBase, keyword: "$NEXTDATA")))
+            sets[sets.count - 1] = last.dataSet
+            break
+          }
+          claimed += set.segments
           let next = set.nextData
           sets.append(set.dataSet)
           guard let next, next != 0 else { break }
@@ -70,6 +89,7 @@ public struct FCSFile: Sendable {
             sets[sets.count - 1] = set.dataSet
             break
           }
+          previous = (set, base)
           base = nextBase
         }
         return sets
@@ -106,10 +126,14 @@ struct DataSetParser {
   let index: Int
   let file: String?
   let dataCheck: FCSFile.DataCheck
+  /// TEXT and supplemental TEXT ranges of earlier data sets, which this one must not reuse.
+  let claimed: [Range<Int>]
   var diagnostics: [Diagnostic] = []
 
-  init(bytes: UnsafeRawBufferPointer, base: Int, index: Int, file: String?, dataCheck: FCSFile.DataCheck) {
+  init(bytes: UnsafeRawBufferPointer, base: Int, index: Int, file: String?, dataCheck: FCSFile.DataCheck,
+       claimed: [Range<Int>] = []) {
     self.dataCheck = dataCheck
+    self.claimed = claimed
     self.bytes = bytes
     self.base = base
     self.index = index
@@ -119,6 +143,8 @@ struct DataSetParser {
   struct Result {
     var dataSet: FCSDataSet
     var nextData: Int?
+    /// The TEXT and supplemental TEXT ranges that were parsed.
+    var segments: [Range<Int>]
     mutating func appendDiagnostic(_ d: Diagnostic) {
       dataSet = FCSDataSet(index: dataSet.index, offset: dataSet.offset, header: dataSet.header, keywords: dataSet.keywords,
                            parameters: dataSet.parameters, dataType: dataSet.dataType, byteOrder: dataSet.byteOrder,
@@ -161,6 +187,11 @@ struct DataSetParser {
                        segment: .text, byteOffset: textStart)
       }
     }
+    if let other = claimed.first(where: { $0.overlaps(textStart..<(textEnd + 1)) }) {
+      throw FCSError(.invalidDataSetChain,
+        "TEXT (bytes \(textStart)–\(textEnd)) overlaps bytes \(other.lowerBound)–\(other.upperBound - 1), the TEXT of an earlier data set",
+        segment: .text, byteOffset: textStart, keyword: "$NEXTDATA")
+    }
     var keywords = FCSKeywords()
     let delimiter = try TextSegmentParser.parse(
       bytes, range: textStart..<(textEnd + 1),
@@ -175,8 +206,9 @@ struct DataSetParser {
       if e >= fileEnd - base {
         note(.warning, "fcs.stext.outOfFile", "supplemental TEXT \(s)–\(e) lies outside the file; ignored",
              loc(.supplementalText, r.lowerBound, keyword: "$BEGINSTEXT"))
-      } else if r.overlaps(textStart..<(textEnd + 1)) {
-        note(.note, "fcs.stext.overlapsText", "supplemental TEXT offsets point into the primary TEXT; ignored",
+      } else if r.overlaps(textStart..<(textEnd + 1)) || claimed.contains(where: { $0.overlaps(r) }) {
+        note(.note, "fcs.stext.overlapsText",
+             "supplemental TEXT offsets point into the primary TEXT\(r.overlaps(textStart..<(textEnd + 1)) ? "" : " of an earlier data set"); ignored",
              loc(.supplementalText, r.lowerBound, keyword: "$BEGINSTEXT"))
       } else {
         var sk = FCSKeywords()
@@ -281,7 +313,7 @@ struct DataSetParser {
                          dataType: dataType, byteOrder: byteOrder, eventCount: eventCount, dataRange: dataRange,
                          analysisRange: analysisRange, diagnostics: diagnostics, dataError: dataError, bytes: data,
                          file: file)
-    return Result(dataSet: set, nextData: next)
+    return Result(dataSet: set, nextData: next, segments: [textStart..<(textEnd + 1)] + (stextRange.map { [$0] } ?? []))
   }
 
   mutating func parseParameters(_ par: Int, keywords: FCSKeywords, dataType: FCSDataType, textStart: Int) throws -> [FCSParameter] {

@@ -163,6 +163,7 @@ struct MalformedInputTests {
     Quirk(file: "nextdata-huge.fcs", code: "fcs.nextdata.invalid", dataSet: 1, rows: small),
     Quirk(file: "dfc-index-zero.fcs", code: nil, rows: small),
     Quirk(file: "begindatetime-blank.fcs", code: nil, rows: small),
+    Quirk(file: "nextdata-into-own-text.fcs", code: "fcs.nextdata.invalid", rows: small),
   ]
 
   @Test("quirk file reads, with its diagnostic and the right values", arguments: quirks)
@@ -206,6 +207,7 @@ struct MalformedInputTests {
     let loop = try FCSFile(contentsOf: Self.path("quirks", "nextdata-loop.fcs"))
     #expect(loop.dataSets.count == 2)
     #expect(loop.dataSets[0].diagnostics.allSatisfy { $0.code.rawValue != "fcs.nextdata.invalid" })
+    #expect(try FCSFile(contentsOf: Self.path("quirks", "nextdata-into-own-text.fcs")).dataSets.count == 1)
     let dfc = try #require(try ds("dfc-index-zero.fcs").spillover)
     #expect(dfc.keyword == "$DFC")
     #expect(dfc.matrix.detectors.map(\.rawValue) == ["FL1", "FL2"])
