@@ -199,6 +199,12 @@ def invalid():
     kw = required("F", 0, 10**15)
     f["par-zero-tot-huge.fcs"] = (fcs(kw, b"\0" * 8), "`$PAR` 0 with `$TOT` 10¹⁵: events without bytes",
                                   "`invalidKeyword`, TEXT, keyword `$PAR`")
+    kw = required("A", 2, 2) + [("$P1N", "A"), ("$P1B", "4"), ("$P1R", "1024"),
+                                ("$P2N", "B"), ("$P2B", "32"), ("$P2R", "1024"), ("$P2DATATYPE", "F")]
+    f["ascii-mixed-pndatatype.fcs"] = (fcs(kw, b"  12\x00\x00\x80?  34\x00\x00\x00@"),
+                                       "`$DATATYPE A` with `$P2DATATYPE F` (`$P2B 32`): a float among ASCII values",
+                                       "`unsupportedDataType`, TEXT, keyword `$P2DATATYPE` (was a heap-buffer-overflow "
+                                       "read in `events()`: 32 bits read as 32 characters)")
     return f
 
 

@@ -345,6 +345,12 @@ struct DataSetParser {
           throw FCSError(.unsupportedDataType, "\(p)DATATYPE '\(t)' is not one of I, F, D", segment: .text,
                          byteOffset: textStart, keyword: p + "DATATYPE")
         }
+        // ASCII DATA is read as text, value by value; a binary parameter among ASCII ones has no
+        // defined text width (and read as $PnB characters it ran past the end of DATA).
+        guard dataType != .ascii else {
+          throw FCSError(.unsupportedDataType, "\(p)DATATYPE \(parsed.rawValue) cannot be mixed with $DATATYPE A (ASCII) data",
+                         segment: .text, byteOffset: textStart, keyword: p + "DATATYPE")
+        }
         pType = parsed
       }
       guard let bText = keywords[p + "B"] else {

@@ -56,6 +56,8 @@ struct MalformedInputTests {
     Invalid(file: "ascii-delimited-tot-huge.fcs", kind: .dataSizeMismatch, segment: .data, byteOffset: 308,
             keyword: "$TOT"),
     Invalid(file: "par-zero-tot-huge.fcs", kind: .invalidKeyword, segment: .text, byteOffset: 58, keyword: "$PAR"),
+    Invalid(file: "ascii-mixed-pndatatype.fcs", kind: .unsupportedDataType, segment: .text, byteOffset: 58,
+            keyword: "$P2DATATYPE"),
   ]
 
   static func path(_ group: String, _ file: String) -> String {
