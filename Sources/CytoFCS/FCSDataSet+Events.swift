@@ -116,7 +116,7 @@ enum EventDecoder {
   static func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
     #if os(Linux)
     let huge = 2 << 20
-    guard buffer.count >= 4 * huge, let base = buffer.baseAddress else { return }
+    guard buffer.count >= 2 * huge, let base = buffer.baseAddress else { return }
     let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
     let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
     guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
@@ -129,10 +129,14 @@ enum EventDecoder {
 
   static func forEachEventRange(_ n: Int, _ p: Int, _ body: @Sendable (Range<Int>) -> Void) {
     let cores = ProcessInfo.processInfo.activeProcessorCount
-    let tasks = n * max(p, 1) >= parallelThreshold * 4 ? max(1, min(cores, 64)) : 1
-    if tasks == 1 { body(0..<n); return }
-    let chunk = (n + tasks - 1) / tasks
-    DispatchQueue.concurrentPerform(iterations: tasks) { t in
+    guard cores > 1, n * max(p, 1) >= parallelThreshold * 4 else { body(0..<n); return }
+    // Several chunks per core rather than one: when the OS takes a core away for a while (a
+    // shared VM, a build next door), the other threads take its remaining chunks instead of
+    // waiting for it. Chunks are whole multiples of 8 events, the float32 kernel's tile height.
+    let tasks = min(cores * 4, 256, max(1, n / 8192))
+    let chunk = ((n + tasks - 1) / tasks + 7) & ~7
+    let count = (n + chunk - 1) / chunk
+    DispatchQueue.concurrentPerform(iterations: count) { t in
       let lo = t * chunk
       let hi = min(n, lo + chunk)
       if lo < hi { body(lo..<hi) }
