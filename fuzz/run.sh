@@ -50,8 +50,20 @@ fi
 cd "$here/crashes-work"   # libFuzzer writes crash-*/timeout-*/oom-* into the working directory
 parallel=()
 [ "$jobs" -gt 0 ] && parallel=(-fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
-set -x
-exec "$bin" "$here/corpus-work" "$seeds" \
+before=$(ls "$here/crashes-work" | sort)
+status=0
+(set -x; "$bin" "$here/corpus-work" "$seeds" \
   -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
   -max_len=131072 -dict="$here/fcs.dict" -print_final_stats=1 -artifact_prefix="$here/crashes-work/" \
-  ${parallel[@]+"${parallel[@]}"} "$@"
+  ${parallel[@]+"${parallel[@]}"} "$@") || status=$?
+
+# Summary: new crash-*/timeout-*/oom-*/leak-* files fail the run.
+new=$(comm -13 <(echo "$before") <(ls "$here/crashes-work" | sort) | grep -E '^(crash|timeout|oom|leak|slow-unit)-' || true)
+echo "corpus: $(ls "$here/corpus-work" | wc -l) inputs in fuzz/corpus-work"
+if [ -n "$new" ]; then
+  echo "FINDINGS in fuzz/crashes-work (reproduce: SWIFT_BACKTRACE=enable=no $bin <file>):"
+  echo "$new" | sed 's/^/  /'
+  exit 1
+fi
+echo "no crashes, hangs or OOMs (libFuzzer exit status $status)"
+[ "$status" -eq 0 ] || exit "$status"

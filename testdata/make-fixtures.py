@@ -316,6 +316,24 @@ def _nextdata_into_text():
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# fuzz-regressions/: inputs behind fuzzer findings. An entry whose bytes are None is the
+# fuzzer's own input, committed as found (it was mutated from a project-made seed); the others
+# are hand-made reproductions of inputs mutated from third-party files in ../shared, which are
+# not copied into the project.
+
+def fuzz_regressions():
+    f = {}
+    kw = required("A", 2, 4) + params(2, 4, 1024)
+    f["ascii-value-error-names-file.fcs"] = (
+        fcs(kw, b"  1225 1  34  56  78  90 100 110", version="FCS3.0"),
+        "fixed-width ASCII field `25 1` (a blank inside a value), as in the fuzzer's mutation of "
+        "`ascii-4_events.fcs`",
+        "reads; `events()` throws `dataSizeMismatch` naming the file, DATA, the field's byte "
+        "(the error had no file path: fixed in `events()`)")
+    return f
+
+
 def _disagree():
     data = f32(SMALL)
     base = fcs(small_float(), data)
@@ -360,8 +378,10 @@ files). They are tiny, committed, and reproducible:
 `Tests/CytoFCSTests/MalformedInputTests.swift` asserts the outcome of every file: for
 `invalid/` the exact `FCSError.Kind`, that the error names the file path, the segment and a byte
 offset; for `quirks/` that the file reads, with the diagnostic code and the decoded values.
-`fcs/fuzz-regressions/` holds inputs found by the fuzzer (`fuzz/run.sh`) that once crashed or
-hung the reader; they are listed below with the fix each one needed.
+`fcs/fuzz-regressions/` holds the inputs behind fuzzer findings (`fuzz/run.sh`, see
+`fuzz/README.md`), each listed below with the fix it needed: the fuzzer's own input when it was
+mutated from a project-made seed, otherwise a hand-made reproduction (inputs mutated from the
+third-party files in `../shared` are not copied here).
 Two `FCSError` kinds have no file here: `unreadable` needs a path that cannot be opened (the
 test uses a missing file and a directory), and `invalidDataSetChain` is never thrown by reading:
 a `$NEXTDATA` that loops or points outside the file keeps the data sets read so far and records
@@ -383,12 +403,14 @@ def table(title, files):
 
 def main():
     check = "--check" in sys.argv
-    groups = {"invalid": invalid(), "quirks": quirks()}
+    groups = {"invalid": invalid(), "quirks": quirks(), "fuzz-regressions": fuzz_regressions()}
     stale = []
     for group, files in groups.items():
         d = os.path.join(HERE, "fcs", group)
         os.makedirs(d, exist_ok=True)
         for name, (data, _, _) in files.items():
+            if data is None:  # committed as found by the fuzzer
+                continue
             p = os.path.join(d, name)
             old = open(p, "rb").read() if os.path.exists(p) else None
             if old != data:
@@ -397,9 +419,6 @@ def main():
                     with open(p, "wb") as fh:
                         fh.write(data)
     readme = README_HEAD + "".join(table(g, fs) for g, fs in groups.items())
-    fuzz_readme = os.path.join(HERE, "fcs", "fuzz-regressions", "README.part.md")
-    if os.path.exists(fuzz_readme):
-        readme += "\n" + open(fuzz_readme, encoding="utf-8").read()
     p = os.path.join(HERE, "README.md")
     old = open(p, encoding="utf-8").read() if os.path.exists(p) else None
     if old != readme:

@@ -227,11 +227,15 @@ struct MalformedInputTests {
     /// The error reading must throw, or nil when the file reads (and then every data set decodes
     /// or throws a typed error from `events`).
     var kind: FCSError.Kind?
+    /// The error `events()` must throw for every data set, when reading succeeds.
+    var eventsKind: FCSError.Kind? = nil
     var testDescription: String { file }
   }
 
   /// Inputs `fuzz/run.sh` found, each with the reader fix it needed (see testdata/README.md).
   static let regressions: [Regression] = [
+    // The fuzz target's first finding: an ASCII value error from events() had no file path.
+    Regression(file: "ascii-value-error-names-file.fcs", kind: nil, eventsKind: .dataSizeMismatch),
   ]
 
   @Test("fuzzer finding: typed error or a clean read, never a crash", arguments: regressions)
@@ -254,7 +258,9 @@ struct MalformedInputTests {
             let m = try ds.events(scale, as: Float.self)
             #expect(m.eventCount == ds.eventCount && m.channelCount == ds.parameters.count)
             #expect(m.storage.count <= file.byteCount, "more values than bytes in the file")
+            #expect(r.eventsKind == nil, "events() decoded, but \(String(describing: r.eventsKind)) was expected")
           } catch let e as FCSError {
+            if let k = r.eventsKind { #expect(e.kind == k, "\(e)") }
             #expect(e.location.file == path)
             #expect(e.location.section != nil)
           }
