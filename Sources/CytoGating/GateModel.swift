@@ -117,6 +117,7 @@ public struct QuadrantDivider: Hashable, Sendable, Codable {
 public struct Quadrant: Hashable, Sendable, Codable {
   public var id: GateID
   /// Divider id → a representative location (any value inside the quadrant's interval).
+  /// A divider without a position leaves the quadrant unconstrained along it.
   public var positions: [String: Double]
   public init(id: GateID, positions: [String: Double]) {
     self.id = id

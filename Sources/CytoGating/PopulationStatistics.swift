@@ -89,3 +89,55 @@ public struct ValueSummary: Sendable {
   }
 }
 
+extension GatingResult {
+  /// Counts and statistics for every population, in strategy order.
+  ///
+  /// - Parameters:
+  ///   - channels: channels to summarise, with their values (scaled, compensated or
+  ///     transformed as the caller chooses), one array per channel over all events.
+  ///   - statistics: which statistics to compute per channel.
+  ///   - percentiles: extra percentiles (0–100) per channel.
+  public func statistics(channels: [(ChannelName, DimensionValues)] = [], statistics: [ChannelStatistic] = [],
+                         percentiles: [Double] = []) -> [PopulationStatistics] {
+    strategy.populations.compactMap { id in
+      guard let mask = masks[id], let path = strategy.path(of: id) else { return nil }
+      var perChannel: [ChannelName: [ChannelStatistic: Double?]] = [:]
+      var perPct: [ChannelName: [Double: Double?]] = [:]
+      if !statistics.isEmpty || !percentiles.isEmpty {
+        let idx = mask.indices
+        for (name, values) in channels {
+          let summary = ValueSummary(idx.lazy.map { values[$0] })
+          var s: [ChannelStatistic: Double?] = [:]
+          for st in statistics { s[st] = summary.value(st) }
+          perChannel[name] = s
+          var p: [Double: Double?] = [:]
+          for q in percentiles { p[q] = summary.percentile(q) }
+          perPct[name] = p
+        }
+      }
+      return PopulationStatistics(population: id, path: path, count: mask.setCount, parentCount: parentCount(id) ?? eventCount,
+                                  totalCount: eventCount, channels: perChannel, percentiles: perPct)
+    }
+  }
+}
+
+/// Counts and per-channel statistics of one population.
+public struct PopulationStatistics: Sendable, Equatable {
+  public var population: GateID
+  public var path: PopulationPath
+  /// Events in the population.
+  public var count: Int
+  /// Events in the parent population (all events for a root).
+  public var parentCount: Int
+  /// All events in the sample.
+  public var totalCount: Int
+  /// 100 × count ÷ parent count; `nil` when the parent is empty.
+  public var percentOfParent: Double? { parentCount > 0 ? 100 * Double(count) / Double(parentCount) : nil }
+  /// 100 × count ÷ total count; `nil` when the sample is empty.
+  public var percentOfTotal: Double? { totalCount > 0 ? 100 * Double(count) / Double(totalCount) : nil }
+  /// Per channel, the requested statistics (`nil` where undefined, e.g. the mean of no events).
+  public var channels: [ChannelName: [ChannelStatistic: Double?]]
+  /// Per channel, requested percentiles (0–100) → value.
+  public var percentiles: [ChannelName: [Double: Double?]]
+}
+

@@ -1,0 +1,242 @@
+import CytoCore
+import CytoTransforms
+import Foundation
+
+/// The events a strategy is applied to.
+public struct GatingInput: Sendable {
+  /// Channel names of the event columns (`$PnN`).
+  public var channels: [ChannelName]
+  /// Stored event values, column-major.
+  public var events: EventMatrix<Float>
+  /// Per channel, how stored values become the linear values gates see as "uncompensated"
+  /// (log decoding, ÷ gain): the preparation Gating-ML 2.0 and its compliance results use.
+  /// Applied in `Double` when a dimension is computed.
+  public var scalings: [ValueScaling]
+  /// The spillover matrix stored in the file, for `compensation-ref="FCS"`.
+  public var fileSpillover: SpilloverMatrix?
+
+  public init(channels: [ChannelName], events: EventMatrix<Float>, scalings: [ValueScaling]? = nil,
+              fileSpillover: SpilloverMatrix? = nil) {
+    precondition(channels.count == events.channelCount, "channel names do not match the event matrix")
+    precondition(scalings == nil || scalings!.count == channels.count, "one scaling per channel")
+    self.channels = channels
+    self.events = events
+    self.scalings = scalings ?? Array(repeating: .identity, count: channels.count)
+    self.fileSpillover = fileSpillover
+  }
+
+  /// The linear values of one channel: stored `Float` values when no scaling applies,
+  /// otherwise scaled in `Double`.
+  public func linearValues(_ c: ChannelIndex) -> DimensionValues {
+    let rule = scalings[c.rawValue]
+    let col = events.column(c)
+    if rule.isIdentity { return .float(Array(col)) }
+    return .double(col.map { rule.apply(Double($0)) })
+  }
+}
+
+/// Event membership of every population of a strategy, for one sample.
+public struct GatingResult: Sendable {
+  public let eventCount: Int
+  public let strategy: GatingStrategy
+  /// Absolute membership (in the population and all its ancestors), per population id.
+  public let masks: [GateID: EventMask]
+  /// Decisions made while gating (for example `FCS` compensation on a file without spillover).
+  public let diagnostics: [Diagnostic]
+
+  /// Number of events in a population.
+  public func count(_ id: GateID) -> Int? { masks[id]?.setCount }
+
+  /// Events in the population's parent (all events for a root population).
+  public func parentCount(_ id: GateID) -> Int? {
+    if let p = strategy.parent(of: id) { return masks[p]?.setCount }
+    return masks[id] == nil ? nil : eventCount
+  }
+}
+
+/// Evaluates gating strategies on event data.
+///
+/// Each dimension a gate needs is computed once (compensation, ratio, scale transform, in
+/// `Double` whenever anything is computed) and cached; gates run as SIMD kernels into bit
+/// masks, skipping 64-event words their parent leaves empty; Boolean gates are word
+/// operations. Large inputs are split across all cores.
+public enum GatingEngine {
+  /// Applies `strategy` to `input`.
+  /// - Throws: ``GatingStrategyError`` when a channel, matrix or transformation is missing or unusable.
+  public static func evaluate(_ strategy: GatingStrategy, on input: GatingInput) throws -> GatingResult {
+    var resolver = DimensionResolver(strategy: strategy, input: input)
+    let n = input.events.eventCount
+    var masks: [GateID: EventMask] = [:]
+    for gate in try strategy.evaluationOrder() {
+      let parentMask = gate.parent.flatMap { masks[$0] }
+      let start = parentMask?.words ?? EventMask(count: n, allSet: true).words
+      switch gate.shape {
+      case .rectangle(let sides):
+        var w = start
+        for s in sides {
+          let v = try resolver.values(s.dimension, for: gate.id)
+          Kernels.andRange(v, lo: s.min ?? -.infinity, hi: s.max ?? .infinity, into: &w, count: n)
+        }
+        masks[gate.id] = EventMask(count: n, words: w)
+      case .polygon(let x, let y, let vertices):
+        var w = start
+        Kernels.andPolygon(try resolver.values(x, for: gate.id), try resolver.values(y, for: gate.id), vertices, into: &w, count: n)
+        masks[gate.id] = EventMask(count: n, words: w)
+      case .ellipsoid(let dims, let mean, let cov, let d2):
+        guard let inv = Kernels.invert(cov) else {
+          throw GatingStrategyError.invalidGate(gate.id, "the ellipsoid covariance matrix is singular")
+        }
+        var w = start
+        Kernels.andEllipsoid(try dims.map { try resolver.values($0, for: gate.id) }, mean: mean, inverseCovariance: inv,
+                             distanceSquare: d2, into: &w, count: n)
+        masks[gate.id] = EventMask(count: n, words: w)
+      case .quadrant(let dividers, let quadrants):
+        let values = try dividers.map { try resolver.values($0.dimension, for: gate.id) }
+        for q in quadrants {
+          var w = start
+          for (d, v) in zip(dividers, values) {
+            guard let location = q.positions[d.id] else { continue }  // unconstrained along d
+            let k = d.interval(of: location)
+            let lo = k == 0 ? -Double.infinity : d.values[k - 1]
+            let hi = k == d.values.count ? Double.infinity : d.values[k]
+            Kernels.andRange(v, lo: lo, hi: hi, into: &w, count: n)
+          }
+          masks[q.id] = EventMask(count: n, words: w)
+        }
+      case .boolean(let expr):
+        func operand(_ o: BooleanOperand) -> EventMask {
+          let m = masks[o.gate]!  // evaluation order guarantees it exists
+          return o.complement ? m.complement() : m
+        }
+        var m: EventMask
+        switch expr {
+        case .and(let ops):
+          m = operand(ops[0])
+          for o in ops.dropFirst() { m.formIntersection(operand(o)) }
+        case .or(let ops):
+          m = operand(ops[0])
+          for o in ops.dropFirst() { m.formUnion(operand(o)) }
+        case .not(let o):
+          m = operand(o).complement()
+        }
+        if let parentMask { m.formIntersection(parentMask) }
+        masks[gate.id] = m
+      }
+    }
+    return GatingResult(eventCount: n, strategy: strategy, masks: masks, diagnostics: resolver.diagnostics)
+  }
+}
+
+/// Computes (and caches) the values of gate dimensions.
+struct DimensionResolver {
+  let strategy: GatingStrategy
+  let input: GatingInput
+  var cache: [GateDimension: DimensionValues] = [:]
+  /// Compensated channels per compensation reference, by output (fluorochrome) name.
+  var compensated: [CompensationReference: [ChannelName: [Double]]] = [:]
+  var diagnostics: [Diagnostic] = []
+  var notedMissingSpillover = false
+
+  init(strategy: GatingStrategy, input: GatingInput) {
+    self.strategy = strategy
+    self.input = input
+  }
+
+  func channelIndex(_ name: ChannelName, for gate: GateID) throws -> ChannelIndex {
+    guard let i = input.channels.firstIndex(of: name) else {
+      throw GatingStrategyError.missingChannel(name, needed: "gate \(gate)", available: input.channels)
+    }
+    return ChannelIndex(i)
+  }
+
+  /// The value of channel `name` under `compensation`, before any transform.
+  mutating func base(_ name: ChannelName, _ compensation: CompensationReference, for gate: GateID) throws -> DimensionValues {
+    switch compensation {
+    case .uncompensated:
+      return input.linearValues(try channelIndex(name, for: gate))
+    case .fileSpillover, .matrix:
+      let outputs = try compensatedChannels(compensation, for: gate)
+      if let v = outputs[name] { return .double(v) }
+      // Channels the matrix does not cover (scatter, time) pass through uncompensated.
+      return input.linearValues(try channelIndex(name, for: gate))
+    }
+  }
+
+  mutating func values(_ d: GateDimension, for gate: GateID) throws -> DimensionValues {
+    if let v = cache[d] { return v }
+    var v: DimensionValues
+    switch d.source {
+    case .channel(let name):
+      v = try base(name, d.compensation, for: gate)
+    case .ratio(let id):
+      let t = strategy.transformations[id]!
+      guard let (num, den) = t.ratioChannels else { fatalError("validated: \(id) is a ratio") }
+      let x = try base(num, d.compensation, for: gate), y = try base(den, d.compensation, for: gate)
+      v = .double(t.applyRatio(x, y))
+    }
+    if let tid = d.transform, let t = strategy.transformations[tid] {
+      v = .double(t.applyScale(v))
+    }
+    cache[d] = v
+    return v
+  }
+}
+
+extension DimensionResolver {
+  /// Compensated values, by fluorochrome name, for a compensation reference (computed once).
+  ///
+  /// Detector values are the linear (scaled) channel values in `Double`; the matrix comes from
+  /// the file (`FCS`) or the strategy. A file without spillover leaves `FCS` dimensions
+  /// uncompensated, with a note (the Gating-ML compliance suite expects exactly that).
+  mutating func compensatedChannels(_ ref: CompensationReference, for gate: GateID) throws -> [ChannelName: [Double]] {
+    if let c = compensated[ref] { return c }
+    let spill: SpilloverMatrix
+    let form: SpilloverForm
+    switch ref {
+    case .uncompensated: return [:]
+    case .fileSpillover:
+      guard let s = input.fileSpillover else {
+        if !notedMissingSpillover {
+          notedMissingSpillover = true
+          diagnostics.append(Diagnostic(.note, .init("gating.compensation.noFileSpillover"),
+            "compensation-ref FCS used, but the file has no spillover matrix: those dimensions are uncompensated"))
+        }
+        compensated[ref] = [:]
+        return [:]
+      }
+      spill = s
+      form = .spillover
+    case .matrix(let id):
+      let m = strategy.spectrumMatrices[id]!  // validated
+      spill = m.matrix
+      form = m.form
+    }
+    let comp: CompensationMatrix
+    do { comp = try CompensationMatrix(spill, form: form) } catch {
+      throw GatingStrategyError.singularMatrix("compensation \(ref): \(error)")
+    }
+    let resolution: ChannelResolution
+    do { resolution = try ChannelResolution(resolving: comp.detectors, against: input.channels) } catch {
+      throw GatingStrategyError.invalidGate(gate, "compensation \(ref): \(error)")
+    }
+    let n = input.events.eventCount
+    var detectors = [Double]()
+    detectors.reserveCapacity(n * comp.detectors.count)
+    for idx in resolution.indices { detectors += input.linearValues(idx).doubles }
+    let observed = EventMatrix<Double>(eventCount: n, channelCount: comp.detectors.count, columnMajor: detectors)
+    let out = try comp.compensated(observed, detectorColumns: (0..<comp.detectors.count).map { ChannelIndex($0) })
+    var byName: [ChannelName: [Double]] = [:]
+    for (f, name) in comp.fluorochromes.enumerated() { byName[name] = Array(out.column(ChannelIndex(f))) }
+    compensated[ref] = byName
+    return byName
+  }
+}
+
+extension GatingEngine {
+  /// One channel's values under a compensation reference (for statistics and export).
+  public static func channelValues(_ name: ChannelName, compensation: CompensationReference, input: GatingInput,
+                                   strategy: GatingStrategy? = nil) throws -> DimensionValues {
+    var r = DimensionResolver(strategy: try strategy ?? GatingStrategy(gates: []), input: input)
+    return try r.base(name, compensation, for: GateID("(statistics)"))
+  }
+}
