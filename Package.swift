@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "CytoFCS", targets: ["CytoFCS"]),
     .library(name: "CytoTransforms", targets: ["CytoTransforms"]),
     .library(name: "CytoGating", targets: ["CytoGating"]),
+    .library(name: "CytoClinical", targets: ["CytoClinical"]),
     .library(name: "CytoCLI", targets: ["CytoCLI"]),
     .executable(name: "cytoreset", targets: ["cytoreset"]),
   ],
@@ -23,6 +24,7 @@ let package = Package(
     .target(name: "CytoFCS", dependencies: ["CytoCore"]),
     .target(name: "CytoTransforms", dependencies: ["CytoCore"]),
     .target(name: "CytoGating", dependencies: ["CytoCore", "CytoTransforms", "CSimdShim"]),
+    .target(name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"]),
 
     // MARK: - Implementation details
     /// Header-only C: SIMD compare masks to bit words (see docs/engine.md).
@@ -32,19 +34,19 @@ let package = Package(
     .target(
       name: "CytoCLI",
       dependencies: [
-        "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating",
+        "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "cytoreset", dependencies: ["CytoCLI"]),
 
     // MARK: - Test support (never a product)
-    .target(name: "CytoTestSupport", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"]),
+    .target(name: "CytoTestSupport", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical"]),
 
     // MARK: - Unit test bundles
     .testTarget(name: "CytoCoreTests", dependencies: ["CytoCore", "CytoTestSupport"]),
     .testTarget(name: "CytoFCSTests", dependencies: ["CytoFCS", "CytoTestSupport"]),
     .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
-    .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoTestSupport"]),
+    .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoClinical", "CytoTestSupport"]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,6 +1,9 @@
 import ArgumentParser
 import CytoCore
+import CytoClinical
 import CytoFCS
+import CytoGating
+import CytoTransforms
 import Foundation
 
 /// `cytoreset export`: the event table of one data set.
@@ -10,7 +13,12 @@ struct Export: ParsableCommand {
     discussion: """
       Values: "raw" is what DATA stores (integers masked to $PnR; what FlowIO returns and what
       Gating-ML gates use); "scaled" applies log decoding ($PnE), ÷ $PnG on linear channels and
-      × $TIMESTEP on the time channel (what FlowKit and FlowJo show as channel values).
+      × $TIMESTEP on the time channel (what FlowKit and FlowJo show as channel values);
+      "compensated" applies the file's spillover to scaled values; "transformed" then applies, to
+      each channel, the scale transformation the --gating strategy uses for it (channels the
+      strategy never transforms, or transforms in more than one way, stay compensated).
+
+      With --gating and --population, only the events of that population are written.
 
       CSV/TSV: a header line of $PnN names, then one line per event in file order; numbers in the
       shortest form that reads back to the same double. FCS: float32 list mode, keywords kept.
@@ -20,7 +28,10 @@ struct Export: ParsableCommand {
         cytoreset export sample.fcs --values scaled --format tsv | head
         cytoreset export lmdfile.LMD --data-set 1 --format fcs -o second-set.fcs
         cytoreset export sample.fcs --channels FSC-A,SSC-A,CD19 --format fcs -o small.fcs
+        cytoreset export sample.fcs --gating strategy.xml --population /Lymphocytes/CD19 --values compensated -o b.csv
       """)
+
+  enum Values: String, ExpressibleByArgument, CaseIterable { case raw, scaled, compensated, transformed }
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case csv, tsv, fcs }
 
@@ -30,8 +41,14 @@ struct Export: ParsableCommand {
   @Option(name: .customLong("data-set"), help: "Data set index (0-based) in a $NEXTDATA chain.")
   var dataSet = 0
 
-  @Option(help: "Which values to write: raw or scaled.")
-  var values: FCSValueScale = .raw
+  @Option(help: "Which values to write: raw, scaled, compensated or transformed.")
+  var values: Values = .raw
+
+  @Option(help: "A Gating-ML 2.0 strategy (for --population and --values transformed).")
+  var gating: String?
+
+  @Option(help: "Only events of this population (path like /A/B or a population id); needs --gating.")
+  var population: String?
 
   @Option(help: "Output format: csv, tsv or fcs.")
   var format: Format = .csv
@@ -45,33 +62,96 @@ struct Export: ParsableCommand {
   func validate() throws {
     if format == .fcs && output == nil { throw ValidationError("--format fcs needs -o OUT") }
     if dataSet < 0 { throw ValidationError("--data-set must be 0 or more") }
+    if population != nil && gating == nil { throw ValidationError("--population needs --gating") }
+    if values == .transformed && gating == nil { throw ValidationError("--values transformed needs --gating") }
   }
 
   func run() throws {
+    let strategy: GatingStrategy?
+    do { strategy = try gating.map { try GatingML.read(contentsOf: $0) } } catch {
+      printError("cytoreset: \(error)")
+      throw ExitCode(2)
+    }
     try forEachInput([file]) { path in
       let fcs = try FCSFile(contentsOf: path)
       let ds = try fcs.dataSet(dataSet)
       let chosen = try channels.map { try ChannelSelector.resolve($0, in: ds) } ?? ds.parameters.map(\.index)
+      var mask: EventMask? = nil
+      if let population, let strategy {
+        let id = try resolvePopulation(population, in: strategy)
+        mask = try GatingEngine.evaluate(strategy, on: GatingInput(ds)).masks[id]
+      }
+      var matrix = try eventValues(ds, strategy: strategy)
+      if let mask { matrix = matrix.selectingEvents(mask) }
+      matrix = matrix.selectingChannels(chosen)
       switch format {
       case .fcs:
-        let table = try FCSWriter.EventTable(subsetOf: ds, channels: chosen, values: values)
+        var table = try FCSWriter.EventTable(subsetOf: ds, channels: chosen, events: mask,
+                                             values: values == .raw ? .raw : .scaled)
+        table.events = matrix.converted(to: Float.self)
+        if values == .compensated || values == .transformed {
+          // Values are no longer the file's spillover inputs.
+          for k in ["$SPILLOVER", "SPILL", "$SPILL", "SPILLOVER"] { table.keywords[k] = nil }
+        }
         try FCSWriter.write(table, to: output!)
       case .csv, .tsv:
-        let m = try ds.events(values, as: Double.self)
         let sep = format == .csv ? "," : "\t"
-        var text = chosen.map { csvField(ds.parameters[$0.rawValue].name.rawValue, sep) }.joined(separator: sep) + "\n"
+        let header = chosen.map { csvField(ds.parameters[$0.rawValue].name.rawValue, sep) }.joined(separator: sep) + "\n"
+        let all = (0..<chosen.count).map { ChannelIndex($0) }
         if let output {
           try AtomicFile.write(to: output) { h in
-            try writeRows(m, chosen, sep, header: text) { try h.write(contentsOf: Data($0.utf8)) }
+            try writeRows(matrix, all, sep, header: header) { try h.write(contentsOf: Data($0.utf8)) }
           }
         } else {
           var out = StandardOutput()
-          try writeRows(m, chosen, sep, header: text) { out.write($0) }
+          try writeRows(matrix, all, sep, header: header) { out.write($0) }
           out.flush()
         }
-        text = ""
       }
     }
+  }
+
+  /// All channels of the data set, as `--values` asks, in Double.
+  func eventValues(_ ds: FCSDataSet, strategy: GatingStrategy?) throws -> EventMatrix<Double> {
+    switch values {
+    case .raw: return try ds.events(.raw, as: Double.self)
+    case .scaled: return try ds.events(.scaled, as: Double.self)
+    case .compensated, .transformed:
+      var m = try ds.events(.scaled, as: Double.self)
+      let names = ds.parameters.map(\.name)
+      if let spill = ds.spillover?.matrix, !spill.detectors.isEmpty {
+        let comp = try CompensationMatrix(spill)
+        let resolution = try ChannelResolution(resolving: comp.detectors, against: names)
+        let out = try comp.compensated(m, detectorColumns: resolution.indices)
+        var storage = m.storage
+        for (f, idx) in resolution.indices.enumerated() {
+          storage.replaceSubrange(idx.rawValue * m.eventCount..<(idx.rawValue + 1) * m.eventCount, with: out.column(ChannelIndex(f)))
+        }
+        m = EventMatrix(eventCount: m.eventCount, channelCount: m.channelCount, columnMajor: storage)
+      } else {
+        printError("cytoreset: \(ds.keywords["$FIL"] ?? file): note: no spillover matrix in the file; compensated values equal scaled values")
+      }
+      guard values == .transformed, let strategy else { return m }
+      var storage = m.storage
+      for (c, name) in names.enumerated() {
+        let used = Set(strategy.gates.flatMap(\.shape.dimensions).compactMap { d -> String? in
+          if case .channel(name) = d.source { return d.transform } else { return nil }
+        })
+        guard used.count == 1, let tid = used.first, let t = strategy.transformations[tid], case .scale(let s) = t.kind else { continue }
+        let n = m.eventCount
+        storage.withUnsafeMutableBufferPointer { all in
+          let col = UnsafeMutableBufferPointer(rebasing: all[c * n..<(c + 1) * n])
+          if let b = t.bounds { Bounded(s, bounds: b).forward(UnsafeBufferPointer(col), into: col) } else { s.forward(UnsafeBufferPointer(col), into: col) }
+        }
+      }
+      return EventMatrix(eventCount: m.eventCount, channelCount: m.channelCount, columnMajor: storage)
+    }
+  }
+
+  func resolvePopulation(_ text: String, in strategy: GatingStrategy) throws -> GateID {
+    if let id = strategy.population(at: PopulationPath(parsing: text)) { return id }
+    throw ValidationError("no population '\(text)' in \(gating ?? "the strategy"); populations: " +
+      strategy.populations.compactMap { strategy.path(of: $0)?.description }.joined(separator: ", "))
   }
 
   func writeRows(_ m: EventMatrix<Double>, _ chosen: [ChannelIndex], _ sep: String, header: String,

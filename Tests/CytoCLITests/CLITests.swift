@@ -69,7 +69,7 @@ struct CLITests {
     #expect(try CLIRunner.run(["anonymize", demo, "-o", demo]).status == 2)
   }
 
-  @Test(arguments: ["info", "export", "anonymize"])
+  @Test(arguments: ["info", "export", "gate", "anonymize"])
   func helpHasExamples(_ command: String) throws {
     let r = try CLIRunner.run([command, "--help"])
     #expect(r.status == 0)
@@ -119,5 +119,71 @@ struct CLITests {
     #expect(a.keywords["$DATE"] == "21-NOV-2026")
     let o = try FCSFile(contentsOf: demo).dataSets[0]
     #expect(try a.events(.raw, as: Float.self) == o.events(.raw, as: Float.self))
+  }
+
+  // MARK: gate
+
+  static var gml: (fcs: String, xml: String)? {
+    guard let f = TestData.shared("gatingml2/FCSFiles/9399_1_3_NKR.fcs"), let x = TestData.shared("gatingml2/Gating-MLFiles/gates5.xml") else { return nil }
+    return (f.path, x.path)
+  }
+
+  @Test(.enabled(if: TestData.sharedAvailable))
+  func gateCountsMatchTheSuite() throws {
+    let (fcs, xml) = try #require(Self.gml)
+    let r = try CLIRunner.run(["gate", fcs, "--gating", xml, "--format", "tsv", "--stats", "median,p95", "--channels", "PE-A"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    #expect(lines[0] == ["file", "population", "path", "count", "parent", "pct_parent", "pct_total", "PE-A:median", "PE-A:p95"])
+    // Truth: Results_myAnd1.txt has 67,777 events in the gate.
+    let and1 = try #require(lines.first { $0[1] == "myAnd1" })
+    #expect(and1[3] == "67777")
+    #expect(and1[4] == "124600")
+  }
+
+  @Test(.enabled(if: TestData.sharedAvailable))
+  func gateJSONAndMembership() throws {
+    let (fcs, xml) = try #require(Self.gml)
+    let dir = try CLIRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let members = dir.appendingPathComponent("m.csv").path
+    let r = try CLIRunner.run(["gate", fcs, "--gating", xml, "--format", "json", "--membership", members])
+    #expect(r.status == 0, "\(r.stderr)")
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    #expect(obj["schema"] as? String == "cytoreset.gate/1")
+    let csv = try String(contentsOfFile: members, encoding: .utf8).split(separator: "\n")
+    #expect(csv.count == 124_601)
+    let header = csv[0].split(separator: ",").map(String.init)
+    let col = try #require(header.firstIndex(of: "myAnd1"))
+    #expect(csv.dropFirst().filter { $0.split(separator: ",")[col] == "1" }.count == 67777)
+    #expect(try CLIRunner.run(["gate", fcs, fcs, "--gating", xml, "--membership", members]).status == 2)
+  }
+
+  @Test(.enabled(if: TestData.sharedAvailable))
+  func badStrategyIsAUsageErrorNamingTheLine() throws {
+    let (fcs, _) = try #require(Self.gml)
+    let dir = try CLIRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let bad = dir.appendingPathComponent("bad.xml")
+    try Data("""
+      <?xml version="1.0"?>
+      <gating:Gating-ML xmlns:gating="http://www.isac-net.org/std/Gating-ML/v2.0/gating">
+        <gating:SpiralGate gating:id="x"/>
+      </gating:Gating-ML>
+      """.utf8).write(to: bad)
+    let r = try CLIRunner.run(["gate", fcs, "--gating", bad.path])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("line 3"))
+    #expect(r.stderr.contains("gating:SpiralGate"))
+  }
+
+  @Test(.enabled(if: TestData.sharedAvailable))
+  func exportOnePopulation() throws {
+    let (fcs, xml) = try #require(Self.gml)
+    let r = try CLIRunner.run(["export", fcs, "--gating", xml, "--population", "/myAnd1", "--values", "compensated", "--channels", "PE-A"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.split(separator: "\n").count == 67_778)
+    let missing = try CLIRunner.run(["export", fcs, "--population", "x"])
+    #expect(missing.status == 2)
   }
 }

@@ -1,3 +1,4 @@
+import CytoClinical
 import CytoCore
 import CytoFCS
 import CytoGating
