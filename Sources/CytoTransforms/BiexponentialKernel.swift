@@ -9,17 +9,23 @@ import Foundation
 ///     Hyperlog: B(y) = a·e^(b·y) + c·y        + f
 ///
 /// and B(y) = −B(2·x₁ − y) for y < x₁, so data 0 sits at x₁ and negative data mirror positive
-/// data. (`f` here is the constant term with its sign included; Gating-ML writes "− f".)
+/// data. (`f` is the constant with its sign included; Gating-ML writes "− f".)
 ///
-/// `inverse` evaluates B directly, replacing it by its Taylor series about x₁ where
-/// b·(y − x₁) < 1, because there the exponentials nearly cancel (18 terms are exact to
-/// 1e−16 on that interval; Moore & Parks use x₁ + w/4, which for W near M/2 needs more terms).
+/// Evaluation without cancellation. Written directly, B subtracts exponentials that nearly
+/// cancel near x₁ (Moore & Parks 2012 switch to a Taylor series there). Because B(x₁) = 0
+/// fixes f, B can be rewritten in Δ = y − x₁ ≥ 0 as a sum of positive terms:
 ///
-/// `forward` solves B(y) = |x| per lane by Halley's method (Moore & Parks 2012). The starting
-/// value comes from a table of the exact solution at 16 points per binary octave of |x|
-/// (cubic Hermite interpolation with the exact slopes; error ≤ 1e−7 in y), linear below the
-/// table and logarithmic above it. Halley's error obeys e' ≤ b²·e³ for these functions, so
-/// iteration stops as soon as b²·|Δy|³ ≤ ε·max(1, |y|)/2: usually after one step.
+///     Logicle:  B = p·expm1(b·Δ) + q·(−expm1(−d·Δ)),   p = a·e^(b·x₁), q = c·e^(−d·x₁)
+///     Hyperlog: B = p·expm1(b·Δ) + c·Δ
+///
+/// which is accurate to a few ulp for every Δ, including the wide quasi-linear region of
+/// W near M/2 where a Taylor series about x₁ would need many terms. `inverse` evaluates this.
+///
+/// `forward` solves B = |x| for Δ per lane by Halley's method (Moore & Parks 2012). The start
+/// comes from a table of exact solutions at 16 points per binary octave of |x| (cubic Hermite
+/// interpolation with exact slopes), the linear term below it and the logarithm above it.
+/// Halley's error obeys e′ ≤ b²·e³ for these functions, so iteration stops as soon as
+/// b²·|Δstep|³ ≤ ε·max(1, |y|)/2: usually after one step.
 ///
 /// Source: Moore & Parks 2012, Cytometry A 81A:273–277 ("Update for the logicle data scale
 /// including operational code implementations"); Gating-ML 2.0 sections on `logicle` and
@@ -33,7 +39,6 @@ struct BiexponentialKernel: Sendable {
     self.table = StartingTable(curve)
   }
 
-  var isFinite: Bool { curve.isFinite }
   var x1: Double { curve.x1 }
 
   /// Data value for display value y, per lane.
@@ -43,28 +48,26 @@ struct BiexponentialKernel: Sendable {
   @inline(__always)
   func forward(_ x: DVec) -> DVec {
     let ax = x.magnitude
-    var y = table.guess(ax)
-    y = y.replacing(with: ax / curve.series[0] + curve.x1, where: ax .< splat(table.lowerLimit))
+    var delta = pointwiseMax(table.guess(ax) - curve.x1, DVec())
+    delta = delta.replacing(with: ax / curve.slope0, where: ax .< splat(table.lowerLimit))
     var active = ax .> 0
     let beyond = ax .>= splat(table.upperLimit)
     if any(beyond) {
-      let logGuess = vlog((ax - curve.f) / curve.a) / curve.b
-      y = y.replacing(with: logGuess, where: beyond)
+      // p·e^(b·Δ) is all that matters up here.
+      let logGuess = vlog(ax / curve.p) / curve.b
+      delta = delta.replacing(with: logGuess, where: beyond)
       active = active .& .!(logGuess .> splat(curve.asymptoticLimit))
     }
-    y = curve.refine(ax, from: y, active: active, rule: .cubic)
-    var result = y.replacing(with: splat(curve.x1), where: ax .== 0)
-    result = result.replacing(with: 2 * curve.x1 - result, where: x .< 0)
-    return result.replacing(with: x, where: x .!= x)
+    delta = curve.refine(ax, from: delta, active: active)
+    delta = delta.replacing(with: DVec(), where: ax .== 0)
+    let y = (curve.x1 + delta).replacing(with: curve.x1 - delta, where: x .< 0)
+    return y.replacing(with: x, where: x .!= x)
   }
 }
 
-/// The constants of B and its evaluation.
+/// The constants of B and its evaluation in Δ = y − x₁.
 struct BiexponentialCurve: Sendable {
   enum Family: Sendable { case logicle, hyperlog }
-  enum StopRule { case cubic, strict }
-
-  static let seriesLength = 18
 
   let family: Family
   let a, b, c: Double
@@ -73,17 +76,16 @@ struct BiexponentialCurve: Sendable {
   let f: Double
   /// Position of data value 0.
   let x1: Double
-  /// The series replaces the closed form for x₁ ≤ y < seriesLimit = x₁ + 1/b.
-  let seriesLimit: Double
-  /// Above this y the logarithm alone is exact (the other terms are below one ulp).
+  /// a·e^(b·x₁).
+  let p: Double
+  /// c·e^(−d·x₁) (Logicle).
+  let q: Double
+  /// B′(x₁), data units per display unit.
+  let slope0: Double
+  /// Above this Δ the logarithm alone is exact (the other terms are below one ulp).
   let asymptoticLimit: Double
-  /// Taylor coefficients of B about x₁: B(x₁ + Δ) = Σ_{k=1}^{18} series[k − 1]·Δᵏ.
-  let series: SIMD32<Double>
 
-  var isFinite: Bool {
-    [a, b, c, d, f, x1, seriesLimit].allSatisfy(\.isFinite)
-      && (0..<Self.seriesLength).allSatisfy { series[$0].isFinite }
-  }
+  var isFinite: Bool { [a, b, c, d, f, x1, p, q, slope0].allSatisfy(\.isFinite) && slope0 > 0 }
 
   /// Logicle coefficients from Gating-ML `T, W, M, A` (Moore & Parks 2012, equations 1–6).
   init(logicleT t: Double, w: Double, m: Double, a: Double) {
@@ -96,16 +98,7 @@ struct BiexponentialCurve: Sendable {
     let cA = exp(x0 * (b + d))
     let mfA = exp(b * x1) - cA * exp(-d * x1)
     let aa = t / (exp(b) - mfA - cA * exp(-d))
-    var pos = aa * exp(b * x1)
-    var neg = -cA * aa * exp(-d * x1)
-    var coef = SIMD32<Double>()
-    for k in 1...Self.seriesLength {
-      pos *= b / Double(k)
-      neg *= -d / Double(k)
-      coef[k - 1] = pos + neg
-    }
-    coef[1] = 0  // the Logicle condition makes B''(x₁) = 0 exactly
-    self.init(family: .logicle, a: aa, b: b, c: cA * aa, d: d, f: -mfA * aa, x1: x1, series: coef)
+    self.init(family: .logicle, a: aa, b: b, c: cA * aa, d: d, f: -mfA * aa, x1: x1)
   }
 
   /// Hyperlog coefficients from Gating-ML `T, W, M, A` (Gating-ML 2.0, after Bagwell 2005).
@@ -118,18 +111,10 @@ struct BiexponentialCurve: Sendable {
     let cA = exp(b * x0) / width
     let fA = exp(b * x1) + cA * x1
     let aa = t / (exp(b) + cA - fA)
-    let c = cA * aa
-    var pos = aa * exp(b * x1)
-    var coef = SIMD32<Double>()
-    for k in 1...Self.seriesLength {
-      pos *= b / Double(k)
-      coef[k - 1] = pos
-    }
-    coef[0] += c
-    self.init(family: .hyperlog, a: aa, b: b, c: c, d: 0, f: -fA * aa, x1: x1, series: coef)
+    self.init(family: .hyperlog, a: aa, b: b, c: cA * aa, d: 0, f: -fA * aa, x1: x1)
   }
 
-  private init(family: Family, a: Double, b: Double, c: Double, d: Double, f: Double, x1: Double, series: SIMD32<Double>) {
+  private init(family: Family, a: Double, b: Double, c: Double, d: Double, f: Double, x1: Double) {
     self.family = family
     self.a = a
     self.b = b
@@ -137,9 +122,16 @@ struct BiexponentialCurve: Sendable {
     self.d = d
     self.f = f
     self.x1 = x1
-    self.series = series
-    self.seriesLimit = x1 + 1 / b
-    self.asymptoticLimit = 690 / b
+    p = a * exp(b * x1)
+    switch family {
+    case .logicle:
+      q = c * exp(-d * x1)
+      slope0 = p * b + q * d
+    case .hyperlog:
+      q = 0
+      slope0 = p * b + c
+    }
+    asymptoticLimit = 690 / b
   }
 
   /// The root d ∈ (0, b] of 2·ln(d/b) + w·(b + d) = 0 (Moore & Parks 2012, eq. 4).
@@ -161,124 +153,101 @@ struct BiexponentialCurve: Sendable {
     return exp(u)
   }
 
-  /// Σ_{k=1}^{18} series[k−1]·Δᵏ by Horner's rule (unrolled: a loop over the SIMD32
-  /// storage compiles to stack reloads).
+  /// B(x₁ + Δ) for Δ ≥ 0, as a sum of positive terms.
   @inline(__always)
-  func seriesValue(_ delta: DVec) -> DVec {
-    let s = series
-    var p = splat(s[17])
-    p = p * delta + s[16]
-    p = p * delta + s[15]
-    p = p * delta + s[14]
-    p = p * delta + s[13]
-    p = p * delta + s[12]
-    p = p * delta + s[11]
-    p = p * delta + s[10]
-    p = p * delta + s[9]
-    p = p * delta + s[8]
-    p = p * delta + s[7]
-    p = p * delta + s[6]
-    p = p * delta + s[5]
-    p = p * delta + s[4]
-    p = p * delta + s[3]
-    p = p * delta + s[2]
-    p = p * delta + s[1]
-    p = p * delta + s[0]
-    return p * delta
-  }
-
-  /// B(y) for y ≥ x₁ (no reflection).
-  @inline(__always)
-  func positiveBranch(_ y: DVec) -> DVec {
-    let closed: DVec
+  func positiveBranch(_ delta: DVec) -> DVec {
     switch family {
-    case .logicle: closed = (vexp(y * b) * a + f) - vexp(y * -d) * c
-    case .hyperlog: closed = (vexp(y * b) * a + f) + y * c
-    }
-    let near = y .< splat(seriesLimit)
-    guard any(near) else { return closed }
-    return closed.replacing(with: seriesValue(y - x1), where: near)
-  }
-
-  /// B′(y) for y ≥ x₁ (a sum of positive terms: no cancellation).
-  @inline(__always)
-  func slope(_ y: DVec) -> DVec {
-    switch family {
-    case .logicle: vexp(y * b) * (a * b) + vexp(y * -d) * (c * d)
-    case .hyperlog: vexp(y * b) * (a * b) + c
+    case .logicle: vexpm1(delta * b) * p - vexpm1(delta * -d) * q
+    case .hyperlog: vexpm1(delta * b) * p + delta * c
     }
   }
 
   /// Data value for display value y, per lane.
   @inline(__always)
   func inverse(_ y: DVec) -> DVec {
-    let negative = y .< splat(x1)
-    let yy = y.replacing(with: 2 * x1 - y, where: negative)
-    let v = positiveBranch(yy)
-    return v.replacing(with: -v, where: negative)
+    let v = positiveBranch((y - x1).magnitude)
+    return v.replacing(with: -v, where: y .< splat(x1))
   }
 
-  /// Moore & Parks's starting value: linear below the quasi-linear limit, logarithmic above.
-  @inline(__always)
-  func roughGuess(_ ax: DVec) -> DVec {
-    let linear = ax / series[0] + x1
-    let log = vlog(ax / a) / b
-    return linear.replacing(with: log, where: ax .>= splat(max(f, positiveBranchScalar(seriesLimit))))
-  }
-
-  func positiveBranchScalar(_ y: Double) -> Double { positiveBranch(splat(y))[0] }
-
-  /// Halley iteration for B(y) = ax on the `active` lanes, from `start` (≥ x₁).
+  /// An upper bound of the root Δ of B = ax (ax ≥ 0), close to it for small and for large ax.
   ///
-  /// `.cubic` stops a lane once b²·|Δ|³ ≤ ε·max(1, |y|)/2 (the next step would be below
-  /// rounding); `.strict` iterates until |Δ| ≤ 4ε·max(1, |y|) or the steps stop shrinking.
+  /// B is convex in Δ ≥ 0 (B″(x₁) = 0 for Logicle, B‴ > 0), so B ≥ B′(x₁)·Δ; and both
+  /// families satisfy B ≥ p·expm1(b·Δ). Hence Δ ≤ min(ax/B′(x₁), log1p(ax/p)/b).
   @inline(__always)
-  func refine(_ ax: DVec, from start: DVec, active start0: SIMDMask<IVec>, rule: StopRule) -> DVec {
-    var y = start
+  func upperBound(_ ax: DVec) -> DVec {
+    pointwiseMin(ax / slope0, vlog1pNonNegative(ax / p) / b)
+  }
+
+  /// g = B(x₁ + Δ) − ax with its first two derivatives in Δ.
+  @inline(__always)
+  func halleyTerms(_ delta: DVec, _ ax: DVec) -> (g: DVec, d1: DVec, d2: DVec) {
+    let eb = vexpm1(delta * b)
+    let pb = (eb + 1) * (p * b)
+    switch family {
+    case .logicle:
+      let ed = vexpm1(delta * -d)
+      let qd = (ed + 1) * (q * d)
+      return (eb * p - ed * q - ax, pb + qd, pb * b - qd * d)
+    case .hyperlog:
+      return (eb * p + (delta * c - ax), pb + c, pb * b)
+    }
+  }
+
+  /// The Halley step (g/g′) / (1 − (g/g′)·g″/(2g′)).
+  @inline(__always)
+  func halleyStep(_ t: (g: DVec, d1: DVec, d2: DVec)) -> DVec {
+    let inverseSlope = 1 / t.d1
+    let r = t.g * inverseSlope
+    return r / (1 - 0.5 * r * (t.d2 * inverseSlope))
+  }
+
+  /// Halley iteration for B(x₁ + Δ) = ax on the `active` lanes, from a `start` close to the
+  /// root; a lane stops once b²·|step|³ ≤ ε·max(1, |y|)/2, when the next step would be below
+  /// rounding (Halley's error obeys e′ ≤ b²·e³ here: |B‴/B′| ≤ b², |B″/B′| ≤ b).
+  @inline(__always)
+  func refine(_ ax: DVec, from start: DVec, active start0: SIMDMask<IVec>) -> DVec {
+    var delta = start
     var active = start0
-    var lastStep = splat(.infinity)
     var iteration = 0
     let cubicScale = b * b * 2 / Double.ulpOfOne
+    let scale = pointwiseMax(splat(abs(x1)), splat(1))
     while any(active) && iteration < 40 {
       iteration += 1
-      let eb = vexp(y * b) * a
-      let value: DVec, d1: DVec, d2: DVec
-      switch family {
-      case .logicle:
-        let ed = vexp(y * -d) * c
-        value = (eb + f) - (ed + ax)
-        d1 = eb * b + ed * d
-        d2 = (eb * b) * b - (ed * d) * d
-      case .hyperlog:
-        value = (eb + f) + (y * c - ax)
-        d1 = eb * b + c
-        d2 = (eb * b) * b
-      }
-      var g = value
-      let near = y .< splat(seriesLimit)
-      if any(near .& active) {
-        g = g.replacing(with: seriesValue(y - x1) - ax, where: near)
-      }
-      // Halley: Δ = (g/g′) / (1 − (g/g′)·g″/(2g′)).
-      let inverseSlope = 1 / d1
-      let r = g * inverseSlope
-      let step = r / (1 - 0.5 * r * (d2 * inverseSlope))
-      y = y.replacing(with: y - step, where: active)
+      let step = halleyStep(halleyTerms(delta, ax))
+      delta = delta.replacing(with: delta - step, where: active)
       let size = step.magnitude
-      let scale = pointwiseMax(y.magnitude, splat(1))
-      var done: SIMDMask<IVec>
-      switch rule {
-      case .cubic:
-        done = size * size * size * cubicScale .<= scale
-      case .strict:
-        done = size .<= 4 * Double.ulpOfOne * scale
-        if iteration > 2 { done = done .| (size .>= lastStep) }  // rounding floor reached
-      }
-      done = done .| (size .!= size)
+      let done = (size * size * size * cubicScale .<= pointwiseMax(scale, delta)) .| (size .!= size)
+      active = active .& .!done
+    }
+    return delta
+  }
+
+  /// The root Δ of B(x₁ + Δ) = ax, safeguarded: Halley from the upper end of a bracket
+  /// [lo, hi] that every evaluation narrows, bisecting whenever a step leaves it; stops at
+  /// |step| ≤ 4ε·max(1, Δ), an empty bracket or when the steps stop shrinking. Without a
+  /// bracket it starts from [0, ``upperBound(_:)``]. Builds the starting table, where
+  /// robustness matters more than speed.
+  func solve(_ ax: DVec, lower: DVec = DVec(), upper: DVec? = nil) -> DVec {
+    var hi = pointwiseMin(upper ?? upperBound(ax), upperBound(ax))
+    var lo = pointwiseMin(lower, hi)
+    var delta = hi
+    var active = (ax .> 0) .& (ax .< splat(.infinity))
+    var lastStep = splat(.infinity)
+    for iteration in 1...200 where any(active) {
+      let t = halleyTerms(delta, ax)
+      hi = hi.replacing(with: delta, where: t.g .> 0)
+      lo = lo.replacing(with: delta, where: t.g .< 0)
+      var next = delta - halleyStep(t)
+      next = next.replacing(with: (lo + hi) * 0.5, where: .!((next .> lo) .& (next .< hi)))
+      let size = (next - delta).magnitude
+      delta = delta.replacing(with: next, where: active)
+      let tolerance = 4 * Double.ulpOfOne * pointwiseMax(delta, splat(1))
+      var done = (size .<= tolerance) .| (hi - lo .<= tolerance) .| (t.g .== 0)
+      if iteration > 4 { done = done .| (size .>= lastStep) }
       lastStep = size
       active = active .& .!done
     }
-    return y
+    return delta.replacing(with: DVec(), where: ax .== 0)
   }
 }
 
@@ -287,9 +256,9 @@ struct BiexponentialCurve: Sendable {
 ///
 /// Node `i` is the Double whose top 16 bits are `firstKey + i` (sign, 11 exponent bits and
 /// the 4 leading mantissa bits), so a value's interval is `bits >> 48 − firstKey` and the
-/// nodes are x = 2ᴱ·(1 + j/16). Each node stores (y, dy/dx) for cubic Hermite interpolation.
-/// It spans from where the linear guess is already within 1e−8 up to T·2⁴⁰, at most 200
-/// octaves (≤ 51 KB).
+/// nodes are x = 2ᴱ·(1 + j/16). Each node stores (y, dy/dx) for cubic Hermite interpolation
+/// (error ≤ 1e−7 in y). It spans from where the linear guess Δ = x/B′(x₁) is within 1e−8 up
+/// to T·2⁴⁰, at most 200 octaves (≤ 51 KB).
 final class StartingTable: @unchecked Sendable {
   let firstKey: Int
   let intervals: Int
@@ -301,12 +270,11 @@ final class StartingTable: @unchecked Sendable {
   let upperLimit: Double
 
   init(_ curve: BiexponentialCurve) {
-    // Linear guess x₁ + x/B′(x₁) is within b·δ²/2 of the root for y − x₁ < δ = 1e−4/b.
-    let low = max(curve.seriesValue(splat(1e-4 / curve.b))[0], Double.leastNormalMagnitude)
-    let top = min(curve.positiveBranchScalar(1) * 0x1p40, Double.greatestFiniteMagnitude / 2)
+    // The linear guess is within b·δ²/2 of the root for Δ < δ = 1e−4/b.
+    let low = max(curve.positiveBranch(splat(1e-4 / curve.b))[0], Double.leastNormalMagnitude)
+    let top = min(curve.positiveBranch(splat(1 - curve.x1))[0] * 0x1p40, Double.greatestFiniteMagnitude / 2)
     let first = Int(low.bitPattern >> 48)
-    var last = Int(top.bitPattern >> 48) + 1
-    last = min(last, first + 16 * 200)
+    var last = min(Int(top.bitPattern >> 48) + 1, first + 16 * 200)
     if !(low.isFinite && top.isFinite) || last <= first { last = first + 1 }
     firstKey = first
     intervals = last - first
@@ -315,23 +283,32 @@ final class StartingTable: @unchecked Sendable {
     let count = 2 * (intervals + 1)
     nodes = .allocate(capacity: count + 2 * laneCount)
     nodes.initialize(repeating: 0, count: count + 2 * laneCount)
+    // Nodes in increasing x: y(x) is increasing and concave, so the previous node's y is a
+    // lower bound and its tangent an upper bound of the next ones: a tight bracket.
+    var previous: (x: Double, delta: Double, slope: Double)? = nil
     var i = 0
     while i <= intervals {
       var x = DVec()
       for l in 0..<laneCount { x[l] = Double(bitPattern: UInt64(first + min(i + l, intervals)) << 48) }
-      let y = curve.refine(x, from: curve.roughGuess(x), active: x .> 0, rule: .strict)
-      let slope = 1 / curve.slope(y)
+      let delta: DVec
+      if let p = previous {
+        delta = curve.solve(x, lower: splat(p.delta), upper: (x - p.x) * p.slope + p.delta)
+      } else {
+        delta = curve.solve(x)
+      }
+      let slope = 1 / curve.halleyTerms(delta, x).d1
       for l in 0..<laneCount where i + l <= intervals {
-        nodes[2 * (i + l)] = y[l]
+        nodes[2 * (i + l)] = curve.x1 + delta[l]
         nodes[2 * (i + l) + 1] = slope[l]
       }
+      previous = (x[laneCount - 1], delta[laneCount - 1], slope[laneCount - 1])
       i += laneCount
     }
   }
 
   deinit { nodes.deallocate() }
 
-  /// Cubic Hermite interpolation of the table at |x| (lanes outside the table get garbage
+  /// Cubic Hermite interpolation of the table at |x| (lanes outside the table get values
   /// that the caller replaces).
   @inline(__always)
   func guess(_ ax: DVec) -> DVec {
@@ -345,7 +322,7 @@ final class StartingTable: @unchecked Sendable {
         out.storeBytes(of: raw.loadUnaligned(fromByteOffset: i &* 16, as: DVec.self), toByteOffset: l &* 32, as: DVec.self)
       }
     }
-    // lanes.k = (y₀, m₀, y₁, m₁) of lane k; transpose.
+    // lanes.k = (y₀, m₀, y₁, m₁) of lane k; transpose (written for 4 lanes).
     let (p, q, r, s) = lanes
     let y0 = DVec(p[0], q[0], r[0], s[0])
     let m0 = DVec(p[1], q[1], r[1], s[1])

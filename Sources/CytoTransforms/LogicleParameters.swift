@@ -18,10 +18,12 @@
 /// - `M` (decades of the full scale): M > 0.
 /// - `A` (additional negative decades): −W ≤ A ≤ M − 2W.
 ///
-/// Evaluation: `inverse` is the closed form (Taylor series about x₁ near data 0); `forward`
-/// solves B(y) = x by Halley's method per SIMD lane (Moore & Parks 2012). Measured against a
-/// Float64 bisection of the definition: relative error < 1e−14 (absolute < 1e−15 near 0);
-/// see docs/transforms.md.
+/// Evaluation: `inverse` is the closed form rewritten around data 0 as
+/// p·expm1(b·Δ) − q·expm1(−d·Δ) with Δ = y − x₁ (a sum of positive terms, so it does not
+/// cancel near 0 the way the textbook form does; Moore & Parks use a Taylor series there);
+/// `forward` solves B(y) = x by Halley's method per SIMD lane (Moore & Parks 2012) from a
+/// tabulated starting value. Measured against 50-digit references: error ≤ 1e−15 (absolute,
+/// the display values being O(1)), including W = M/2 and A = −W; see docs/transforms.md.
 ///
 /// Source: Parks, Roederer & Moore 2006, Cytometry A 69A:541–551; Moore & Parks 2012,
 /// Cytometry A 81A:273–277; Gating-ML 2.0, section "Logicle transformation – logicle";

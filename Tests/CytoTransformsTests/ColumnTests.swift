@@ -94,3 +94,31 @@ struct ColumnTests {
     }
   }
 }
+
+@Suite("Float32 accuracy")
+struct FloatAccuracyTests {
+  /// Float32 data through the Float64-internal path: the result is the exact display value
+  /// rounded to Float, give or take the one ulp by which a Float64 result within 1e−15 can
+  /// land on the other side of a rounding boundary.
+  @Test func logicleAndHyperlogFloatOutputIsRoundedExactValue() throws {
+    var rng = SeededGenerator(seed: 77)
+    for family in [BisectionReference.Family.logicle, .hyperlog] {
+      for (t, w, m, a) in [(262_144.0, 0.5, 4.5, 0.0), (10_000, 1, 4, 0.5)] {
+        let tr: ScaleTransform = family == .logicle
+          ? .logicle(try LogicleParameters(t: t, w: w, m: m, a: a)) : .hyperlog(try HyperlogParameters(t: t, w: w, m: m, a: a))
+        let ref = BisectionReference(family, t: t, w: w, m: m, a: a)
+        let xs = (0..<3_000).map { _ in Float((Bool.random(using: &rng) ? 1 : -0.01) * t * pow(10, Double.random(in: -7...0.3, using: &rng))) }
+        let ys = tr.forward(xs)
+        var worstUlp = 0, worstRelative = 0.0
+        for (x, y) in zip(xs, ys) {
+          let exact = ref.forward(Double(x))
+          worstUlp = max(worstUlp, ulps(y, Float(exact)))
+          worstRelative = max(worstRelative, mixedError(Double(y), exact, floor: 1e-30))
+        }
+        print("\(tr) Float32 output: worst \(worstUlp) ulp from the rounded exact value, relative error \(worstRelative)")
+        #expect(worstUlp <= 1)
+        #expect(worstRelative <= 6.0e-8)
+      }
+    }
+  }
+}

@@ -30,6 +30,17 @@ struct VectorMathTests {
     #expect(special[0].isNaN && special[1] == .infinity && special[2] == 0 && special[3] == .infinity)
   }
 
+  @Test func expm1IsWithinTwoUlp() {
+    var rng = SeededGenerator(seed: 4)
+    let xs = (0..<200_000).map { _ in Double.random(in: -45...709.4, using: &rng) }
+      + (0..<20_000).map { _ in (Bool.random(using: &rng) ? 1 : -1) * pow(10, Double.random(in: -300...0, using: &rng)) }
+    let w = worst(xs, vexpm1, expm1)
+    print("vexpm1 worst ulp: \(w)")
+    #expect(w <= 2)
+    let special = vexpm1(DVec(.nan, .infinity, -.infinity, -0.0))
+    #expect(special[0].isNaN && special[1] == .infinity && special[2] == -1 && special[3] == 0)
+  }
+
   @Test func logIsWithinOneUlp() {
     var rng = SeededGenerator(seed: 2)
     let xs = (0..<200_000).map { _ in pow(10, Double.random(in: -307...308, using: &rng)) }
