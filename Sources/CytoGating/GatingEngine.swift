@@ -132,6 +132,8 @@ struct DimensionResolver {
   let strategy: GatingStrategy
   let input: GatingInput
   var cache: [GateDimension: DimensionValues] = [:]
+  /// Linear (scaled) values per channel index, computed once.
+  var linearCache: [Int: DimensionValues] = [:]
   /// Compensated channels per compensation reference, by output (fluorochrome) name.
   var compensated: [CompensationReference: [ChannelName: [Double]]] = [:]
   var diagnostics: [Diagnostic] = []
@@ -153,13 +155,36 @@ struct DimensionResolver {
   mutating func base(_ name: ChannelName, _ compensation: CompensationReference, for gate: GateID) throws -> DimensionValues {
     switch compensation {
     case .uncompensated:
-      return input.linearValues(try channelIndex(name, for: gate))
+      return linear(try channelIndex(name, for: gate))
     case .fileSpillover, .matrix:
       let outputs = try compensatedChannels(compensation, for: gate)
       if let v = outputs[name] { return .double(v) }
       // Channels the matrix does not cover (scatter, time) pass through uncompensated.
-      return input.linearValues(try channelIndex(name, for: gate))
+      return linear(try channelIndex(name, for: gate))
     }
+  }
+
+  /// A channel's linear values (cached): the stored `Float`s, or `Double` when scaled.
+  mutating func linear(_ c: ChannelIndex) -> DimensionValues {
+    if let v = linearCache[c.rawValue] { return v }
+    let v = input.linearValues(c)
+    linearCache[c.rawValue] = v
+    return v
+  }
+
+  /// Channel names the strategy reads under `ref` (directly or through ratios).
+  func namesUsed(under ref: CompensationReference) -> Set<ChannelName> {
+    var out: Set<ChannelName> = []
+    for g in strategy.gates {
+      for d in g.shape.dimensions where d.compensation == ref {
+        switch d.source {
+        case .channel(let c): out.insert(c)
+        case .ratio(let id):
+          if let (a, b) = strategy.transformations[id]?.ratioChannels { out.insert(a); out.insert(b) }
+        }
+      }
+    }
+    return out
   }
 
   mutating func values(_ d: GateDimension, for gate: GateID) throws -> DimensionValues {
@@ -219,14 +244,13 @@ extension DimensionResolver {
     do { resolution = try ChannelResolution(resolving: comp.detectors, against: input.channels) } catch {
       throw GatingStrategyError.invalidGate(gate, "compensation \(ref): \(error)")
     }
-    let n = input.events.eventCount
-    var detectors = [Double]()
-    detectors.reserveCapacity(n * comp.detectors.count)
-    for idx in resolution.indices { detectors += input.linearValues(idx).doubles }
-    let observed = EventMatrix<Double>(eventCount: n, channelCount: comp.detectors.count, columnMajor: detectors)
-    let out = try comp.compensated(observed, detectorColumns: (0..<comp.detectors.count).map { ChannelIndex($0) })
+    // Only the fluorochromes some gate reads are computed (all of them for statistics/export).
+    let used = strategy.gates.isEmpty ? Set(comp.fluorochromes) : namesUsed(under: ref)
+    let wanted = comp.fluorochromes.indices.filter { used.contains(comp.fluorochromes[$0]) }
+    let detectorValues = resolution.indices.map { linear($0) }
+    let columns = CompensationKernel.run(comp, detectors: detectorValues, fluorochromes: wanted, count: input.events.eventCount)
     var byName: [ChannelName: [Double]] = [:]
-    for (f, name) in comp.fluorochromes.enumerated() { byName[name] = Array(out.column(ChannelIndex(f))) }
+    for (k, f) in wanted.enumerated() { byName[comp.fluorochromes[f]] = columns[k] }
     compensated[ref] = byName
     return byName
   }
