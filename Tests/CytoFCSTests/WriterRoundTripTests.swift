@@ -181,5 +181,25 @@ struct WriterRoundTripTests {
     try FCSWriter.write(DemoFiles.demoSample(), to: dir + "/demo-sample.fcs")
     manifest.append("demo-sample.fcs")
     try Data((manifest.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/manifest.txt"))
+
+    // Synthetic panel files and the panel's Gating-ML strategy, for the FlowKit gating check
+    // (Tests/interop/test_flowkit_gating.py); listed in their own manifest.
+    var gating: [String] = []
+    for (name, seed, composition) in [("panel-baseline.fcs", 11, DemoFiles.PanelComposition.baseline),
+                                      ("panel-aplasia.fcs", 22, .aplasia), ("panel-reconstitution.fcs", 33, .reconstitution)] {
+      try FCSWriter.write(DemoFiles.panelSample(events: 50_000, seed: UInt64(seed), composition: composition), to: dir + "/" + name)
+      gating.append(name)
+    }
+    try Data((gating.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/gating-manifest.txt"))
+    let xml = try DemoFiles.panelGatingML()
+    try Data(xml.utf8).write(to: URL(fileURLWithPath: dir + "/panel-strategy.xml"))
+    // The committed copy (for users and the docs) must be what the code builds.
+    let committed = TestData.project("gating/panel-strategy.xml")
+    if ProcessInfo.processInfo.environment["CYTORESET_REGENERATE"] == "1" {
+      try FileManager.default.createDirectory(at: committed.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try Data(xml.utf8).write(to: committed)
+    }
+    #expect((try? String(contentsOf: committed, encoding: .utf8)) == xml,
+            "testdata/gating/panel-strategy.xml differs from DemoFiles.panelStrategy(); rerun this test with CYTORESET_REGENERATE=1")
   }
 }
