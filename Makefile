@@ -13,12 +13,12 @@ FUZZ_SECONDS ?= 1800
 
 help:
 	@echo "make demo         run cytoreset on bundled generated data"
-	@echo "make test         all tests (Swift unit/conformance/CLI + Python interop)"
+	@echo "make test         all tests (Swift unit/conformance/CLI + Python interop with flowio, fcsparser, FlowKit)"
 	@echo "make release      optimized build (.build/release/cytoreset)"
 	@echo "make fuzz         fuzz the FCS reader for FUZZ_SECONDS (default 1800)"
 	@echo "make bench        Swift benchmarks (Benchmarks/ package)"
 	@echo "make bench-peers  CytoReset vs flowio/fcsparser side by side"
-	@echo "make regenerate   rewrite testdata/fcs/generated from the generators"
+	@echo "make regenerate   rewrite the generated test files (demo sample, panel strategy XML)"
 
 deps:
 	@scripts/install-deps.sh
@@ -53,6 +53,8 @@ bench-peers:
 
 regenerate:
 	CYTORESET_REGENERATE=1 $(SWIFT) test --filter committedDemoFileIsReproducible
+	rm -rf $(INTEROP_DIR)
+	CYTORESET_REGENERATE=1 CYTORESET_INTEROP_DIR=$(INTEROP_DIR) $(SWIFT) test --filter writeInteropFixtures
 
 clean:
-	rm -rf .build demo .venv-interop
+	rm -rf .build demo .venv-interop .venv-flowkit
