@@ -135,7 +135,8 @@ struct Info: ParsableCommand {
   static func text(_ file: FCSFile, keywords: Bool) -> String {
     var s = "\(file.path ?? "-")  (\(file.dataSets.first?.version.rawValue ?? "?"), \(file.dataSets.count) data set\(file.dataSets.count == 1 ? "" : "s"), \(formatBytes(file.byteCount)) bytes)\n"
     for ds in file.dataSets {
-      s += "data set \(ds.index): \(formatBytes(ds.eventCount)) events × \(ds.parameters.count) parameters, \(dataTypeName(ds)) \(ds.byteOrder)"
+      let order = ds.dataType == .ascii ? "" : " \(ds.byteOrder)"
+      s += "data set \(ds.index): \(formatBytes(ds.eventCount)) events × \(ds.parameters.count) parameters, \(dataTypeName(ds))\(order)"
       if ds.version != file.dataSets[0].version { s += " (\(ds.version.rawValue))" }
       s += "\n"
       if let c = ds.cytometer { s += "  cytometer: \(c)\n" }
