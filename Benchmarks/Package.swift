@@ -21,16 +21,27 @@ let package = Package(
     // The benchmark files: names, shapes and where they live.
     .target(
       name: "BenchFiles",
-      dependencies: [.product(name: "CytoFCS", package: "CytoReset"), .product(name: "CytoCore", package: "CytoReset")]),
+      dependencies: [
+        .product(name: "CytoFCS", package: "CytoReset"), .product(name: "CytoCore", package: "CytoReset"),
+        .product(name: "CytoTransforms", package: "CytoReset"), .product(name: "CytoGating", package: "CytoReset"),
+        .product(name: "CytoClinical", package: "CytoReset"),
+      ]),
     // Writes the benchmark files with CytoReset's own writer.
     .executableTarget(name: "bench-data", dependencies: ["BenchFiles"]),
     // Parses one file once and prints the elapsed seconds (driven by peers/peers.py).
     .executableTarget(name: "parse-once", dependencies: ["BenchFiles"]),
-    // ordo-one/benchmark suite.
+    // Runs one gating-benchmark task once and prints seconds and counts (driven by peers/peers.py).
+    .executableTarget(name: "gate-once", dependencies: ["BenchFiles"]),
+    // ordo-one/benchmark suites.
     .executableTarget(
       name: "FCSParse",
       dependencies: ["BenchFiles", .product(name: "Benchmark", package: "benchmark")],
       path: "Benchmarks/FCSParse",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    .executableTarget(
+      name: "Gating",
+      dependencies: ["BenchFiles", .product(name: "Benchmark", package: "benchmark")],
+      path: "Benchmarks/Gating",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
   ],
   swiftLanguageModes: [.v6]

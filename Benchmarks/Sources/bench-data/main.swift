@@ -1,5 +1,6 @@
 // Writes the benchmark files into Benchmarks/data (or $CYTORESET_BENCH_DATA) with CytoReset's
-// own FCSWriter. Files that already hold what this generator writes are kept.
+// own FCSWriter, plus the gating benchmark's strategies (Benchmarks/strategies) and
+// pre-transformed files. Files that already hold what this generator writes are kept.
 //
 //   swift run -c release bench-data            # all files
 //   swift run -c release bench-data --force    # rewrite all
@@ -25,6 +26,17 @@ func run() throws {
     try f.generate()
     let size = (try FileManager.default.attributesOfItem(atPath: f.path)[.size] as? Int) ?? 0
     print("wrote \(f.path) (\(size) bytes, \(f.events) events × \(f.channels) channels) in \(ContinuousClock.now - t0)")
+  }
+  // The gating benchmark: its two strategies (committed) and the pre-transformed files.
+  for p in try GatingBench.writeStrategies() { print("wrote \(p)") }
+  for f in GatingBench.files where files.contains(where: { $0.label == f.label }) {
+    if !force && GatingBench.pretransformedIsUpToDate(f) {
+      print("keep  \(GatingBench.pretransformedPath(f))")
+      continue
+    }
+    let t0 = ContinuousClock.now
+    try GatingBench.writePretransformed(f)
+    print("wrote \(GatingBench.pretransformedPath(f)) (compensated + logicle) in \(ContinuousClock.now - t0)")
   }
 }
 

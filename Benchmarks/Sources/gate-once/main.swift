@@ -1,0 +1,68 @@
+// One task of the gating benchmark, once, in a fresh process (driven by peers/peers.py, which
+// reads the peak RSS of this process with getrusage). Prints two lines:
+//   <seconds> <events> <checksum>
+//   <population>=<count> …            (sorted by population id; empty for `comp`)
+//
+//   gate-once comp FILE         compensation + logicle of the 12 marker channels, Float32 in and
+//                               out (CompensationMatrix.compensated + ScaleTransform.forward);
+//                               checksum = Double sum of the 12 transformed columns
+//   gate-once engine FILE       GatingEngine.evaluate with bench-10-gates.xml (compensation +
+//                               logicle + gates, in Double), parse excluded
+//   gate-once gates PREFILE     GatingEngine.evaluate with bench-10-gates-pretransformed.xml on a
+//                               pre-transformed file, parse excluded
+//   gate-once e2e FILE          parse + GatingInput + evaluate with bench-10-gates.xml
+import BenchFiles
+import CytoCore
+import CytoFCS
+import CytoGating
+import Foundation
+
+func seconds(_ d: Duration) -> Double {
+  Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func run() throws {
+  let args = Array(CommandLine.arguments.dropFirst())
+  guard args.count == 2 else {
+    FileHandle.standardError.write("usage: gate-once comp|engine|gates|e2e FILE.fcs\n".data(using: .utf8)!)
+    exit(2)
+  }
+  let (task, path) = (args[0], args[1])
+  switch task {
+  case "comp":
+    let ds = try FCSFile(contentsOf: path).dataSets[0]
+    let events = try ds.events(.raw, as: Float.self)
+    let names = ds.parameters.map(\.name)
+    let spill = ds.spillover!.matrix
+    let t0 = ContinuousClock.now
+    let out = try GatingBench.compensateAndTransform(events, channels: names, spillover: spill)
+    let elapsed = ContinuousClock.now - t0
+    var sum = 0.0
+    out.storage.withUnsafeBufferPointer { for v in $0 { sum += Double(v) } }
+    print(String(format: "%.6f", seconds(elapsed)), out.eventCount, sum)
+    print("")
+  case "engine", "gates", "e2e":
+    let strategy = try GatingML.read(contentsOf: GatingBench.strategyPath(pretransformed: task == "gates"))
+    let t0 = ContinuousClock.now
+    var input: GatingInput? = nil
+    var start = t0
+    if task == "e2e" {
+      input = try GatingBench.input(path)
+    } else {
+      input = try GatingBench.input(path)
+      start = ContinuousClock.now
+    }
+    let result = try GatingEngine.evaluate(strategy, on: input!)
+    let elapsed = ContinuousClock.now - start
+    print(String(format: "%.6f", seconds(elapsed)), result.eventCount, 0)
+    print(GatingBench.counts(result).map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+  default:
+    FileHandle.standardError.write("gate-once: unknown task \(task)\n".data(using: .utf8)!)
+    exit(2)
+  }
+}
+
+do { try run() } catch {
+  FileHandle.standardError.write("gate-once: \(error)\n".data(using: .utf8)!)
+  exit(1)
+}
