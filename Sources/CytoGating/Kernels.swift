@@ -186,17 +186,28 @@ enum Kernels {
             let e = e0 &+ k &* 8
             let x = load8(px, fx, e), y = load8(py, fy, e)
             var odd = SIMDMask<SIMD8<Int64>>(repeating: false)
-            var onEdge = SIMDMask<SIMD8<Int64>>(repeating: false)
+            // Lanes whose point lies on the line through some edge (cross = 0): rare, so the
+            // bounding-box part of the on-edge test runs only for blocks that have one.
+            var onLine = SIMDMask<SIMD8<Int64>>(repeating: false)
             for ed in es {
               let cross = SIMD8<Double>(repeating: ed.dx) * (y - ed.y1) - SIMD8<Double>(repeating: ed.dy) * (x - ed.x1)
               let y1 = SIMD8<Double>(repeating: ed.y1), y2 = SIMD8<Double>(repeating: ed.y2)
               let up = (y1 .<= y) .& (y .< y2) .& (cross .> zero)
               let down = (y2 .<= y) .& (y .< y1) .& (cross .< zero)
               odd = odd .^ (up .| down)
-              onEdge = onEdge .| ((cross .== zero) .& (x .>= SIMD8(repeating: ed.minX)) .& (x .<= SIMD8(repeating: ed.maxX))
-                .& (y .>= SIMD8(repeating: ed.minY)) .& (y .<= SIMD8(repeating: ed.maxY)))
+              onLine = onLine .| (cross .== zero)
             }
-            bits |= bits8(odd .| onEdge) &<< UInt64(k &* 8)
+            var inside = odd
+            if any(onLine) {
+              var onEdge = SIMDMask<SIMD8<Int64>>(repeating: false)
+              for ed in es {
+                let cross = SIMD8<Double>(repeating: ed.dx) * (y - ed.y1) - SIMD8<Double>(repeating: ed.dy) * (x - ed.x1)
+                onEdge = onEdge .| ((cross .== zero) .& (x .>= SIMD8(repeating: ed.minX)) .& (x .<= SIMD8(repeating: ed.maxX))
+                  .& (y .>= SIMD8(repeating: ed.minY)) .& (y .<= SIMD8(repeating: ed.maxY)))
+              }
+              inside = inside .| onEdge
+            }
+            bits |= bits8(inside) &<< UInt64(k &* 8)
           }
         } else {
           for e in e0..<min(n, e0 + 64) {
