@@ -17,7 +17,7 @@ help:
 	@echo "make release      optimized build (.build/release/cytoreset)"
 	@echo "make fuzz         fuzz the FCS reader for FUZZ_SECONDS (default 1800)"
 	@echo "make bench        Swift benchmarks (Benchmarks/ package)"
-	@echo "make bench-peers  CytoReset vs flowio/fcsparser side by side"
+	@echo "make bench-peers  CytoReset vs flowio/fcsparser (parse) and FlowKit/flowutils (gating), side by side"
 	@echo "make regenerate   rewrite the generated test files (demo sample, panel strategy XML)"
 
 deps:
