@@ -8,6 +8,7 @@ INTEROP_DIR := $(CURDIR)/.build/interop-fixtures
 # Release builds target AVX2/FMA/POPCNT (the SIMD kernels); `native` adds AVX-512 on this machine.
 RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
 FUZZ_SECONDS ?= 1800
+FUZZ_JOBS ?= 0
 
 .PHONY: help deps build release test demo interop fuzz bench bench-peers regenerate clean
 
@@ -15,7 +16,7 @@ help:
 	@echo "make demo         run cytoreset on bundled generated data"
 	@echo "make test         all tests (Swift unit/conformance/CLI + Python interop with flowio, fcsparser, FlowKit)"
 	@echo "make release      optimized build (.build/release/cytoreset)"
-	@echo "make fuzz         fuzz the FCS reader for FUZZ_SECONDS (default 1800)"
+	@echo "make fuzz         fuzz the FCS reader (libFuzzer + ASan) for FUZZ_SECONDS (default 1800), FUZZ_JOBS workers"
 	@echo "make bench        Swift benchmarks (Benchmarks/ package)"
 	@echo "make bench-peers  CytoReset vs flowio/fcsparser (parse) and FlowKit/flowutils (gating), side by side"
 	@echo "make regenerate   rewrite the generated test files (demo sample, panel strategy XML)"
@@ -43,7 +44,7 @@ demo: build
 	@echo "Wrote demo/demo-sample.csv ($$(($$(wc -l < demo/demo-sample.csv) - 1)) events) and demo/demo-sample-anonymized.fcs"
 
 fuzz:
-	fuzz/run.sh $(FUZZ_SECONDS)
+	JOBS=$(FUZZ_JOBS) fuzz/run.sh $(FUZZ_SECONDS)
 
 bench:
 	Benchmarks/run-benchmarks.sh
