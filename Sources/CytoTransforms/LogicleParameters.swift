@@ -28,7 +28,7 @@
 /// Source: Parks, Roederer & Moore 2006, Cytometry A 69A:541–551; Moore & Parks 2012,
 /// Cytometry A 81A:273–277; Gating-ML 2.0, section "Logicle transformation – logicle";
 /// flowCore class `logicletGml2`.
-public struct LogicleParameters: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct LogicleParameters: Sendable, BiexponentialParameterSet, CustomStringConvertible {
   /// Top of scale `T`, in data units.
   public let t: Double
   /// Linearization width `W`, in decades.
@@ -66,36 +66,6 @@ public struct LogicleParameters: Sendable, Hashable, Codable, CustomStringConver
 
   /// A one-line human-readable form.
   public var description: String { "logicle(T: \(t), W: \(w), M: \(m), A: \(a))" }
-
-  /// Equal when the defining parameters (T, W, M, A) are equal.
-  public static func == (l: Self, r: Self) -> Bool { l.t == r.t && l.w == r.w && l.m == r.m && l.a == r.a }
-
-  /// Hashes the defining parameters (T, W, M, A).
-  public func hash(into h: inout Hasher) {
-    h.combine(t)
-    h.combine(w)
-    h.combine(m)
-    h.combine(a)
-  }
-
-  private enum CodingKeys: String, CodingKey { case t = "T", w = "W", m = "M", a = "A" }
-
-  /// Encodes `{"T": …, "W": …, "M": …, "A": …}`.
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(t, forKey: .t)
-    try c.encode(w, forKey: .w)
-    try c.encode(m, forKey: .m)
-    try c.encode(a, forKey: .a)
-  }
-
-  /// Decodes `{"T": …, "W": …, "M": …, "A": …}` and validates it like ``init(t:w:m:a:)``.
-  public init(from decoder: any Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    try self.init(
-      t: c.decode(Double.self, forKey: .t), w: c.decode(Double.self, forKey: .w),
-      m: c.decode(Double.self, forKey: .m), a: c.decode(Double.self, forKey: .a))
-  }
 }
 
 extension LogicleParameters: LaneKernel {
