@@ -132,11 +132,14 @@ struct Export: ParsableCommand {
         printError("cytoreset: \(ds.keywords["$FIL"] ?? file): note: no spillover matrix in the file; compensated values equal scaled values")
       }
       guard values == .transformed, let strategy else { return m }
+      // Transformations the strategy applies to each channel, found in one pass.
+      var usedBy: [ChannelName: Set<String>] = [:]
+      for d in strategy.gates.flatMap(\.shape.dimensions) {
+        if case .channel(let c) = d.source, let t = d.transform { usedBy[c, default: []].insert(t) }
+      }
       var storage = m.storage
       for (c, name) in names.enumerated() {
-        let used = Set(strategy.gates.flatMap(\.shape.dimensions).compactMap { d -> String? in
-          if case .channel(name) = d.source { return d.transform } else { return nil }
-        })
+        let used = usedBy[name] ?? []
         guard used.count == 1, let tid = used.first, let t = strategy.transformations[tid], case .scale(let s) = t.kind else { continue }
         let n = m.eventCount
         storage.withUnsafeMutableBufferPointer { all in

@@ -139,8 +139,8 @@ struct GateCommand: ParsableCommand {
   }
 
   func fmt(_ d: Double) -> String {
-    if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
-    return String(format: "%.6g", d)
+    // Tables show 6 significant digits; integers (counts) in full.
+    d == d.rounded() && abs(d) < 1e15 ? d.compactText : String(format: "%.6g", d)
   }
 
   func chosenChannels(_ strategy: GatingStrategy, _ ds: FCSDataSet) throws -> [ChannelName] {

@@ -68,8 +68,7 @@ public enum JSONValue: Equatable, Sendable {
   static func number(_ d: Double) -> String {
     if d.isNaN { return "\"NaN\"" }
     if d.isInfinite { return d > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
-    if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
-    return "\(d)"
+    return d.compactText
   }
 
   static func quote(_ s: String, into out: inout String) {

@@ -60,17 +60,8 @@ extension Diagnostic {
   }
 }
 
-/// Formats a number for tables and CSV: integers without a decimal point, others in the
-/// shortest form that reads back exactly.
-func formatValue(_ d: Double) -> String {
-  if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
-  return "\(d)"
-}
-
-func formatValue(_ f: Float) -> String {
-  if f == f.rounded(), abs(f) < 1e7 { return String(Int(f)) }
-  return "\(f)"
-}
+/// Formats a number for tables and CSV (see `Double.compactText`).
+func formatValue(_ d: Double) -> String { d.compactText }
 
 func formatBytes(_ n: Int) -> String {
   var s = String(n)

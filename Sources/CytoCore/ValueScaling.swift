@@ -29,7 +29,7 @@ public enum ValueScaling: Hashable, Sendable, Codable, CustomStringConvertible {
   public var isIdentity: Bool { self == .identity }
 
   public var description: String {
-    func f(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
+    func f(_ d: Double) -> String { d.compactText }
     switch self {
     case .identity: return "none"
     case .divide(let g): return "÷ gain \(f(g))"

@@ -95,7 +95,7 @@ public enum FCSWriter {
       if let l = ch.label { kw.append((p + "S", l)) }
       kw.append((p + "B", "32"))
       kw.append((p + "E", "0,0"))
-      kw.append((p + "R", formatNumber(ch.range)))
+      kw.append((p + "R", ch.range.compactText))
       for (suffix, value) in ch.keywords where !["B", "E", "N", "S", "R", "DATATYPE"].contains(suffix.uppercased()) {
         kw.append((p + suffix, value))
       }
@@ -117,9 +117,6 @@ public enum FCSWriter {
     return true
   }
 
-  static func formatNumber(_ d: Double) -> String {
-    d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
-  }
 
   /// Event-major little-endian float32, written in blocks.
   static func writeFloat32LittleEndian<Sink: ByteSink>(_ m: EventMatrix<Float>, to sink: inout Sink) throws {

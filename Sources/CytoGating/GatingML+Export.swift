@@ -12,7 +12,7 @@ extension GatingML {
           xmlns:data-type="\(dataTypeNS)">
 
       """
-    func num(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+    func num(_ v: Double) -> String { v.compactText }
     func q(_ s: String) -> String { "\"" + xmlEscape(s) + "\"" }
     for tr in strategy.transformations.values.sorted(by: { $0.id < $1.id }) {
       var attrs = " transforms:id=\(q(tr.id))"
