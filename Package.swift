@@ -12,6 +12,8 @@ let package = Package(
     .library(name: "CytoTransforms", targets: ["CytoTransforms"]),
     .library(name: "CytoGating", targets: ["CytoGating"]),
     .library(name: "CytoClinical", targets: ["CytoClinical"]),
+    .library(name: "CytoSimulation", targets: ["CytoSimulation"]),
+    .library(name: "CytoStore", targets: ["CytoStore"]),
     .library(name: "CytoCLI", targets: ["CytoCLI"]),
     .executable(name: "cytoreset", targets: ["cytoreset"]),
   ],
@@ -24,29 +26,41 @@ let package = Package(
     .target(name: "CytoFCS", dependencies: ["CytoCore"]),
     .target(name: "CytoTransforms", dependencies: ["CytoCore"]),
     .target(name: "CytoGating", dependencies: ["CytoCore", "CytoTransforms", "CSimdShim"]),
-    .target(name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"]),
+    .target(
+      name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"],
+      resources: [.embedInCode("Resources/reset.panel.json")]),
+    /// Realistic panel FCS files with known truth (`cytoreset simulate`, tests, `make demo`).
+    .target(name: "CytoSimulation", dependencies: ["CytoCore", "CytoFCS"]),
+    /// The longitudinal HDF5 store: the only target that imports libhdf5.
+    .target(name: "CytoStore", dependencies: ["CytoCore", "CytoClinical", "CHDF5"]),
 
     // MARK: - Implementation details
     /// Header-only C: SIMD compare masks to bit words (see docs/engine.md).
     .target(name: "CSimdShim"),
+    /// libhdf5 from Debian's libhdf5-dev (pkg-config `hdf5-serial`), with a shim for its macro constants.
+    .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
 
     // MARK: - Tool
     .target(
       name: "CytoCLI",
       dependencies: [
-        "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical",
+        "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation", "CytoStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "cytoreset", dependencies: ["CytoCLI"]),
 
     // MARK: - Test support (never a product)
-    .target(name: "CytoTestSupport", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical"]),
+    .target(
+      name: "CytoTestSupport",
+      dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation"]),
 
     // MARK: - Unit test bundles
     .testTarget(name: "CytoCoreTests", dependencies: ["CytoCore", "CytoTestSupport"]),
     .testTarget(name: "CytoFCSTests", dependencies: ["CytoFCS", "CytoTestSupport"]),
     .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
     .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoClinical", "CytoTestSupport"]),
+    .testTarget(name: "CytoClinicalTests", dependencies: ["CytoClinical", "CytoSimulation", "CytoGating", "CytoFCS", "CytoTestSupport"]),
+    .testTarget(name: "CytoStoreTests", dependencies: ["CytoStore", "CytoClinical", "CytoTestSupport"]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,0 +1,6 @@
+import CytoClinical
+import Testing
+
+@Suite struct PanelResourceTests {
+  @Test func placeholder() {}
+}
