@@ -24,12 +24,18 @@ static inline hid_t chdf5_p_file_access(void)    { return H5P_FILE_ACCESS; }
 static inline hid_t chdf5_p_file_create(void)    { return H5P_FILE_CREATE; }
 static inline hid_t chdf5_p_link_create(void)    { return H5P_LINK_CREATE; }
 static inline hid_t chdf5_p_group_create(void)   { return H5P_GROUP_CREATE; }
+static inline hid_t chdf5_p_attribute_create(void) { return H5P_ATTRIBUTE_CREATE; }
+static inline hid_t chdf5_p_dataset_xfer(void)   { return H5P_DATASET_XFER; }
 
 /* H5F_ACC_* are (H5CHECK H5OPEN 0x000Nu): not importable either. */
 static const unsigned CHDF5_ACC_RDONLY = 0x0000u;
 static const unsigned CHDF5_ACC_RDWR   = 0x0001u;
 static const unsigned CHDF5_ACC_TRUNC  = 0x0002u;
 static const unsigned CHDF5_ACC_EXCL   = 0x0004u;
+
+/* H5F_OBJ_* object-kind flags for H5Fget_obj_count (H5F_OBJ_ALL is also the "every file" id). */
+static const unsigned CHDF5_OBJ_FILE = H5F_OBJ_FILE;
+static const unsigned CHDF5_OBJ_ALL  = H5F_OBJ_ALL;
 
 static const hsize_t CHDF5_UNLIMITED = H5S_UNLIMITED;
 /* `(size_t)-1` overflows Swift's Int importer as a constant; a function works. */
