@@ -1,0 +1,152 @@
+import ArgumentParser
+import CytoClinical
+import CytoCore
+import CytoFCS
+import CytoGating
+import Foundation
+
+/// `cytoreset analyze`: the clinical reading of panel files.
+struct Analyze: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Analyse panel files: B-cell aplasia and subsets, CAR T cells, T cells, absolute counts and clinical calls.",
+    discussion: """
+      Each file is gated with the panel (default: the built-in reset panel; `cytoreset panel
+      export reset` writes it for editing): markers are found by $PnS (then $PnN), valley cuts
+      are computed per sample (with a fallback and a note when there is no valley) and reported.
+
+      Absolute counts (cells/µL) need a method, stored with every value:
+        single platform  --beads-per-test N --blood-ul V   events ÷ bead events × N ÷ V
+        dual platform    --alc N                            events ÷ lymphocyte events × N
+      Without either, only counts and percentages are reported. Every count has a 95% Poisson
+      interval; fewer events than the panel's LLOQ (default: CV > 20%, i.e. < 25 events) are
+      reported as "< bound", never as 0.
+
+      With --patient and one --day per file (in file order), the patient's course is
+      summarised too: aplasia onset and duration, reconstitution day, naive fraction of the
+      returning B cells, CAR T Cmax, Tmax, AUC (days 0–28 by default) and Tlast.
+
+      Output: table (one row per file, key numbers), tsv (one row per file, every population:
+      count, % of its denominator, cells/µL, then calls and cuts; "<x" marks values below the
+      LLOQ) or json (schema cytoreset.analyze/1, docs/cli-json.md).
+
+      EXAMPLES
+        cytoreset analyze visit.fcs --beads-per-test 50000 --blood-ul 50
+        cytoreset analyze d*.fcs --patient P01 --day -7 --day 14 --day 90 --alc 1400 --format json
+        cytoreset analyze visit.fcs --panel lab.panel.json --cut CD19=0.42 --format tsv
+        cytoreset analyze visit.fcs --stats median,rcv --format json
+      """)
+
+  enum Format: String, ExpressibleByArgument, CaseIterable { case table, tsv, json }
+
+  @Argument(help: "FCS files.")
+  var files: [String]
+
+  @Option(help: "Panel: 'reset' (built in) or a panel JSON file.")
+  var panel = "reset"
+
+  @Option(help: "Patient id (with --day).")
+  var patient: String?
+
+  @Option(help: "Days since infusion, one per file in file order (repeat the option).")
+  var day: [Double] = []
+
+  @Option(help: "Infusion the days count from (1 = first).")
+  var infusion = 1
+
+  @Option(name: .customLong("beads-per-test"), help: "Counting beads per tube (single-platform counts, with --blood-ul).")
+  var beadsPerTest: Double?
+
+  @Option(name: .customLong("blood-ul"), help: "µL of blood in the tube (single-platform counts).")
+  var bloodMicroliters: Double?
+
+  @Option(help: "Absolute lymphocyte count from the haematology analyser, cells/µL (dual-platform counts).")
+  var alc: Double?
+
+  @Option(help: "Override a cut for this analysis: NAME=VALUE in display units (repeatable).")
+  var cut: [String] = []
+
+  @Option(help: "Comma-separated statistics per population and marker (mean, median, geomean, sd, cv, rsd, rcv, min, max).")
+  var stats: String?
+
+  @Option(help: "Output format: table, tsv or json.")
+  var format: Format = .table
+
+  @Option(name: .customLong("data-set"), help: "Data set index (0-based) in a $NEXTDATA chain.")
+  var dataSet = 0
+
+  func validate() throws {
+    if (beadsPerTest == nil) != (bloodMicroliters == nil) { throw ValidationError("--beads-per-test and --blood-ul go together") }
+    if beadsPerTest != nil && alc != nil {
+      throw ValidationError("choose one absolute-count method: --beads-per-test/--blood-ul (single platform) or --alc (dual platform)")
+    }
+    if !day.isEmpty && day.count != files.count { throw ValidationError("give one --day per file (\(files.count) files, \(day.count) days)") }
+    if !day.isEmpty && patient == nil { throw ValidationError("--day needs --patient") }
+    _ = try overrides()
+    _ = try statistics()
+  }
+
+  func overrides() throws -> [String: Double] {
+    var o: [String: Double] = [:]
+    for c in cut {
+      let parts = c.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, let v = Double(parts[1]), v.isFinite else { throw ValidationError("--cut takes NAME=VALUE, got '\(c)'") }
+      o[parts[0]] = v
+    }
+    return o
+  }
+
+  func statistics() throws -> [ChannelStatistic] {
+    guard let stats else { return [] }
+    return try stats.split(separator: ",").map { s in
+      guard let st = ChannelStatistic(rawValue: String(s)) else {
+        throw ValidationError("unknown statistic '\(s)' (one of \(ChannelStatistic.allCases.map(\.rawValue).joined(separator: ", ")))")
+      }
+      return st
+    }
+  }
+
+  func run() throws {
+    let panelDefinition: PanelDefinition
+    do { panelDefinition = try PanelDefinition.named(panel) } catch {
+      printError("cytoreset: \(error)")
+      throw ExitCode(2)
+    }
+    var method: AbsoluteCountMethod? = nil
+    if let b = beadsPerTest, let v = bloodMicroliters { method = .singlePlatform(beadsPerTest: b, bloodVolumeMicroliters: v) }
+    if let alc { method = .dualPlatform(lymphocytesPerMicroliter: alc) }
+    var analyzer = VisitAnalyzer(panel: panelDefinition, countMethod: method, cutOverrides: try overrides(), statistics: try statistics())
+    // Pre-infusion visits first, so their CAR⁺ % of CD3 is the background of the later ones.
+    let order = files.indices.sorted { (day.isEmpty ? 0 : day[$0]) < (day.isEmpty ? 0 : day[$1]) }
+    var analyses: [Int: VisitAnalysis] = [:]
+    var failure: Error? = nil
+    do {
+      try forEachInput(order.map { files[$0] }) { path in
+        let i = files.firstIndex(of: path)!
+        let ds = try FCSFile(contentsOf: path).dataSet(dataSet)
+        let visit = VisitInfo(patient: patient, day: day.isEmpty ? nil : day[i], infusion: infusion)
+        let a = try analyzer.analyze(ds, file: path, visit: visit)
+        for d in a.diagnostics where d.severity >= .warning { printError("cytoreset: \(path): \(d.severity.rawValue): \(d.message)") }
+        if let d = visit.day, d <= 0, let bg = a.calls.carPercentOfT {
+          analyzer.carBackgroundPercentOfT = bg.value ?? bg.lessThan
+        }
+        analyses[i] = a
+      }
+    } catch { failure = error }
+    let results = files.indices.compactMap { analyses[$0] }
+    var summaries: [PatientSummary] = []
+    if patient != nil && !day.isEmpty && !results.isEmpty {
+      do { summaries = try PatientSummary.summarize(results, thresholds: panelDefinition.thresholds) } catch {
+        printError("cytoreset: \(error)")
+        failure = failure ?? ExitCode(1)
+      }
+    }
+    var out = StandardOutput()
+    switch format {
+    case .json: out.write(try AnalyzeOutput.json(results, summaries: summaries))
+    case .tsv: out.write(AnalyzeOutput.tsv(results, panel: panelDefinition))
+    case .table: out.write(AnalyzeOutput.humanTable(results, summaries: summaries))
+    }
+    out.flush()
+    if let failure { throw failure }
+  }
+}

@@ -1,0 +1,302 @@
+import CytoCore
+import CytoFCS
+import CytoGating
+import CytoTransforms
+import Foundation
+
+/// Who and when a sample is: patient, infusion and day since that infusion.
+public struct VisitInfo: Codable, Sendable, Equatable {
+  public var patient: String?
+  /// Days since infusion (day 0); negative before it.
+  public var day: Double?
+  /// Which infusion `day` counts from (1 for the first; re-treatment adds infusions).
+  public var infusion: Int
+  public init(patient: String? = nil, day: Double? = nil, infusion: Int = 1) {
+    self.patient = patient
+    self.day = day
+    self.infusion = infusion
+  }
+}
+
+/// An absolute count: the value per µL and the method that produced it (never one without the other).
+public struct AbsoluteCount: Codable, Sendable, Equatable {
+  public var method: AbsoluteCountMethod
+  /// cells/µL, with the 95% interval of the cell events and the LLOQ bound.
+  public var perMicroliter: Quantity
+}
+
+/// One reported population of one sample.
+public struct PopulationResult: Codable, Sendable, Equatable {
+  public var id: String
+  public var path: String
+  public var label: String
+  public var parent: String?
+  public var count: Int
+  public var parentCount: Int
+  public var percentOfParent: Quantity?
+  /// The population the report divides by (``ReportedPopulation/fractionOf``) and the fraction.
+  public var fractionOf: String?
+  public var percentOf: Quantity?
+  public var percentOfLymphocytes: Quantity?
+  public var percentOfLeukocytes: Quantity?
+  public var absolute: AbsoluteCount?
+  /// Requested statistics per marker (compensated linear values): marker → statistic → value.
+  public var statistics: [String: [String: Double?]]?
+}
+
+/// The clinical reading of one visit.
+public struct VisitCalls: Codable, Sendable, Equatable {
+  public var bCellAplasia: Call
+  /// Naive B cells as % of CD19⁺ B cells.
+  public var naivePercentOfB: Quantity?
+  /// Naive ≥ the panel's threshold of B cells; `nil` when B cells are below the LLOQ.
+  public var predominantlyNaive: Bool?
+  /// CAR⁺ T cells as % of CD3⁺ T cells.
+  public var carPercentOfT: Quantity?
+  public var carTDetectable: Call
+  /// The background CAR⁺ % of CD3 the detectability call compared with, and where it came from.
+  public var carBackgroundPercentOfT: Double
+  public var carBackgroundSource: String
+
+  /// A yes/no call, or `indeterminate` when the data cannot decide (with the reason).
+  public struct Call: Codable, Sendable, Equatable {
+    public var result: Result
+    public var reason: String
+    public enum Result: String, Codable, Sendable { case yes, no, indeterminate }
+  }
+}
+
+/// Everything the analysis of one FCS data set produced (JSON schema `cytoreset.analysis/1`,
+/// docs/cli-json.md).
+public struct VisitAnalysis: Codable, Sendable, Equatable {
+  public var schema = "cytoreset.analysis/1"
+  public var file: String
+  public var dataSet: Int
+  public var visit: VisitInfo
+  public var panel: String
+  public var panelVersion: String
+  public var events: Int
+  public var beadEvents: Int?
+  public var countMethod: AbsoluteCountMethod?
+  /// Which reported populations are the beads, lymphocytes, T, B, CAR T and naive B cells.
+  public var roles: PopulationRoles
+  public var markers: [MarkerChannel]
+  public var cuts: [AppliedCut]
+  public var populations: [PopulationResult]
+  public var calls: VisitCalls
+  public var diagnostics: [Diagnostic]
+
+  /// The population with `id`.
+  public func population(_ id: String) -> PopulationResult? { populations.first { $0.id == id } }
+}
+
+/// Analyses one sample with a panel: resolves markers, computes per-sample cuts, gates,
+/// counts, absolute counts and the visit's clinical calls.
+public struct VisitAnalyzer: Sendable {
+  public var panel: PanelDefinition
+  public var countMethod: AbsoluteCountMethod?
+  /// Cut values set by the user (display units), by cut name.
+  public var cutOverrides: [String: Double]
+  /// Statistics per population over every fluorescence marker (compensated values).
+  public var statistics: [ChannelStatistic]
+  /// CAR⁺ % of CD3 before infusion, when known: the detectability background.
+  public var carBackgroundPercentOfT: Double?
+
+  public init(panel: PanelDefinition, countMethod: AbsoluteCountMethod? = nil, cutOverrides: [String: Double] = [:],
+              statistics: [ChannelStatistic] = [], carBackgroundPercentOfT: Double? = nil) {
+    self.panel = panel
+    self.countMethod = countMethod
+    self.cutOverrides = cutOverrides
+    self.statistics = statistics
+    self.carBackgroundPercentOfT = carBackgroundPercentOfT
+  }
+
+  /// Analyses `dataSet` (read from `file`).
+  /// - Throws: ``PanelResolutionError``, ``ClinicalError``, ``PanelError`` or gating errors.
+  public func analyze(_ dataSet: FCSDataSet, file: String, visit: VisitInfo = VisitInfo()) throws -> VisitAnalysis {
+    try countMethod?.validate()
+    let r = try resolvedStrategy(dataSet, file: file)
+    return try summarize(r.result, input: r.input, dataSet: dataSet, file: file, visit: visit, markers: r.markers, cuts: r.cuts,
+                         diagnostics: r.diagnostics)
+  }
+
+  /// The panel applied to one sample: its channels, cuts, the Gating-ML strategy they give
+  /// and the gating result.
+  public struct ResolvedPanel: Sendable {
+    public var markers: [String: MarkerChannel]
+    public var cuts: [AppliedCut]
+    public var strategy: GatingStrategy { result.strategy }
+    public var result: GatingResult
+    public var diagnostics: [Diagnostic]
+    var input: GatingInput
+  }
+
+  /// Resolves markers, computes the sample's cuts and gates it.
+  public func resolvedStrategy(_ dataSet: FCSDataSet, file: String) throws -> ResolvedPanel {
+    for name in cutOverrides.keys where !panel.cuts.contains(where: { $0.name == name }) {
+      throw PanelError.invalid(file: "--cut", detail: "panel '\(panel.name)' has no cut '\(name)' (cuts: \(panel.cuts.map(\.name).joined(separator: ", ")))")
+    }
+    var diagnostics: [Diagnostic] = []
+    let where_ = SourceLocation(file: file)
+    let markers = try MarkerResolver.resolve(panel.markers, parameters: dataSet.parameters, file: file)
+    let input = try GatingInput(dataSet)
+    guard input.events.eventCount > 0 else { throw PanelResolutionError.noEvents(file: file) }
+    var compensation = CompensationReference.fileSpillover
+    if panel.compensation == .none {
+      compensation = .uncompensated
+    } else if input.fileSpillover == nil {
+      compensation = .uncompensated
+      diagnostics.append(Diagnostic(.warning, .clinicalNoSpillover,
+                                    "the file has no spillover matrix: fluorescence is analysed uncompensated", at: where_))
+    }
+    let builder = PanelStrategyBuilder(panel: panel, markers: markers, fluorescenceCompensation: compensation)
+    for g in builder.droppedGates {
+      diagnostics.append(Diagnostic(.warning, .clinicalGateDropped,
+                                    "gate '\(g)' dropped: its optional marker has no channel in this file", at: where_))
+    }
+    // Cuts: fixed and overrides first; valley cuts once their population no longer depends on a pending cut.
+    var values: [String: Double] = [:]
+    var applied: [String: AppliedCut] = [:]
+    var pending: [CutDefinition] = []
+    for c in panel.cuts {
+      if let v = cutOverrides[c.name] {
+        values[c.name] = v
+        applied[c.name] = AppliedCut(name: c.name, marker: c.marker, value: v, method: .override, note: "set by the user")
+      } else if c.mode == .fixed || markers[c.marker] == nil {
+        values[c.name] = c.value
+        applied[c.name] = AppliedCut(name: c.name, marker: c.marker, value: c.value, method: .fixed, note: nil)
+      } else {
+        values[c.name] = c.value
+        pending.append(c)
+      }
+    }
+    var result = try GatingEngine.evaluate(try builder.strategy(cuts: values), on: input)
+    while !pending.isEmpty {
+      let ready = pending.filter { c in !dependsOnPending(c.population!, pending: Set(pending.map(\.name))) }
+      guard !ready.isEmpty else { throw PanelError.invalid(file: "panel '\(panel.name)'", detail: "valley cuts depend on each other in a cycle") }
+      for c in ready {
+        let strategy = result.strategy
+        let dim = builder.dimension(PanelDimension(marker: c.marker))
+        var transformed: [Double] = []
+        if let mask = result.masks[GateID(c.population!)] {
+          let base = try GatingEngine.channelValues(markers[c.marker]!.channel, compensation: dim.compensation, input: input, strategy: strategy)
+          let scale: ScaleTransform? = dim.transform.flatMap { id in
+            if case .scale(let s) = strategy.transformations[id]?.kind { return s } else { return nil }
+          }
+          let idx = mask.indices
+          transformed.reserveCapacity(idx.count)
+          for i in idx { transformed.append(scale.map { s in s.forward(base[i]) } ?? base[i]) }
+        }
+        let outcome = CutFinder.valley(transformed, searchMin: c.searchMin!, searchMax: c.searchMax!, minPeakEvents: c.minPeakEvents ?? 20)
+        switch outcome {
+        case .valley(let v):
+          values[c.name] = v.position
+          applied[c.name] = AppliedCut(name: c.name, marker: c.marker, value: v.position, method: .valley,
+                                       note: "\(v.eventsBelow) events below, \(v.eventsAbove) above in \(c.population!)")
+        case .none(let reason):
+          applied[c.name] = AppliedCut(name: c.name, marker: c.marker, value: c.value, method: .fallback, note: reason)
+          diagnostics.append(Diagnostic(.note, .clinicalCutFallback,
+                                        "cut '\(c.name)': no density valley (\(reason)); used the panel's value \(c.value.compactText)", at: where_))
+        }
+      }
+      pending.removeAll { c in ready.contains { $0.name == c.name } }
+      result = try GatingEngine.evaluate(try builder.strategy(cuts: values), on: input)
+    }
+    diagnostics += result.diagnostics
+    return ResolvedPanel(markers: markers, cuts: panel.cuts.compactMap { applied[$0.name] }, result: result, diagnostics: diagnostics,
+                         input: input)
+  }
+
+  /// Whether `population` (or an ancestor) is drawn with a cut still pending.
+  private func dependsOnPending(_ population: String, pending: Set<String>) -> Bool {
+    var p: String? = population
+    while let id = p, let g = panel.gates.first(where: { $0.populationIDs.contains(id) }) {
+      if g.cutReferences.contains(where: pending.contains) { return true }
+      p = g.parent
+    }
+    return false
+  }
+
+  private func summarize(_ result: GatingResult, input: GatingInput, dataSet: FCSDataSet, file: String, visit: VisitInfo,
+                         markers: [String: MarkerChannel], cuts: [AppliedCut], diagnostics: [Diagnostic]) throws -> VisitAnalysis {
+    var diagnostics = diagnostics
+    let roles = panel.roles
+    let lloq = panel.thresholds.lloq.events
+    func count(_ id: String) -> Int? { result.count(GateID(id)) }
+    let beads = count(roles.beads)
+    let lymph = count(roles.lymphocytes)
+    let leuk = count(roles.leukocytes)
+    // The scale from events to cells/µL.
+    var perMicroliterScale: Double? = nil
+    switch countMethod {
+    case .singlePlatform(let b, let v)?:
+      guard let beads, beads > 0 else { throw ClinicalError.noBeads(file: file) }
+      perMicroliterScale = b / (Double(beads) * v)
+      if beads < 1_000 {
+        diagnostics.append(Diagnostic(.warning, .clinicalFewBeads,
+                                      "only \(beads) bead events: bead counting adds \(String(format: "%.1f", 100 / Double(beads).squareRoot()))% CV to every absolute count",
+                                      at: SourceLocation(file: file)))
+      }
+    case .dualPlatform(let alc)?:
+      if let lymph, lymph > 0 { perMicroliterScale = alc / Double(lymph) }
+    case nil: break
+    }
+    func percent(_ n: Int, of d: Int?, _ unit: ClinicalUnit) -> Quantity? {
+      guard let d, d > 0 else { return nil }
+      return Quantity(events: n, scale: 100 / Double(d), unit: unit, lloqEvents: lloq)
+    }
+    func unit(forDenominator d: String?) -> ClinicalUnit {
+      switch d {
+      case roles.lymphocytes?: .percentOfLymphocytes
+      case roles.leukocytes?: .percentOfLeukocytes
+      case roles.tCells?: .percentOfCD3
+      case roles.bCells?: .percentOfB
+      default: .percentOfParent
+      }
+    }
+    // Statistics over the fluorescence markers, compensated, when asked for.
+    var statChannels: [(ChannelName, DimensionValues)] = []
+    var markerOfChannel: [ChannelName: String] = [:]
+    if !statistics.isEmpty {
+      for m in panel.markers where !m.isScatter {
+        guard let mc = markers[m.marker] else { continue }
+        let comp: CompensationReference = panel.compensation == .none || input.fileSpillover == nil ? .uncompensated : .fileSpillover
+        statChannels.append((mc.channel, try GatingEngine.channelValues(mc.channel, compensation: comp, input: input, strategy: result.strategy)))
+        markerOfChannel[mc.channel] = m.marker
+      }
+    }
+    let stats = statistics.isEmpty ? [] : result.statistics(channels: statChannels, statistics: statistics)
+    var populations: [PopulationResult] = []
+    for r in panel.report {
+      guard let n = count(r.population) else { continue }
+      let id = GateID(r.population)
+      let parentID = result.strategy.parent(of: id)?.rawValue
+      let parentCount = result.parentCount(id) ?? result.eventCount
+      var p = PopulationResult(id: r.population, path: result.strategy.path(of: id)?.description ?? "/" + r.population, label: r.label,
+                               parent: parentID, count: n, parentCount: parentCount)
+      p.percentOfParent = percent(n, of: parentCount, .percentOfParent)
+      p.fractionOf = r.fractionOf ?? parentID
+      if let d = p.fractionOf { p.percentOf = percent(n, of: count(d), unit(forDenominator: d)) }
+      p.percentOfLymphocytes = percent(n, of: lymph, .percentOfLymphocytes)
+      p.percentOfLeukocytes = percent(n, of: leuk, .percentOfLeukocytes)
+      if let method = countMethod, let s = perMicroliterScale {
+        p.absolute = AbsoluteCount(method: method, perMicroliter: Quantity(events: n, scale: s, unit: .cellsPerMicroliter, lloqEvents: lloq))
+      }
+      if let st = stats.first(where: { $0.population == id }) {
+        var out: [String: [String: Double?]] = [:]
+        for (ch, values) in st.channels {
+          out[markerOfChannel[ch] ?? ch.rawValue] = Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) })
+        }
+        p.statistics = out
+      }
+      populations.append(p)
+    }
+    let calls = VisitCallMaker(thresholds: panel.thresholds, roles: roles, lloqEvents: lloq,
+                               carBackground: carBackgroundPercentOfT)
+      .calls(count: count, perMicroliterScale: perMicroliterScale)
+    return VisitAnalysis(file: file, dataSet: dataSet.index, visit: visit, panel: panel.name, panelVersion: panel.version,
+                         events: result.eventCount, beadEvents: beads, countMethod: countMethod, roles: roles,
+                         markers: panel.markers.compactMap { markers[$0.marker] }, cuts: cuts, populations: populations, calls: calls,
+                         diagnostics: diagnostics)
+  }
+}

@@ -1,0 +1,83 @@
+/// Makes one visit's clinical calls from its counts (rules in ``ClinicalThresholds``).
+struct VisitCallMaker {
+  let thresholds: ClinicalThresholds
+  let roles: PopulationRoles
+  let lloqEvents: Int
+  let carBackground: Double?
+
+  func calls(count: (String) -> Int?, perMicroliterScale: Double?) -> VisitCalls {
+    let b = count(roles.bCells) ?? 0
+    let lymph = count(roles.lymphocytes) ?? 0
+    let t = count(roles.tCells) ?? 0
+    let car = count(roles.carT) ?? 0
+    let naive = count(roles.naiveB) ?? 0
+
+    let bPerMicroliter = perMicroliterScale.map { Quantity(events: b, scale: $0, unit: .cellsPerMicroliter, lloqEvents: lloqEvents) }
+    let bPercent = lymph > 0 ? Quantity(events: b, scale: 100 / Double(lymph), unit: .percentOfLymphocytes, lloqEvents: lloqEvents) : nil
+    let aplasia = Self.aplasiaCall(perMicroliter: bPerMicroliter, percentOfLymphocytes: bPercent, rule: thresholds.aplasia)
+
+    let naivePct = b > 0 ? Quantity(events: naive, scale: 100 / Double(b), unit: .percentOfB, lloqEvents: lloqEvents) : nil
+    var predominantlyNaive: Bool? = nil
+    if b >= lloqEvents, let q = naivePct {
+      // Below the LLOQ the naive fraction is only bounded: naive < bound ≤ threshold means "not naive".
+      if let v = q.value { predominantlyNaive = v >= thresholds.naive.minPercentOfB } else if let u = q.lessThan, u < thresholds.naive.minPercentOfB {
+        predominantlyNaive = false
+      }
+    }
+
+    let background = carBackground ?? thresholds.carT.backgroundPercentOfT
+    let source = carBackground == nil ? "panel threshold carT.backgroundPercentOfT" : "pre-infusion visit"
+    let carPct = t > 0 ? Quantity(events: car, scale: 100 / Double(t), unit: .percentOfCD3, lloqEvents: lloqEvents) : nil
+    let detectable: VisitCalls.Call
+    if let q = carPct {
+      if car < lloqEvents {
+        detectable = .init(result: .no, reason: "\(car) CAR+ events, below the LLOQ of \(lloqEvents)")
+      } else if q.lower95 > background {
+        detectable = .init(result: .yes, reason: "\(car) CAR+ events; lower 95% bound \(q.lower95.formatted(decimals: 3))% of CD3 > background \(background.compactText)%")
+      } else {
+        detectable = .init(result: .no, reason: "lower 95% bound \(q.lower95.formatted(decimals: 3))% of CD3 ≤ background \(background.compactText)%")
+      }
+    } else {
+      detectable = .init(result: .indeterminate, reason: "no T cells")
+    }
+    return VisitCalls(bCellAplasia: aplasia, naivePercentOfB: naivePct, predominantlyNaive: predominantlyNaive, carPercentOfT: carPct,
+                      carTDetectable: detectable, carBackgroundPercentOfT: background, carBackgroundSource: source)
+  }
+
+  /// Aplasia from the B-cell concentration and/or % of lymphocytes against the rule.
+  ///
+  /// A value below the LLOQ is known only as "< bound": it satisfies a threshold when the bound
+  /// does (bound ≤ threshold) and is otherwise undecided.
+  static func aplasiaCall(perMicroliter: Quantity?, percentOfLymphocytes: Quantity?, rule: AplasiaRule) -> VisitCalls.Call {
+    enum Verdict { case below, above, undecided }
+    var verdicts: [(String, Verdict)] = []
+    func judge(_ q: Quantity?, _ threshold: Double?, _ what: String, _ unit: String) {
+      guard let threshold else { return }
+      guard let q else {
+        verdicts.append(("\(what): not available", .undecided))
+        return
+      }
+      if let v = q.value {
+        verdicts.append(("\(what) \(v.formatted(decimals: 2)) \(unit) \(v <= threshold ? "≤" : ">") \(threshold.compactText)", v <= threshold ? .below : .above))
+      } else if let u = q.lessThan, u <= threshold {
+        verdicts.append(("\(what) < \(u.formatted(decimals: 2)) \(unit) (below LLOQ) ≤ \(threshold.compactText)", .below))
+      } else {
+        verdicts.append(("\(what) below LLOQ but its bound \(q.lessThan!.formatted(decimals: 2)) \(unit) exceeds \(threshold.compactText)", .undecided))
+      }
+    }
+    judge(perMicroliter, rule.maxPerMicroliter, "CD19+", "cells/µL")
+    judge(percentOfLymphocytes, rule.maxPercentOfLymphocytes, "CD19+", "% of lymphocytes")
+    let reason = verdicts.map(\.0).joined(separator: "; ")
+    let vs = verdicts.map(\.1)
+    guard !vs.isEmpty else { return .init(result: .indeterminate, reason: "no aplasia threshold applies") }
+    switch rule.combine {
+    case .all:
+      if vs.allSatisfy({ $0 == .below }) { return .init(result: .yes, reason: reason) }
+      if vs.contains(.above) { return .init(result: .no, reason: reason) }
+    case .any:
+      if vs.contains(.below) { return .init(result: .yes, reason: reason) }
+      if vs.allSatisfy({ $0 == .above }) { return .init(result: .no, reason: reason) }
+    }
+    return .init(result: .indeterminate, reason: reason)
+  }
+}

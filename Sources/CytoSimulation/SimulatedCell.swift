@@ -1,0 +1,103 @@
+/// One event before spillover and noise: scatter, true dye intensities per fluorochrome
+/// (detector order of ``SimulatedInstrument/detectors``) and an autofluorescence multiplier.
+struct SimulatedCell {
+  var fscA: Double, fscH: Double, ssc: Double
+  var dyes = [Double](repeating: 0, count: 11)
+  var autofluorescence: Double
+  /// Per-detector signal of a counting bead (replaces dyes and autofluorescence).
+  var beadSignal: [Double]? = nil
+
+  typealias Dye = SimulatedInstrument.Dye
+
+  mutating func set(_ d: Dye, _ v: Double) { dyes[d.rawValue] = v }
+
+  /// A live single cell of kind `k`. Positive and negative levels are separated by ≥ 3.5 σ
+  /// (tails truncated) in every marker a reset-panel gate uses for that kind.
+  static func draw(_ k: CellKind, _ r: inout Draws) -> SimulatedCell {
+    var c: SimulatedCell
+    switch k {
+    case .granulocyte:
+      c = SimulatedCell(fscA: r.logNormal(110_000, 0.08), fscH: 0, ssc: r.logNormal(118_000, 0.12), autofluorescence: r.logNormal(3.5, 0.25))
+    case .monocyte:
+      c = SimulatedCell(fscA: r.logNormal(95_000, 0.08), fscH: 0, ssc: r.logNormal(48_000, 0.1), autofluorescence: r.logNormal(2.2, 0.25))
+    default:
+      c = SimulatedCell(fscA: r.logNormal(62_000, 0.08), fscH: 0, ssc: r.logNormal(15_000, 0.14), autofluorescence: r.logNormal(1, 0.2))
+    }
+    c.fscH = c.fscA * r.logNormal(0.84, 0.03)
+    // Nonspecific binding: a little of every dye on every cell.
+    for i in 0..<11 { c.dyes[i] = r.logNormal(15, 0.5) }
+    switch k {
+    case .granulocyte:
+      c.set(.cd45, r.logNormal(2_600, 0.2)); c.set(.cd24, r.logNormal(7_500, 0.3)); c.set(.cd38, r.logNormal(300, 0.5))
+    case .monocyte:
+      c.set(.cd45, r.logNormal(6_500, 0.18)); c.set(.cd4, r.logNormal(1_400, 0.3)); c.set(.cd38, r.logNormal(1_500, 0.35))
+    default:
+      c.set(.cd45, r.logNormal(15_000, 0.18))
+    }
+    if let t = k.tSubset {
+      c.set(.cd3, r.logNormal(6_000, 0.22))
+      if t == 0 || t == 2 { c.set(.cd4, r.logNormal(t == 2 ? 5_000 : 8_000, 0.22)) }
+      if t == 1 || t == 2 { c.set(.cd8, r.logNormal(t == 2 ? 6_000 : 11_000, 0.25)) }
+      if r.uniform() < 0.75 { c.set(.cd27, r.logNormal(3_000, 0.3)) }
+      c.set(.cd38, r.uniform() < 0.2 ? r.logNormal(1_500, 0.3) : r.logNormal(200, 0.5))
+      if k.isCAR { c.set(.car, r.logNormal(3_000, 0.42)) }
+    }
+    switch k {
+    case .transitionalB:
+      c.set(.cd19, r.logNormal(5_500, 0.22)); c.set(.igd, r.logNormal(9_000, 0.25))
+      c.set(.cd24, r.logNormal(18_000, 0.14)); c.set(.cd38, r.logNormal(14_000, 0.14))
+    case .naiveB:
+      c.set(.cd19, r.logNormal(5_000, 0.22)); c.set(.igd, r.logNormal(7_000, 0.28))
+      c.set(.cd24, r.logNormal(3_500, 0.22)); c.set(.cd38, r.logNormal(2_000, 0.28))
+    case .unswitchedMemoryB, .switchedMemoryB, .doubleNegativeB:
+      c.set(.cd19, r.logNormal(5_000, 0.22)); c.set(.cd24, r.logNormal(8_000, 0.2)); c.set(.cd38, r.logNormal(500, 0.45))
+      if k != .doubleNegativeB { c.set(.cd27, r.logNormal(4_000, 0.28)) }
+      if k == .unswitchedMemoryB { c.set(.igd, r.logNormal(5_000, 0.28)) }
+    case .plasmablast:
+      c.set(.cd19, r.logNormal(1_800, 0.22)); c.set(.cd27, r.logNormal(14_000, 0.18)); c.set(.cd38, r.logNormal(45_000, 0.18))
+    case .nk:
+      if r.uniform() < 0.4 { c.set(.cd8, r.logNormal(1_300, 0.3)) }
+      if r.uniform() < 0.1 { c.set(.cd27, r.logNormal(1_200, 0.3)) }
+      c.set(.cd38, r.logNormal(3_000, 0.28))
+    default: break
+    }
+    return c
+  }
+
+  /// A dead cell: scatter shrinks, side scatter rises, viability dye bright.
+  static func dead(_ k: CellKind, _ r: inout Draws) -> SimulatedCell {
+    var c = draw(k, &r)
+    c.fscA *= 0.8
+    c.fscH = c.fscA * r.logNormal(0.84, 0.03)
+    c.ssc *= 1.25
+    c.set(.viability, r.logNormal(9_000, 0.3))
+    return c
+  }
+
+  /// Two cells passing together: areas add, the height barely rises.
+  static func doublet(_ a: CellKind, _ b: CellKind, _ r: inout Draws) -> SimulatedCell {
+    let x = draw(a, &r), y = draw(b, &r)
+    var d = SimulatedCell(fscA: x.fscA + y.fscA, fscH: max(x.fscH, y.fscH) * r.logNormal(1.08, 0.04), ssc: x.ssc + y.ssc,
+                          autofluorescence: x.autofluorescence + y.autofluorescence)
+    for i in 0..<11 { d.dyes[i] = x.dyes[i] + y.dyes[i] }
+    return d
+  }
+
+  /// Debris: small, dim, partly viability-dye bright.
+  static func debris(_ r: inout Draws) -> SimulatedCell {
+    var c = SimulatedCell(fscA: r.logNormal(8_000, 0.45), fscH: 0, ssc: r.logNormal(5_000, 0.5), autofluorescence: r.logNormal(0.4, 0.4))
+    c.fscH = c.fscA * r.logNormal(0.9, 0.06)
+    for i in 0..<11 { c.dyes[i] = r.logNormal(8, 0.5) }
+    c.set(.cd45, r.logNormal(60, 0.8))
+    if r.uniform() < 0.4 { c.set(.viability, r.logNormal(6_000, 0.6)) }
+    return c
+  }
+
+  /// A counting bead: low forward scatter, bright in every fluorescence detector.
+  static func bead(_ r: inout Draws) -> SimulatedCell {
+    var c = SimulatedCell(fscA: r.logNormal(16_000, 0.06), fscH: 0, ssc: r.logNormal(22_000, 0.06), autofluorescence: 0)
+    c.fscH = c.fscA * r.logNormal(0.95, 0.02)
+    c.beadSignal = SimulatedInstrument.beadSignal.map { $0 * r.logNormal(1, 0.05) }
+    return c
+  }
+}

@@ -1,6 +1,0 @@
-import CytoClinical
-import Testing
-
-@Suite struct PanelResourceTests {
-  @Test func placeholder() {}
-}
