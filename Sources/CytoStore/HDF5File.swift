@@ -283,6 +283,12 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
         if error.stack.contains(where: { $0.localizedCaseInsensitiveContains("truncated file") }) {
           throw HDF5Error(.truncated, filePath: path, operation: "open file", message: error.message, stack: error.stack)
         }
+        if let size, size < 48 + 8, error.stack.contains(where: { $0.contains("superblock") }) {
+          // Shorter than a signature plus the smallest (version 2) superblock.
+          throw HDF5Error(
+            .truncated, filePath: path, operation: "open file",
+            message: "the file has \(size) bytes, too few for an HDF5 superblock; \(error.message)", stack: error.stack)
+        }
         if error.stack.contains(where: { $0.contains("superblock") || $0.contains("signature") }) {
           throw HDF5Error(.corrupt, filePath: path, operation: "open file", message: error.message, stack: error.stack)
         }

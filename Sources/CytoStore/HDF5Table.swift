@@ -166,7 +166,10 @@ struct H5RecordLayout {
   /// The file compound type: the same fields packed without padding, little-endian. Lock held.
   func fileType(_ at: H5Where) throws(HDF5Error) -> H5Handle {
     var size = 0
-    for c in columns { size += H5Tget_size(try h5ColumnType(c.kind, at, file: true).id) }
+    for c in columns {
+      let member = try h5ColumnType(c.kind, at, file: true)  // bound: a temporary would close before use
+      size += H5Tget_size(member.id)
+    }
     let t = try H5Handle(H5Tcreate(H5T_COMPOUND, max(size, 1)), .datatype, at, "create record type")
     var offset = 0
     for c in columns {
