@@ -57,74 +57,120 @@ public struct GatingResult: Sendable {
 /// Evaluates gating strategies on event data.
 ///
 /// Each dimension a gate needs is computed once (compensation, ratio, scale transform, in
-/// `Double` whenever anything is computed) and cached; gates run as SIMD kernels into bit
-/// masks, skipping 64-event words their parent leaves empty; Boolean gates are word
-/// operations. Large inputs are split across all cores.
+/// `Double` whenever anything is computed) and cached; stored `Float` channels that nothing
+/// changes are read in place, never copied. All gates then run together over blocks of 4,096
+/// events (so each column is streamed from memory once and the block stays in cache for every
+/// gate that reads it), as SIMD kernels into bit masks, skipping 64-event words their parent
+/// leaves empty; Boolean gates are word operations. Large inputs are split across all cores.
 public enum GatingEngine {
   /// Applies `strategy` to `input`.
   /// - Throws: ``GatingStrategyError`` when a channel, matrix or transformation is missing or unusable.
   public static func evaluate(_ strategy: GatingStrategy, on input: GatingInput) throws -> GatingResult {
     var resolver = DimensionResolver(strategy: strategy, input: input)
     let n = input.events.eventCount
-    var masks: [GateID: EventMask] = [:]
-    for gate in try strategy.evaluationOrder() {
-      let parentMask = gate.parent.flatMap { masks[$0] }
-      let start = parentMask?.words ?? EventMask(count: n, allSet: true).words
+    let order = try strategy.evaluationOrder()
+    // 1. Resolve every dimension (in evaluation order, so the first error is the same as gate by gate).
+    var plans: [GatePlan] = []
+    for gate in order {
       switch gate.shape {
       case .rectangle(let sides):
-        var w = start
-        for s in sides {
-          let v = try resolver.values(s.dimension, for: gate.id)
-          Kernels.andRange(v, lo: s.min ?? -.infinity, hi: s.max ?? .infinity, into: &w, count: n)
-        }
-        masks[gate.id] = EventMask(count: n, words: w)
+        plans.append(.rectangle(gate, try sides.map { (try resolver.source($0.dimension, for: gate.id), $0.min ?? -.infinity, $0.max ?? .infinity) }))
       case .polygon(let x, let y, let vertices):
-        var w = start
-        Kernels.andPolygon(try resolver.values(x, for: gate.id), try resolver.values(y, for: gate.id), vertices, into: &w, count: n)
-        masks[gate.id] = EventMask(count: n, words: w)
+        plans.append(.polygon(gate, try resolver.source(x, for: gate.id), try resolver.source(y, for: gate.id), vertices))
       case .ellipsoid(let dims, let mean, let cov, let d2):
         guard let inv = Kernels.invert(cov) else {
           throw GatingStrategyError.invalidGate(gate.id, "the ellipsoid covariance matrix is singular")
         }
-        var w = start
-        Kernels.andEllipsoid(try dims.map { try resolver.values($0, for: gate.id) }, mean: mean, inverseCovariance: inv,
-                             distanceSquare: d2, into: &w, count: n)
-        masks[gate.id] = EventMask(count: n, words: w)
+        plans.append(.ellipsoid(gate, try dims.map { try resolver.source($0, for: gate.id) }, mean, inv, d2))
       case .quadrant(let dividers, let quadrants):
-        let values = try dividers.map { try resolver.values($0.dimension, for: gate.id) }
+        let cols = try dividers.map { try resolver.source($0.dimension, for: gate.id) }
+        var perQuadrant: [(GateID, [(ColumnSource, Double, Double)])] = []
         for q in quadrants {
-          var w = start
-          for (d, v) in zip(dividers, values) {
+          var sides: [(ColumnSource, Double, Double)] = []
+          for (d, c) in zip(dividers, cols) {
             guard let location = q.positions[d.id] else { continue }  // unconstrained along d
             let k = d.interval(of: location)
-            let lo = k == 0 ? -Double.infinity : d.values[k - 1]
-            let hi = k == d.values.count ? Double.infinity : d.values[k]
-            Kernels.andRange(v, lo: lo, hi: hi, into: &w, count: n)
+            sides.append((c, k == 0 ? -Double.infinity : d.values[k - 1], k == d.values.count ? Double.infinity : d.values[k]))
           }
-          masks[q.id] = EventMask(count: n, words: w)
+          perQuadrant.append((q.id, sides))
         }
+        plans.append(.quadrant(gate, perQuadrant))
       case .boolean(let expr):
-        func operand(_ o: BooleanOperand) -> EventMask {
-          let m = masks[o.gate]!  // evaluation order guarantees it exists
-          return o.complement ? m.complement() : m
-        }
-        var m: EventMask
-        switch expr {
-        case .and(let ops):
-          m = operand(ops[0])
-          for o in ops.dropFirst() { m.formIntersection(operand(o)) }
-        case .or(let ops):
-          m = operand(ops[0])
-          for o in ops.dropFirst() { m.formUnion(operand(o)) }
-        case .not(let o):
-          m = operand(o).complement()
-        }
-        if let parentMask { m.formIntersection(parentMask) }
-        masks[gate.id] = m
+        plans.append(.boolean(gate, expr))
       }
     }
-    return GatingResult(eventCount: n, strategy: strategy, masks: masks, diagnostics: resolver.diagnostics)
+    // 2. One mask per population, filled block by block.
+    var popIndex: [GateID: Int] = [:]
+    for g in order { for p in g.populations { popIndex[p] = popIndex.count } }
+    let wordCount = (n + 63) >> 6
+    let computed = resolver.computedColumns
+    let words = Kernels.withMaskWords(count: popIndex.count, wordCount: wordCount) { masks in
+      input.events.storage.withUnsafeBufferPointer { stored in
+        Kernels.withRaw(computed) { ptrs, isFloat in
+          func column(_ s: ColumnSource) -> Kernels.Column {
+            switch s {
+            case .stored(let c): Kernels.Column(UnsafeRawPointer(stored.baseAddress.map { $0 + c * n } ?? UnsafePointer(bitPattern: 16)!), isFloat: true)
+            case .computed(let i): Kernels.Column(ptrs[i], isFloat: isFloat[i])
+            }
+          }
+          func mask(_ id: GateID) -> UnsafeMutablePointer<UInt64> { masks[popIndex[id]!] }
+          var steps: [Kernels.Step] = []
+          for plan in plans {
+            switch plan {
+            case .rectangle(let gate, let sides):
+              let dest = mask(gate.id)
+              steps.append(.start(dest, parent: gate.parent.map(mask)))
+              for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
+            case .polygon(let gate, let x, let y, let vertices):
+              let dest = mask(gate.id)
+              steps.append(.start(dest, parent: gate.parent.map(mask)))
+              steps.append(.polygon(column(x), column(y), Kernels.edges(vertices), Kernels.floatPolygon(vertices), dest))
+            case .ellipsoid(let gate, let dims, let mean, let inv, let d2):
+              let dest = mask(gate.id)
+              steps.append(.start(dest, parent: gate.parent.map(mask)))
+              steps.append(.ellipsoid(dims.map(column), mean: mean, inverse: inv, distanceSquare: d2, dest))
+            case .quadrant(let gate, let quadrants):
+              for (id, sides) in quadrants {
+                let dest = mask(id)
+                steps.append(.start(dest, parent: gate.parent.map(mask)))
+                for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
+              }
+            case .boolean(let gate, let expr):
+              let ops = expr.operands.map { (mask($0.gate), $0.complement) }
+              let kind: Kernels.BooleanKind
+              switch expr {
+              case .and: kind = .and
+              case .or: kind = .or
+              case .not: kind = .not
+              }
+              steps.append(.boolean(kind, ops, parent: gate.parent.map(mask), mask(gate.id)))
+            }
+          }
+          Kernels.run(steps, eventCount: n)
+        }
+      }
+    }
+    var out: [GateID: EventMask] = [:]
+    for (id, i) in popIndex { out[id] = EventMask(count: n, words: words[i]) }
+    return GatingResult(eventCount: n, strategy: strategy, masks: out, diagnostics: resolver.diagnostics)
   }
+
+  /// A gate with its dimensions resolved.
+  enum GatePlan {
+    case rectangle(Gate, [(ColumnSource, Double, Double)])
+    case polygon(Gate, ColumnSource, ColumnSource, [Vertex])
+    case ellipsoid(Gate, [ColumnSource], [Double], [Double], Double)
+    case quadrant(Gate, [(GateID, [(ColumnSource, Double, Double)])])
+    case boolean(Gate, BooleanExpression)
+  }
+}
+
+/// Where a gate dimension's values live: a stored `Float` channel read in place, or a computed column.
+enum ColumnSource: Hashable {
+  /// Channel index into `GatingInput.events`.
+  case stored(Int)
+  /// Index into `DimensionResolver.computedColumns`.
+  case computed(Int)
 }
 
 /// Computes (and caches) the values of gate dimensions.
@@ -132,6 +178,9 @@ struct DimensionResolver {
   let strategy: GatingStrategy
   let input: GatingInput
   var cache: [GateDimension: DimensionValues] = [:]
+  /// Column of each dimension the engine reads, and the computed columns they point into.
+  var sources: [GateDimension: ColumnSource] = [:]
+  var computedColumns: [DimensionValues] = []
   /// Linear (scaled) values per channel index, computed once.
   var linearCache: [Int: DimensionValues] = [:]
   /// Compensated channels per compensation reference, by output (fluorochrome) name.
@@ -185,6 +234,35 @@ struct DimensionResolver {
       }
     }
     return out
+  }
+
+  /// Where dimension `d` is read from: the stored column itself when nothing changes its
+  /// values (identity scaling, no transform, not compensated or a channel the matrix does not
+  /// cover), otherwise a computed column (computed once).
+  mutating func source(_ d: GateDimension, for gate: GateID) throws -> ColumnSource {
+    if let s = sources[d] { return s }
+    let s: ColumnSource
+    if case .channel(let name) = d.source, d.transform.flatMap({ strategy.transformations[$0] }) == nil,
+       let c = try storedChannel(name, d.compensation, for: gate) {
+      s = .stored(c.rawValue)
+    } else {
+      computedColumns.append(try values(d, for: gate))
+      s = .computed(computedColumns.count - 1)
+    }
+    sources[d] = s
+    return s
+  }
+
+  /// The stored channel whose values a channel under `compensation` is, unchanged; `nil` when
+  /// scaling or compensation computes new values.
+  mutating func storedChannel(_ name: ChannelName, _ compensation: CompensationReference, for gate: GateID) throws -> ChannelIndex? {
+    switch compensation {
+    case .uncompensated: break
+    case .fileSpillover, .matrix:
+      if try compensatedChannels(compensation, for: gate)[name] != nil { return nil }
+    }
+    let c = try channelIndex(name, for: gate)
+    return input.scalings[c.rawValue].isIdentity ? c : nil
   }
 
   mutating func values(_ d: GateDimension, for gate: GateID) throws -> DimensionValues {

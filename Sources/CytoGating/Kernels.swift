@@ -27,6 +27,125 @@ enum Kernels {
     }
   }
 
+  // MARK: Fused evaluation of a whole strategy, block by block
+
+  /// One dimension's values: a pointer to `Float` or `Double` values, one per event.
+  struct Column {
+    var pointer: UnsafeRawPointer
+    var isFloat: Bool
+    init(_ pointer: UnsafeRawPointer, isFloat: Bool) {
+      self.pointer = pointer
+      self.isFloat = isFloat
+    }
+  }
+
+  enum BooleanKind { case and, or, not }
+
+  /// One step of a strategy's evaluation on a range of words; steps run in order on each block.
+  enum Step {
+    /// dest = parent (or every event).
+    case start(UnsafeMutablePointer<UInt64>, parent: UnsafeMutablePointer<UInt64>?)
+    /// dest &= lo ≤ x < hi.
+    case range(Column, lo: Double, hi: Double, UnsafeMutablePointer<UInt64>)
+    /// dest &= in polygon (`Float` edges when both columns are `Float` and the polygon fits).
+    case polygon(Column, Column, [Edge], FloatPolygon?, UnsafeMutablePointer<UInt64>)
+    /// dest &= in ellipsoid.
+    case ellipsoid([Column], mean: [Double], inverse: [Double], distanceSquare: Double, UnsafeMutablePointer<UInt64>)
+    /// dest = op(operands, each optionally complemented) ∩ parent.
+    case boolean(BooleanKind, [(UnsafeMutablePointer<UInt64>, Bool)], parent: UnsafeMutablePointer<UInt64>?, UnsafeMutablePointer<UInt64>)
+  }
+
+  /// Creates `count` word arrays of `wordCount` words, uninitialised, and calls `body` with
+  /// stable pointers to them (every word must be written by `body`); returns the arrays.
+  static func withMaskWords(count: Int, wordCount: Int, _ body: ([UnsafeMutablePointer<UInt64>]) -> Void) -> [[UInt64]] {
+    var pointers: [UnsafeMutablePointer<UInt64>] = []
+    func level(_ i: Int) -> [[UInt64]] {
+      if i == count { body(pointers); return [] }
+      var a = [UInt64](unsafeUninitializedCapacity: wordCount) { _, c in c = wordCount }
+      var rest: [[UInt64]] = []
+      a.withUnsafeMutableBufferPointer { p in
+        pointers.append(p.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
+        rest = level(i + 1)
+      }
+      return [a] + rest
+    }
+    return level(0)
+  }
+
+  /// Words per block: 4,096 events, 16 KB of each `Float` column, so a block's columns stay in
+  /// cache while every gate of the strategy reads them.
+  static let blockWords = 64
+  /// Words per parallel task (dynamically distributed, which balances a busy machine).
+  static let taskWords = 2048
+
+  /// Runs `steps` over all words of `n` events: block by block, in parallel for large inputs.
+  static func run(_ steps: [Step], eventCount n: Int) {
+    let wordCount = (n + 63) >> 6
+    guard wordCount > 0 else { return }
+    let ctx = SendableRef(steps)
+    let tasks = wordCount >= 2 * taskWords ? (wordCount + taskWords - 1) / taskWords : 1
+    let per = tasks == 1 ? wordCount : taskWords
+    let body: @Sendable (Int) -> Void = { t in
+      let steps = ctx.value
+      var b = t * per
+      let end = Swift.min(wordCount, b + per)
+      while b < end {
+        let r = b..<Swift.min(end, b + blockWords)
+        for s in steps { runStep(s, r, n, wordCount) }
+        b = r.upperBound
+      }
+    }
+    if tasks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: tasks, execute: body) }
+  }
+
+  static func runStep(_ s: Step, _ r: Range<Int>, _ n: Int, _ wordCount: Int) {
+    switch s {
+    case .start(let dest, let parent):
+      if let parent {
+        (dest + r.lowerBound).update(from: parent + r.lowerBound, count: r.count)
+      } else {
+        (dest + r.lowerBound).update(repeating: ~0, count: r.count)
+        if r.upperBound == wordCount, n & 63 != 0 { dest[wordCount - 1] = (1 &<< UInt64(n & 63)) &- 1 }
+      }
+    case .range(let c, let lo, let hi, let dest):
+      let w = UnsafeMutableBufferPointer(start: dest, count: wordCount)
+      if c.isFloat {
+        let l = lo == -.infinity ? -Float.infinity : ceilFloat(lo)
+        let h = hi == .infinity ? Float.infinity : ceilFloat(hi)
+        rangeFloat(UnsafeBufferPointer(start: c.pointer.assumingMemoryBound(to: Float.self), count: n), l, h, w, r, n)
+      } else {
+        rangeDouble(UnsafeBufferPointer(start: c.pointer.assumingMemoryBound(to: Double.self), count: n), lo, hi, w, r, n)
+      }
+    case .polygon(let x, let y, let es, let fes, let dest):
+      let w = UnsafeMutableBufferPointer(start: dest, count: wordCount)
+      if x.isFloat && y.isFloat, let fes {
+        polygonWordsFloat(x.pointer.assumingMemoryBound(to: Float.self), y.pointer.assumingMemoryBound(to: Float.self), fes, es, w, r, n)
+      } else {
+        polygonWords(x.pointer, y.pointer, x.isFloat, y.isFloat, es, w, r, n)
+      }
+    case .ellipsoid(let cols, let mean, let inv, let d2, let dest):
+      ellipsoidWords(cols.map(\.pointer), cols.map(\.isFloat), mean, inv, d2, UnsafeMutableBufferPointer(start: dest, count: wordCount), r, n)
+    case .boolean(let kind, let ops, let parent, let dest):
+      let tail: UInt64 = n & 63 == 0 ? ~0 : (1 &<< UInt64(n & 63)) &- 1
+      for wi in r {
+        var v: UInt64
+        switch kind {
+        case .and:
+          v = ~0
+          for (m, c) in ops { v &= c ? ~m[wi] : m[wi] }
+        case .or:
+          v = 0
+          for (m, c) in ops { v |= c ? ~m[wi] : m[wi] }
+        case .not:
+          v = ops[0].1 ? ops[0].0[wi] : ~ops[0].0[wi]
+        }
+        if let parent { v &= parent[wi] }
+        if wi == wordCount - 1 { v &= tail }
+        dest[wi] = v
+      }
+    }
+  }
+
   // MARK: Range (one rectangle side): lo ≤ x < hi, AND-ed into `words`
 
   /// ANDs `lo ≤ x < hi` into `words` (which must start as all ones or an earlier result).
@@ -161,12 +280,127 @@ enum Kernels {
   static func andPolygon(_ xv: DimensionValues, _ yv: DimensionValues, _ vertices: [Vertex],
                          into words: inout [UInt64], count n: Int) {
     let es = edges(vertices)
+    let fes = floatPolygon(vertices)
     withRaw([xv, yv]) { p, f in
       words.withUnsafeMutableBufferPointer { w in
-        let ctx = SendableRef((p[0], p[1], f[0], f[1], es, w))
+        let ctx = SendableRef((p[0], p[1], f[0], f[1], es, fes, w))
         forWordRanges(w.count) { r in
-          let (px, py, fx, fy, es, w) = ctx.value
-          polygonWords(px, py, fx, fy, es, w, r, n)
+          let (px, py, fx, fy, es, fes, w) = ctx.value
+          if fx && fy, let fes {
+            polygonWordsFloat(px.assumingMemoryBound(to: Float.self), py.assumingMemoryBound(to: Float.self), fes, es, w, r, n)
+          } else {
+            polygonWords(px, py, fx, fy, es, w, r, n)
+          }
+        }
+      }
+    }
+  }
+
+  // MARK: Polygon on Float columns: Float arithmetic with an error bound, Double where it is close
+
+  /// A polygon edge for the `Float` kernel (`cyto_float_edge` in CSimdShim), oriented upward (a
+  /// downward edge has `dx`, `dy` negated, which negates the cross product exactly): start
+  /// vertex and edge vector rounded to `Float`; `lo` = `ceilFloat(min y)`, `hi` = `ceilFloat(max y)`
+  /// (for a `Float` y, `minY ≤ y < maxY ⇔ lo ≤ y < hi`); `hiClosed`, the largest `Float` ≤ max y;
+  /// `k` = 2⁻²³·(|dx|·|y1| + |dy|·|x1|) + 2⁻¹⁰⁰ rounded up, the error from rounding the vertex.
+  typealias FloatEdge = cyto_float_edge
+
+  /// Relative part of the `Float` cross-product error bound: 8u (u = 2⁻²⁴), twice the derived 4u.
+  static let floatCrossRelativeBound: Float = 0x1p-21
+
+  /// `Float` edges for `polygonWordsFloat`, or `nil` when a vertex or edge vector is too large
+  /// (or not finite) for `Float` arithmetic, in which case the `Double` kernel is used.
+  /// Axis-parallel edges are exact (vertical and horizontal edges whose products cannot
+  /// underflow); the rest are general edges with this error bound.
+  ///
+  /// Error bound (u = 2⁻²⁴, per edge, for `Float` x, y): with X1 = fl(x1), Y1 = fl(y1),
+  /// DX = fl(dx), DY = fl(dy), a = fl(y − Y1), b = fl(x − X1), P = fl(DX·a), Q = fl(DY·b),
+  /// C = fl(P − Q), the exact E = dx·(y − y1) − dy·(x − x1) satisfies
+  /// |C − E| ≤ 4u(1 + 3u)(|P| + |Q|) + u(|dx|·|y1| + |dy|·|x1|), and the `Double` value the reference
+  /// computes differs from E by at most about 2⁻⁵⁰(|P| + |Q|). With bound = 8u(|P| + |Q|) + 2u(|dx||y1| + |dy||x1|)
+  /// (twice both terms, which also covers rounding of the bound itself and underflow via the
+  /// 2⁻¹⁰⁰ term), |C| > bound implies the reference's cross product is nonzero with the sign of C.
+  /// Overflow or NaN anywhere makes the bound test fail, so those lanes go to `Double` too.
+  static func floatPolygon(_ vertices: [Vertex]) -> FloatPolygon? {
+    var out = FloatPolygon()
+    guard vertices.count >= 2 else { return out }
+    let limit = Double(Float.greatestFiniteMagnitude) / 4
+    /// Whether `t * d` (Double) is nonzero for every `Float` x ≠ `t` and |d| ≥ `d`: no underflow to 0.
+    func noUnderflow(_ t: Double, _ d: Double) -> Bool { abs(d) >= 1e-200 && (t == 0 || abs(t) >= 1e-30) }
+    for i in vertices.indices {
+      let a = vertices[i], b = vertices[(i + 1) % vertices.count]
+      let dx = b.x - a.x, dy = b.y - a.y  // as the reference computes them
+      for v in [a.x, a.y, b.x, b.y, dx, dy] where !(abs(v) <= limit) { return nil }
+      let lo = Swift.min(a.y, b.y), hi = Swift.max(a.y, b.y)
+      if a.x == b.x && a.y == b.y || a.y == b.y && noUnderflow(a.y, dx) {
+        // Horizontal (or a single point): never crossed; on it only when y = y1 exactly.
+        if Double(Float(a.y)) == a.y {
+          out.horizontal.append(cyto_horizontal_edge(yOn: Float(a.y), xLo: ceilFloat(Swift.min(a.x, b.x)),
+                                                     xHi: -ceilFloat(-Swift.max(a.x, b.x))))
+        }
+      } else if a.x == b.x && noUnderflow(a.x, dy) {
+        // Vertical: the cross product is −dy·(x − x1), nonzero unless x = x1, so x < x1 decides.
+        out.vertical.append(cyto_vertical_edge(xLess: ceilFloat(a.x), xOn: Double(Float(a.x)) == a.x ? Float(a.x) : .nan,
+                                               lo: ceilFloat(lo), hi: ceilFloat(hi), hiClosed: -ceilFloat(-hi)))
+      } else {
+        let s: Double = b.y < a.y ? -1 : 1
+        let kd = 0x1p-23 * (abs(dx) * abs(a.y) + abs(dy) * abs(a.x)) * (1 + 0x1p-40) + 0x1p-100
+        let k = Float(kd).nextUp
+        guard k.isFinite else { return nil }
+        out.general.append(FloatEdge(x1: Float(a.x), y1: Float(a.y), dx: Float(s * dx), dy: Float(s * dy),
+                                     lo: ceilFloat(lo), hi: ceilFloat(hi), hiClosed: -ceilFloat(-hi), k: k))
+      }
+    }
+    return out
+  }
+
+  /// A polygon's edges for the `Float` kernel, by kind. Axis-parallel edges are decided exactly
+  /// by `Float` compares (for a vertical edge the sign of the cross product is the sign of
+  /// x1 − x; a horizontal edge is never crossed), general edges by the error-bounded cross product.
+  struct FloatPolygon {
+    var general: [FloatEdge] = []
+    var vertical: [cyto_vertical_edge] = []
+    var horizontal: [cyto_horizontal_edge] = []
+  }
+
+  /// ANDs polygon membership of `Float` points into words `r`: even–odd crossings decided in
+  /// `Float` for 8 events at a time; an 8-event block with any lane whose cross product is
+  /// within the error bound of 0 (and whose y lies in that edge's closed y-range, so that it
+  /// could be on the edge or its crossing could flip) is decided again by the scalar `Double`
+  /// rule. The result equals the `Double` reference bit for bit.
+  static func polygonWordsFloat(_ px: UnsafePointer<Float>, _ py: UnsafePointer<Float>, _ poly: FloatPolygon, _ es: [Edge],
+                                _ w: UnsafeMutableBufferPointer<UInt64>, _ r: Range<Int>, _ n: Int) {
+    let rel = floatCrossRelativeBound
+    poly.general.withUnsafeBufferPointer { ge in
+      poly.vertical.withUnsafeBufferPointer { ve in
+        poly.horizontal.withUnsafeBufferPointer { he in
+          es.withUnsafeBufferPointer { es in
+            for wi in r {
+              if w[wi] == 0 { continue }
+              var bits: UInt64 = 0
+              let e0 = wi << 6
+              if e0 + 64 <= n {
+                for blk in 0..<8 where (w[wi] >> UInt64(blk &* 8)) & 0xFF != 0 {  // parent has events here
+                  let e = e0 &+ blk &* 8
+                  let m = cyto_polygon8(px + e, py + e, ge.baseAddress, ge.count, ve.baseAddress, ve.count,
+                                        he.baseAddress, he.count, rel)
+                  var blockBits = UInt64(m & 0xFF)
+                  if m >> 8 != 0 {  // some lane within the error bound of a general edge
+                    blockBits = 0
+                    for j in 0..<8 where pointInPolygon(Double(px[e &+ j]), Double(py[e &+ j]), es) {
+                      blockBits |= 1 &<< UInt64(j)
+                    }
+                  }
+                  bits |= blockBits &<< UInt64(blk &* 8)
+                }
+              } else {
+                for e in e0..<min(n, e0 + 64) where pointInPolygon(Double(px[e]), Double(py[e]), es) {
+                  bits |= 1 &<< UInt64(e & 63)
+                }
+              }
+              w[wi] &= bits
+            }
+          }
         }
       }
     }
@@ -238,49 +472,54 @@ enum Kernels {
 
   static func andEllipsoid(_ dims: [DimensionValues], mean: [Double], inverseCovariance inv: [Double],
                            distanceSquare: Double, into words: inout [UInt64], count n: Int) {
-    let k = dims.count
     withRaw(dims) { p, f in
       words.withUnsafeMutableBufferPointer { w in
         let ctx = SendableRef((p, f, w))
         forWordRanges(w.count) { r in
           let (p, f, w) = ctx.value
-          let d2 = SIMD8<Double>(repeating: distanceSquare)
-          var diff = [SIMD8<Double>](repeating: .zero, count: k)
-          for wi in r {
-            if w[wi] == 0 { continue }
-            var bits: UInt64 = 0
-            let e0 = wi << 6
-            if e0 + 64 <= n {
-              for blk in 0..<8 {
-                let e = e0 &+ blk &* 8
-                for i in 0..<k { diff[i] = load8(p[i], f[i], e) - SIMD8(repeating: mean[i]) }
-                var q = SIMD8<Double>.zero
-                for i in 0..<k {
-                  var row = SIMD8<Double>.zero
-                  for j in 0..<k { row += SIMD8(repeating: inv[i * k + j]) * diff[j] }
-                  q += diff[i] * row
-                }
-                bits |= bits8(q .<= d2) &<< UInt64(blk &* 8)
-              }
-            } else {
-              for e in e0..<min(n, e0 + 64) {
-                var d = [Double](repeating: 0, count: k)
-                for i in 0..<k {
-                  d[i] = (f[i] ? Double(p[i].load(fromByteOffset: e * 4, as: Float.self)) : p[i].load(fromByteOffset: e * 8, as: Double.self)) - mean[i]
-                }
-                var q = 0.0
-                for i in 0..<k {
-                  var row = 0.0
-                  for j in 0..<k { row += inv[i * k + j] * d[j] }
-                  q += d[i] * row
-                }
-                if q <= distanceSquare { bits |= 1 &<< UInt64(e & 63) }
-              }
-            }
-            w[wi] &= bits
-          }
+          ellipsoidWords(p, f, mean, inv, distanceSquare, w, r, n)
         }
       }
+    }
+  }
+
+  static func ellipsoidWords(_ p: [UnsafeRawPointer], _ f: [Bool], _ mean: [Double], _ inv: [Double], _ distanceSquare: Double,
+                             _ w: UnsafeMutableBufferPointer<UInt64>, _ r: Range<Int>, _ n: Int) {
+    let k = p.count
+    let d2 = SIMD8<Double>(repeating: distanceSquare)
+    var diff = [SIMD8<Double>](repeating: .zero, count: k)
+    for wi in r {
+      if w[wi] == 0 { continue }
+      var bits: UInt64 = 0
+      let e0 = wi << 6
+      if e0 + 64 <= n {
+        for blk in 0..<8 {
+          let e = e0 &+ blk &* 8
+          for i in 0..<k { diff[i] = load8(p[i], f[i], e) - SIMD8(repeating: mean[i]) }
+          var q = SIMD8<Double>.zero
+          for i in 0..<k {
+            var row = SIMD8<Double>.zero
+            for j in 0..<k { row += SIMD8(repeating: inv[i * k + j]) * diff[j] }
+            q += diff[i] * row
+          }
+          bits |= bits8(q .<= d2) &<< UInt64(blk &* 8)
+        }
+      } else {
+        for e in e0..<min(n, e0 + 64) {
+          var d = [Double](repeating: 0, count: k)
+          for i in 0..<k {
+            d[i] = (f[i] ? Double(p[i].load(fromByteOffset: e * 4, as: Float.self)) : p[i].load(fromByteOffset: e * 8, as: Double.self)) - mean[i]
+          }
+          var q = 0.0
+          for i in 0..<k {
+            var row = 0.0
+            for j in 0..<k { row += inv[i * k + j] * d[j] }
+            q += d[i] * row
+          }
+          if q <= distanceSquare { bits |= 1 &<< UInt64(e & 63) }
+        }
+      }
+      w[wi] &= bits
     }
   }
 }

@@ -63,6 +63,70 @@ struct KernelTests {
     }
   }
 
+  /// `Float` points within a few ulps of the edges (and on vertices), for the `Float` polygon
+  /// kernel, whose cross products near 0 must be decided exactly as the `Double` reference does.
+  static func pointsNearEdges(_ n: Int, _ vs: [Vertex], seed: UInt64) -> ([Float], [Float]) {
+    var rng = SeededGenerator(seed: seed)
+    var xs: [Float] = [], ys: [Float] = []
+    for _ in 0..<n {
+      let i = Int(rng.next() % UInt64(vs.count))
+      let a = vs[i], b = vs[(i + 1) % vs.count]
+      var x: Float, y: Float
+      switch rng.next() % 10 {
+      case 0: (x, y) = (Float(a.x), Float(a.y))  // vertex (rounded to Float)
+      case 1: (x, y) = (.nan, Float(a.y))
+      case 2: (x, y) = (rng.next() % 2 == 0 ? .infinity : -.infinity, Float(a.y))
+      case 3:  // anywhere in the bounding box of the polygon
+        let lx = vs.map(\.x).min()!, hx = vs.map(\.x).max()!, ly = vs.map(\.y).min()!, hy = vs.map(\.y).max()!
+        (x, y) = (Float(Double.random(in: lx...hx, using: &rng)), Float(Double.random(in: ly...hy, using: &rng)))
+      default:  // on the edge, then moved by up to 3 ulps in each coordinate
+        let t = Double.random(in: 0...1, using: &rng)
+        x = Float(a.x + t * (b.x - a.x)); y = Float(a.y + t * (b.y - a.y))
+        for _ in 0..<Int(rng.next() % 4) { x = rng.next() % 2 == 0 ? x.nextUp : x.nextDown }
+        for _ in 0..<Int(rng.next() % 4) { y = rng.next() % 2 == 0 ? y.nextUp : y.nextDown }
+      }
+      xs.append(x); ys.append(y)
+    }
+    return (xs, ys)
+  }
+
+  static let floatShapes: [[Vertex]] = [
+    // Vertices that are not Floats (the benchmark's BCells and Lymphocytes gates).
+    [Vertex(0.46113, 0.44093), Vertex(0.95131, 0.44093), Vertex(0.95131, 0.94871), Vertex(0.58117, 0.94871), Vertex(0.46113, 0.70019)],
+    [Vertex(0.50013, -1_000.5), Vertex(0.95017, -1_000.5), Vertex(0.95017, 30_000.5), Vertex(0.55011, 26_000.5)],
+    // Float vertices, so that points exactly on the diagonals exist.
+    [Vertex(0, 0), Vertex(200, 100), Vertex(0, 100), Vertex(200, 0)],
+    [Vertex(-3, 1e-30), Vertex(7, 5), Vertex(1e6, 3), Vertex(2, 1e6)],
+    // Large coordinates: Float products near overflow go to Double.
+    [Vertex(-1e37, -1e37), Vertex(1e37, -1e37), Vertex(0, 1e37)],
+    // Too large for Float edges: the Double kernel is used.
+    [Vertex(-1e300, 0), Vertex(1e300, 0), Vertex(0, 1e300)],
+  ]
+
+  @Test(arguments: lengths)
+  func floatPolygonMatchesReference(n: Int) {
+    for (k, vs) in Self.floatShapes.enumerated() {
+      let (xs, ys) = Self.pointsNearEdges(n, vs, seed: UInt64(n &* 31 &+ k))
+      var w = EventMask(count: n, allSet: true).words
+      Kernels.andPolygon(.float(xs), .float(ys), vs, into: &w, count: n)
+      let want = EventMask((0..<n).map { ReferenceGating.inPolygon(Double(xs[$0]), Double(ys[$0]), vs) })
+      #expect(EventMask(count: n, words: w) == want, "n=\(n) shape=\(k)")
+    }
+  }
+
+  @Test func floatPolygonNearEdgesManyEvents() {
+    // Enough near-edge points that every edge sees lanes on both sides of its line.
+    let n = 200_000
+    for (k, vs) in Self.floatShapes.enumerated() {
+      let (xs, ys) = Self.pointsNearEdges(n, vs, seed: 99 &+ UInt64(k))
+      var w = EventMask(count: n, allSet: true).words
+      Kernels.andPolygon(.float(xs), .float(ys), vs, into: &w, count: n)
+      let want = EventMask((0..<n).map { ReferenceGating.inPolygon(Double(xs[$0]), Double(ys[$0]), vs) })
+      #expect(EventMask(count: n, words: w) == want, "shape=\(k)")
+      #expect(want.setCount > 0)
+    }
+  }
+
   @Test func polygonEdgesAndVerticesAreInside() {
     let vs = [Vertex(0, 0), Vertex(200_000, 100_000), Vertex(0, 100_000)]
     let pts: [(Double, Double, Bool)] = [

@@ -11,6 +11,9 @@
 //   gate-once gates PREFILE     GatingEngine.evaluate with bench-10-gates-pretransformed.xml on a
 //                               pre-transformed file, parse excluded
 //   gate-once e2e FILE          parse + GatingInput + evaluate with bench-10-gates.xml
+//
+// With GATE_ONCE_REPEAT=N, engine/gates/e2e then evaluate N more times on the same input and
+// print each run's wall and CPU seconds to stderr (CPU time is what a loaded machine distorts least).
 import BenchFiles
 import CytoCore
 import CytoFCS
@@ -19,6 +22,12 @@ import Foundation
 
 func seconds(_ d: Duration) -> Double {
   Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func cpuSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 func run() throws {
@@ -52,8 +61,14 @@ func run() throws {
       input = try GatingBench.input(path)
       start = ContinuousClock.now
     }
-    let result = try GatingEngine.evaluate(strategy, on: input!)
+    var result = try GatingEngine.evaluate(strategy, on: input!)
     let elapsed = ContinuousClock.now - start
+    for _ in 0..<(Int(ProcessInfo.processInfo.environment["GATE_ONCE_REPEAT"] ?? "") ?? 0) {
+      let (c0, t0) = (cpuSeconds(), ContinuousClock.now)
+      result = try GatingEngine.evaluate(strategy, on: input!)
+      let (c1, t1) = (cpuSeconds(), ContinuousClock.now)
+      FileHandle.standardError.write(String(format: "again wall %.6f cpu %.6f\n", seconds(t1 - t0), c1 - c0).data(using: .utf8)!)
+    }
     print(String(format: "%.6f", seconds(elapsed)), result.eventCount, 0)
     print(GatingBench.counts(result).map { "\($0.0)=\($0.1)" }.joined(separator: " "))
   default:

@@ -25,4 +25,72 @@ static inline __attribute__((always_inline)) uint8_t cyto_movemask8x64(cyto_i64x
   cyto_b8 b = __builtin_convertvector(m < 0, cyto_b8);
   return __builtin_bit_cast(uint8_t, b);
 }
+
+// Crossing-number polygon test of 8 Float points against Float edges (see Kernels.swift,
+// polygonWordsFloat, for the edge fields and the error bound). Written here because Swift's
+// generic SIMD compare operators are not reliably lowered to vector compares; 8 lanes (one AVX2
+// register) keep the lane masks in registers. No FP contraction: every product and difference
+// is rounded separately, as the bound assumes.
+typedef float cyto_f32x8 __attribute__((ext_vector_type(8)));
+
+typedef struct {
+  float x1, y1, dx, dy;  // start vertex, edge vector (negated for downward edges)
+  float lo, hi;          // Float forms of min y (≤) and max y (<) of the half-open y-range
+  float hiClosed;        // largest Float ≤ max y
+  float k;               // constant part of the error bound
+} cyto_float_edge;
+
+/// A vertical edge (x1 = x2): a point crosses it when lo ≤ y < hi and x < x1 (exact in Float
+/// with x1 rounded up, `xLess`); it is on it when x = x1 (`xOn`, NaN when x1 is not a Float) and
+/// lo ≤ y ≤ hiClosed.
+typedef struct { float xLess, xOn, lo, hi, hiClosed; } cyto_vertical_edge;
+
+/// A horizontal edge (y1 = y2): never crossed; a point is on it when y = y1 (`yOn`, only kept
+/// when y1 is a Float) and xLo ≤ x ≤ xHi.
+typedef struct { float yOn, xLo, xHi; } cyto_horizontal_edge;
+
+#pragma clang fp contract(off)
+/// Bits 0–7: inside (odd crossing count, or exactly on an axis-parallel edge) per point; bits
+/// 8–15: points whose cross product with some general edge is within the error bound of 0
+/// while y lies in that edge's closed y-range (or is NaN there): these need the Double rule.
+static inline __attribute__((always_inline)) uint32_t cyto_polygon8(const float *px, const float *py,
+    const cyto_float_edge *es, long ne, const cyto_vertical_edge *vs, long nv,
+    const cyto_horizontal_edge *hs, long nh, float rel) {
+  cyto_f32x8 x, y;
+  __builtin_memcpy(&x, px, sizeof x);
+  __builtin_memcpy(&y, py, sizeof y);
+  cyto_i32x8 odd = 0, close = 0, on = 0;
+  const cyto_i32x8 absMask = 0x7FFFFFFF;
+  for (long i = 0; i < ne; i++) {
+    const cyto_float_edge e = es[i];
+    cyto_f32x8 a = y - e.y1;
+    cyto_f32x8 b = x - e.x1;
+    cyto_f32x8 p = e.dx * a;
+    cyto_f32x8 q = e.dy * b;
+    cyto_f32x8 c = p - q;
+    cyto_i32x8 geLo = y >= e.lo;
+    odd ^= geLo & (y < e.hi) & (c > 0.0f);
+    cyto_f32x8 ap = (cyto_f32x8)((cyto_i32x8)p & absMask);
+    cyto_f32x8 aq = (cyto_f32x8)((cyto_i32x8)q & absMask);
+    cyto_f32x8 ac = (cyto_f32x8)((cyto_i32x8)c & absMask);
+    cyto_f32x8 s = ap + aq;
+    cyto_f32x8 bound = s * rel;
+    bound = bound + e.k;
+    close |= geLo & (y <= e.hiClosed) & ~(ac > bound);
+  }
+  for (long i = 0; i < nv; i++) {
+    const cyto_vertical_edge e = vs[i];
+    cyto_i32x8 geLo = y >= e.lo;
+    odd ^= geLo & (y < e.hi) & (x < e.xLess);
+    on |= geLo & (y <= e.hiClosed) & (x == e.xOn);
+  }
+  for (long i = 0; i < nh; i++) {
+    const cyto_horizontal_edge e = hs[i];
+    on |= (y == e.yOn) & (x >= e.xLo) & (x <= e.xHi);
+  }
+  cyto_b8 inBits = __builtin_convertvector((odd | on) < 0, cyto_b8);
+  cyto_b8 closeBits = __builtin_convertvector(close < 0, cyto_b8);
+  return (uint32_t)__builtin_bit_cast(uint8_t, inBits) | ((uint32_t)__builtin_bit_cast(uint8_t, closeBits) << 8);
+}
+#pragma clang fp contract(on)
 #endif

@@ -1,0 +1,57 @@
+import CytoCore
+@testable import CytoGating
+import CytoTestSupport
+import Testing
+
+/// `GatingEngine.evaluate` (all gates fused block by block, stored columns read in place, Float
+/// polygons) equals a gate-by-gate evaluation with the scalar reference.
+@Suite("Gating engine vs scalar reference")
+struct EngineBlockTests {
+  static func strategy() throws -> GatingStrategy {
+    func c(_ i: Int) -> GateDimension { .channel(ChannelName("c\(i)")) }
+    return try GatingStrategy(transformations: [], gates: [
+      Gate(id: "Cells", shape: .polygon(x: c(0), y: c(1), vertices: [Vertex(10.5, 20.25), Vertex(500.1, 30), Vertex(450, 480.3), Vertex(5, 300)])),
+      Gate(id: "Rect", parent: "Cells", shape: .rectangle([RectangleSide(c(2), min: 0.1, max: 400)])),
+      Gate(id: "Quad", parent: "Rect", shape: .quadrant(
+        dividers: [QuadrantDivider(id: "d1", dimension: c(3), values: [100]), QuadrantDivider(id: "d2", dimension: c(4), values: [50, 300.3])],
+        quadrants: [Quadrant(id: "Q1", positions: ["d1": 0, "d2": 200]), Quadrant(id: "Q2", positions: ["d1": 150])])),
+      Gate(id: "Ell", parent: "Cells", shape: .ellipsoid(dimensions: [c(0), c(2)], mean: [200, 200], covariance: [[9000, 3000], [3000, 6000]], distanceSquare: 1)),
+      Gate(id: "AndNot", shape: .boolean(.and([BooleanOperand("Rect"), BooleanOperand("Q1", complement: true)]))),
+      Gate(id: "Or", parent: "Cells", shape: .boolean(.or([BooleanOperand("Q2"), BooleanOperand("Ell")]))),
+      Gate(id: "Not", shape: .boolean(.not(BooleanOperand("Ell")))),
+      Gate(id: "Child", parent: "Q2", shape: .polygon(x: c(3), y: c(4), vertices: [Vertex(0, 0), Vertex(600, 0), Vertex(0, 600)])),
+    ])
+  }
+
+  @Test(arguments: [0, 1, 63, 64, 65, 4097, 300_001])
+  func engineMatchesReference(n: Int) throws {
+    var rng = SeededGenerator(seed: UInt64(n) &+ 5)
+    let cols: [[Float]] = (0..<5).map { _ in
+      (0..<n).map { _ in rng.next() % 50 == 0 ? (rng.next() % 2 == 0 ? .nan : 100) : Float(Double.random(in: -20...620, using: &rng)) }
+    }
+    let input = GatingInput(channels: (0..<5).map { ChannelName("c\($0)") },
+                            events: EventMatrix(eventCount: n, channelCount: 5, columnMajor: cols.flatMap { $0 }))
+    let result = try GatingEngine.evaluate(try Self.strategy(), on: input)
+    func v(_ c: Int, _ e: Int) -> Double { Double(cols[c][e]) }
+    let inv = try #require(Kernels.invert([[9000, 3000], [3000, 6000]]))
+    var want: [GateID: [Bool]] = [:]
+    let cells = (0..<n).map { ReferenceGating.inPolygon(v(0, $0), v(1, $0), [Vertex(10.5, 20.25), Vertex(500.1, 30), Vertex(450, 480.3), Vertex(5, 300)]) }
+    let rect = (0..<n).map { cells[$0] && ReferenceGating.inRange(v(2, $0), min: 0.1, max: 400) }
+    let q1 = (0..<n).map { rect[$0] && ReferenceGating.inRange(v(3, $0), min: nil, max: 100) && ReferenceGating.inRange(v(4, $0), min: 50, max: 300.3) }
+    let q2 = (0..<n).map { rect[$0] && ReferenceGating.inRange(v(3, $0), min: 100, max: nil) }
+    let ell = (0..<n).map { cells[$0] && ReferenceGating.inEllipsoid([v(0, $0), v(2, $0)], mean: [200, 200], inverse: inv, distanceSquare: 1) }
+    want["Cells"] = cells
+    want["Rect"] = rect
+    want["Q1"] = q1
+    want["Q2"] = q2
+    want["Ell"] = ell
+    want["AndNot"] = (0..<n).map { rect[$0] && !q1[$0] }
+    want["Or"] = (0..<n).map { cells[$0] && (q2[$0] || ell[$0]) }
+    want["Not"] = ell.map { !$0 }
+    want["Child"] = (0..<n).map { q2[$0] && ReferenceGating.inPolygon(v(3, $0), v(4, $0), [Vertex(0, 0), Vertex(600, 0), Vertex(0, 600)]) }
+    #expect(Set(result.masks.keys) == Set(want.keys))
+    for (id, bits) in want {
+      #expect(result.masks[id] == EventMask(bits), "n=\(n) \(id)")
+    }
+  }
+}
