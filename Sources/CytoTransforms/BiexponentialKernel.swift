@@ -33,6 +33,8 @@ import Foundation
 struct BiexponentialKernel: Sendable {
   let curve: BiexponentialCurve
   let table: StartingTable
+  /// The Float32 forward table, built on first use.
+  let floatTable = LazyFloatForwardTable()
 
   init(_ curve: BiexponentialCurve) {
     self.curve = curve
@@ -47,7 +49,14 @@ struct BiexponentialKernel: Sendable {
   /// Display value for data value x (the root of B(y) = x), per lane.
   @inline(__always)
   func forward(_ x: DVec) -> DVec {
-    let ax = x.magnitude
+    let delta = self.delta(x.magnitude)
+    let y = (curve.x1 + delta).replacing(with: curve.x1 - delta, where: x .< 0)
+    return y.replacing(with: x, where: x .!= x)
+  }
+
+  /// The root Δ ≥ 0 of B(x₁ + Δ) = ax for ax = |x| ≥ 0, per lane (NaN for NaN).
+  @inline(__always)
+  func delta(_ ax: DVec) -> DVec {
     var delta = pointwiseMax(table.guess(ax) - curve.x1, DVec())
     delta = delta.replacing(with: ax / curve.slope0, where: ax .< splat(table.lowerLimit))
     var active = ax .> 0
@@ -59,9 +68,7 @@ struct BiexponentialKernel: Sendable {
       active = active .& .!(logGuess .> splat(curve.asymptoticLimit))
     }
     delta = curve.refine(ax, from: delta, active: active)
-    delta = delta.replacing(with: DVec(), where: ax .== 0)
-    let y = (curve.x1 + delta).replacing(with: curve.x1 - delta, where: x .< 0)
-    return y.replacing(with: x, where: x .!= x)
+    return delta.replacing(with: DVec(), where: ax .== 0)
   }
 }
 

@@ -66,4 +66,11 @@ public struct HyperlogParameters: Sendable, BiexponentialParameterSet, CustomStr
 extension HyperlogParameters: LaneKernel {
   @inline(__always) func forwardLanes(_ x: DVec) -> DVec { kernel.forward(x) }
   @inline(__always) func inverseLanes(_ y: DVec) -> DVec { kernel.inverse(y) }
+  /// Float32 forward by the interpolation table (``FloatForwardTable``); inverse via Float64.
+  func mapFloatRange(_ direction: TransformDirection, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    switch direction {
+    case .forward: kernel.forwardFloat(src, dst, range)
+    case .inverse: mapLanes(src, dst, range) { inverseFloatLanes($0) }
+    }
+  }
 }

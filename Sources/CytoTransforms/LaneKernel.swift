@@ -15,11 +15,21 @@ protocol LaneKernel: Sendable {
   func forwardFloatLanes(_ x: FVec) -> FVec
   /// The inverse transform of 4 Floats. Default: widen to Double, ``inverseLanes``, round.
   func inverseFloatLanes(_ y: FVec) -> FVec
+  /// Transforms Float `src[range]` into `dst[range]` on the calling thread. Default:
+  /// ``forwardFloatLanes`` / ``inverseFloatLanes`` over 4-lane vectors.
+  func mapFloatRange(_ direction: TransformDirection, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>)
 }
 
 extension LaneKernel {
   @inline(__always) func forwardFloatLanes(_ x: FVec) -> FVec { narrow(forwardLanes(widen(x))) }
   @inline(__always) func inverseFloatLanes(_ y: FVec) -> FVec { narrow(inverseLanes(widen(y))) }
+
+  func mapFloatRange(_ direction: TransformDirection, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    switch direction {
+    case .forward: mapLanes(src, dst, range) { forwardFloatLanes($0) }
+    case .inverse: mapLanes(src, dst, range) { inverseFloatLanes($0) }
+    }
+  }
 
   /// The forward transform of one value (lane 0 of a splatted vector).
   @inline(__always) func scalarForward(_ x: Double) -> Double { forwardLanes(splat(x))[0] }
@@ -43,10 +53,7 @@ extension LaneKernel {
     guard let src = input.baseAddress, let dst = output.baseAddress else { return }
     let s = UncheckedSendable(src), d = UncheckedSendable(dst)
     parallelRanges(count: input.count, grain: 16_384) { range in
-      switch direction {
-      case .forward: mapLanes(s.value, d.value, range) { forwardFloatLanes($0) }
-      case .inverse: mapLanes(s.value, d.value, range) { inverseFloatLanes($0) }
-      }
+      mapFloatRange(direction, s.value, d.value, range)
     }
   }
 }

@@ -137,6 +137,36 @@ public enum ScaleTransform: Sendable, Hashable {
     }
   }
 
+  /// The forward transform of `values[range]` in place, on the calling thread (for callers
+  /// that already split work across cores). Same results as ``forward(_:into:)``.
+  func forwardSerial<S: EventScalar>(_ values: UnsafeMutablePointer<S>, _ range: Range<Int>) {
+    if S.self == Float.self {
+      let p = UnsafeMutableRawPointer(values).assumingMemoryBound(to: Float.self)
+      switch self {
+      case .flin(let k): k.mapFloatRange(.forward, p, p, range)
+      case .flog(let k): k.mapFloatRange(.forward, p, p, range)
+      case .fasinh(let k): k.mapFloatRange(.forward, p, p, range)
+      case .logicle(let k): k.mapFloatRange(.forward, p, p, range)
+      case .hyperlog(let k): k.mapFloatRange(.forward, p, p, range)
+      case .gml15Asinh(let k): k.mapFloatRange(.forward, p, p, range)
+      case .flowJoBiex(let k): k.logicle.mapFloatRange(.forward, p, p, range)
+      }
+    } else if S.self == Double.self {
+      let p = UnsafeMutableRawPointer(values).assumingMemoryBound(to: Double.self)
+      switch self {
+      case .flin(let k): mapLanes(p, p, range) { k.forwardLanes($0) }
+      case .flog(let k): mapLanes(p, p, range) { k.forwardLanes($0) }
+      case .fasinh(let k): mapLanes(p, p, range) { k.forwardLanes($0) }
+      case .logicle(let k): mapLanes(p, p, range) { k.forwardLanes($0) }
+      case .hyperlog(let k): mapLanes(p, p, range) { k.forwardLanes($0) }
+      case .gml15Asinh(let k): mapLanes(p, p, range) { k.forwardLanes($0) }
+      case .flowJoBiex(let k): mapLanes(p, p, range) { k.logicle.forwardLanes($0) }
+      }
+    } else {
+      for k in range { values[k] = S(forward(Double(values[k]))) }
+    }
+  }
+
   /// Dispatches once per column to the concrete kernel, so each loop is specialised.
   private func map(_ d: TransformDirection, _ i: UnsafeBufferPointer<Double>, _ o: UnsafeMutableBufferPointer<Double>) {
     switch self {

@@ -43,7 +43,9 @@ struct ColumnTests {
   }
 
   /// Float data: computed in Float64 and rounded once, so the column equals the rounded
-  /// scalar result exactly; `flin` forward is computed in Float32 and stays within 1 ulp.
+  /// scalar result exactly; `flin` forward is computed in Float32 and stays within 1 ulp;
+  /// Logicle/Hyperlog/biex forward use the Float32 table kernel, within its documented
+  /// bound (FloatKernelTests).
   @Test(arguments: AllTransforms.list)
   func floatColumnsEqualRoundedScalar(_ t: ScaleTransform) {
     var worst = 0
@@ -60,6 +62,9 @@ struct ColumnTests {
         if t.kind == .flin {
           if f.isFinite { worst = max(worst, ulps(out[k], f)) } else { #expect(same(out[k], f)) }
           #expect(same(back[k], g), "flin inverse goes through Float64")
+        } else if [.logicle, .hyperlog, .flowJoBiex].contains(t.kind) {
+          if f.isFinite { #expect(ulps(out[k], f) <= FloatKernelTests.maxUlps, "\(t) forward \(xs[k]): \(out[k]) vs \(f)") } else { #expect(same(out[k], f)) }
+          #expect(same(back[k], g), "\(t) inverse \(ys[k]): \(back[k]) vs \(g)")
         } else {
           #expect(same(out[k], f), "\(t) forward \(xs[k]): \(out[k]) vs \(f)")
           #expect(same(back[k], g), "\(t) inverse \(ys[k]): \(back[k]) vs \(g)")
@@ -77,7 +82,7 @@ struct ColumnTests {
     #expect(zip(buffer, xs).allSatisfy { same($0, t.forward($1)) })
     #expect(zip(t.forward(xs), buffer).allSatisfy { same($0, $1) })
     let floats = xs.map(Float.init)
-    #expect(zip(t.forward(floats), floats).allSatisfy { same($0, Float(t.forward(Double($1)))) })
+    #expect(zip(t.forward(floats), floats).allSatisfy { ulps($0, Float(t.forward(Double($1)))) <= FloatKernelTests.maxUlps })
   }
 
   @Test func ratioColumnsEqualScalar() throws {
@@ -97,9 +102,10 @@ struct ColumnTests {
 
 @Suite("Float32 accuracy")
 struct FloatAccuracyTests {
-  /// Float32 data through the Float64-internal path: the result is the exact display value
-  /// rounded to Float, give or take the one ulp by which a Float64 result within 1e−15 can
-  /// land on the other side of a rounding boundary.
+  /// Float32 data through the Float32 table kernel: within 2 ulp of the exact display value
+  /// rounded to Float (FloatKernelTests.maxUlps), plus the one ulp by which that rounding
+  /// can differ from rounding a Float64 result within 1e−15, and within the documented
+  /// relative bound.
   @Test func logicleAndHyperlogFloatOutputIsRoundedExactValue() throws {
     var rng = SeededGenerator(seed: 77)
     for family in [BisectionReference.Family.logicle, .hyperlog] {
@@ -116,8 +122,8 @@ struct FloatAccuracyTests {
           worstRelative = max(worstRelative, mixedError(Double(y), exact, floor: 1e-30))
         }
         print("\(tr) Float32 output: worst \(worstUlp) ulp from the rounded exact value, relative error \(worstRelative)")
-        #expect(worstUlp <= 1)
-        #expect(worstRelative <= 6.0e-8)
+        #expect(worstUlp <= FloatKernelTests.maxUlps + 1)
+        #expect(worstRelative <= FloatKernelTests.maxRelative)
       }
     }
   }
