@@ -152,21 +152,13 @@ public enum GatingBench {
   // MARK: The measured work
 
   /// Compensation + logicle as a user of CytoTransforms would write it: Float32 in, Float32
-  /// out (12 compensated columns, then the logicle forward in place on each).
+  /// out, one call that compensates the 12 marker columns and applies the logicle forward to
+  /// each block of events while it is in cache (``CompensationMatrix/compensated(_:channelNames:transform:)``).
   @inline(never)
   public static func compensateAndTransform(_ events: EventMatrix<Float>, channels: [ChannelName],
                                             spillover: SpilloverMatrix) throws -> EventMatrix<Float> {
     let comp = try CompensationMatrix(spillover)
-    var out = try comp.compensated(events, channelNames: channels)
-    let t = ScaleTransform.logicle(logicle)
-    let n = events.eventCount, nf = out.channelCount
-    out.withUnsafeMutableStorage { buf in
-      for k in 0..<nf {
-        let col = UnsafeMutableBufferPointer(rebasing: buf[(k * n)..<((k + 1) * n)])
-        t.forward(UnsafeBufferPointer(col), into: col)
-      }
-    }
-    return out
+    return try comp.compensated(events, channelNames: channels, transform: .logicle(logicle))
   }
 
   /// The gating input for an FCS file, as `cytoreset gate` builds it.

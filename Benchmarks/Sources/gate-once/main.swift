@@ -4,7 +4,8 @@
 //   <population>=<count> …            (sorted by population id; empty for `comp`)
 //
 //   gate-once comp FILE         compensation + logicle of the 12 marker channels, Float32 in and
-//                               out (CompensationMatrix.compensated + ScaleTransform.forward);
+//                               out (CompensationMatrix.compensated(_:channelNames:transform:),
+//                               which transforms each block as soon as it is compensated);
 //                               checksum = Double sum of the 12 transformed columns
 //   gate-once engine FILE       GatingEngine.evaluate with bench-10-gates.xml (compensation +
 //                               logicle + gates, in Double), parse excluded
