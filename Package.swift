@@ -3,6 +3,10 @@
 // monitoring B-cell aplasia and CAR T persistence after CD19 CAR T therapy.
 import PackageDescription
 
+/// The numeric targets are optimized in debug builds too: `swift test` runs the Gating-ML
+/// compliance suite and simulated files of up to 10⁶ events, which take minutes unoptimized.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
   name: "CytoReset",
   platforms: [.macOS(.v14)],
@@ -22,15 +26,15 @@ let package = Package(
   ],
   targets: [
     // MARK: - Public API
-    .target(name: "CytoCore"),
-    .target(name: "CytoFCS", dependencies: ["CytoCore"]),
-    .target(name: "CytoTransforms", dependencies: ["CytoCore"]),
-    .target(name: "CytoGating", dependencies: ["CytoCore", "CytoTransforms", "CSimdShim"]),
+    .target(name: "CytoCore", swiftSettings: optimizedInDebug),
+    .target(name: "CytoFCS", dependencies: ["CytoCore"], swiftSettings: optimizedInDebug),
+    .target(name: "CytoTransforms", dependencies: ["CytoCore"], swiftSettings: optimizedInDebug),
+    .target(name: "CytoGating", dependencies: ["CytoCore", "CytoTransforms", "CSimdShim"], swiftSettings: optimizedInDebug),
     .target(
       name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"],
-      resources: [.embedInCode("Resources/reset.panel.json")]),
+      resources: [.embedInCode("Resources/reset.panel.json")], swiftSettings: optimizedInDebug),
     /// Realistic panel FCS files with known truth (`cytoreset simulate`, tests, `make demo`).
-    .target(name: "CytoSimulation", dependencies: ["CytoCore", "CytoFCS"]),
+    .target(name: "CytoSimulation", dependencies: ["CytoCore", "CytoFCS"], swiftSettings: optimizedInDebug),
     /// The longitudinal HDF5 store: the only target that imports libhdf5.
     .target(name: "CytoStore", dependencies: ["CytoCore", "CytoClinical", "CHDF5"]),
 

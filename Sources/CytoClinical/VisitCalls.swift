@@ -46,8 +46,9 @@ struct VisitCallMaker {
 
   /// Aplasia from the B-cell concentration and/or % of lymphocytes against the rule.
   ///
-  /// A value below the LLOQ is known only as "< bound": it satisfies a threshold when the bound
-  /// does (bound ≤ threshold) and is otherwise undecided.
+  /// A value at or above the LLOQ is compared as measured. A value below the LLOQ is not a
+  /// number to compare; it satisfies a threshold when its upper 95% Poisson bound does (so
+  /// 0 of 2,000 lymphocytes, upper bound 3.7 events = 0.18%, is ≤ 1%) and is otherwise undecided.
   static func aplasiaCall(perMicroliter: Quantity?, percentOfLymphocytes: Quantity?, rule: AplasiaRule) -> VisitCalls.Call {
     enum Verdict { case below, above, undecided }
     var verdicts: [(String, Verdict)] = []
@@ -59,10 +60,10 @@ struct VisitCallMaker {
       }
       if let v = q.value {
         verdicts.append(("\(what) \(v.formatted(decimals: 2)) \(unit) \(v <= threshold ? "≤" : ">") \(threshold.compactText)", v <= threshold ? .below : .above))
-      } else if let u = q.lessThan, u <= threshold {
-        verdicts.append(("\(what) < \(u.formatted(decimals: 2)) \(unit) (below LLOQ) ≤ \(threshold.compactText)", .below))
+      } else if q.upper95 <= threshold {
+        verdicts.append(("\(what) below LLOQ (\(q.events) events), upper 95% bound \(q.upper95.formatted(decimals: 2)) \(unit) ≤ \(threshold.compactText)", .below))
       } else {
-        verdicts.append(("\(what) below LLOQ but its bound \(q.lessThan!.formatted(decimals: 2)) \(unit) exceeds \(threshold.compactText)", .undecided))
+        verdicts.append(("\(what) below LLOQ (\(q.events) events), upper 95% bound \(q.upper95.formatted(decimals: 2)) \(unit) > \(threshold.compactText): undecided", .undecided))
       }
     }
     judge(perMicroliter, rule.maxPerMicroliter, "CD19+", "cells/µL")

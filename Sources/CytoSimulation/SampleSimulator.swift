@@ -100,7 +100,13 @@ public struct SampleSimulator: Sendable {
     let nd = det.detectors.count
     let channelCount = SimulatedInstrument.channels.count
     var storage = [Float](repeating: 0, count: n * channelCount)
-    var mixed = [Double](repeating: 0, count: nd)
+    // Spillover rows as SIMD vectors: detector signal = Σ_f dye_f · row_f.
+    var rows = [SIMD16<Double>](repeating: SIMD16<Double>(), count: nd)
+    var autofluorescence = SIMD16<Double>()
+    for f in 0..<nd {
+      for d in 0..<nd { rows[f][d] = det[row: f, column: d] }
+      autofluorescence[f] = SimulatedInstrument.autofluorescence[f]
+    }
     for (e, slot) in slots.enumerated() {
       var cell: SimulatedCell
       switch slot {
@@ -113,12 +119,12 @@ public struct SampleSimulator: Sendable {
       storage[e] = Self.clip(cell.fscA + draws.normal() * 300)
       storage[n + e] = Self.clip(cell.fscH + draws.normal() * 300)
       storage[2 * n + e] = Self.clip(cell.ssc + draws.normal() * 250)
-      for d in 0..<nd {
-        var signal = cell.beadSignal?[d] ?? cell.autofluorescence * SimulatedInstrument.autofluorescence[d]
-        if cell.beadSignal == nil {
-          for f in 0..<nd where cell.dyes[f] != 0 { signal += cell.dyes[f] * det[row: f, column: d] }
-        }
-        mixed[d] = signal
+      var mixed: SIMD16<Double>
+      if let bead = cell.beadSignal {
+        mixed = bead
+      } else {
+        mixed = cell.autofluorescence * autofluorescence
+        for f in 0..<nd where cell.dyes[f] != 0 { mixed += cell.dyes[f] * rows[f] }
       }
       for d in 0..<nd {
         // Electronic noise plus photon noise (≈1.2 channel units per photoelectron).

@@ -2,10 +2,10 @@
 /// (detector order of ``SimulatedInstrument/detectors``) and an autofluorescence multiplier.
 struct SimulatedCell {
   var fscA: Double, fscH: Double, ssc: Double
-  var dyes = [Double](repeating: 0, count: 11)
+  var dyes = SIMD16<Double>()
   var autofluorescence: Double
   /// Per-detector signal of a counting bead (replaces dyes and autofluorescence).
-  var beadSignal: [Double]? = nil
+  var beadSignal: SIMD16<Double>? = nil
 
   typealias Dye = SimulatedInstrument.Dye
 
@@ -79,7 +79,7 @@ struct SimulatedCell {
     let x = draw(a, &r), y = draw(b, &r)
     var d = SimulatedCell(fscA: x.fscA + y.fscA, fscH: max(x.fscH, y.fscH) * r.logNormal(1.08, 0.04), ssc: x.ssc + y.ssc,
                           autofluorescence: x.autofluorescence + y.autofluorescence)
-    for i in 0..<11 { d.dyes[i] = x.dyes[i] + y.dyes[i] }
+    d.dyes = x.dyes + y.dyes
     return d
   }
 
@@ -97,7 +97,9 @@ struct SimulatedCell {
   static func bead(_ r: inout Draws) -> SimulatedCell {
     var c = SimulatedCell(fscA: r.logNormal(16_000, 0.06), fscH: 0, ssc: r.logNormal(22_000, 0.06), autofluorescence: 0)
     c.fscH = c.fscA * r.logNormal(0.95, 0.02)
-    c.beadSignal = SimulatedInstrument.beadSignal.map { $0 * r.logNormal(1, 0.05) }
+    var b = SIMD16<Double>()
+    for d in 0..<11 { b[d] = SimulatedInstrument.beadSignal[d] * r.logNormal(1, 0.05) }
+    c.beadSignal = b
     return c
   }
 }

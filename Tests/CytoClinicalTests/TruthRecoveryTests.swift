@@ -6,27 +6,99 @@ import CytoSimulation
 import Foundation
 import Testing
 
-/// Simulated files analysed with the built-in reset panel recover their known truth.
+/// Simulated files analysed with the built-in reset panel recover their known truth:
+/// counts within 2% (or 3 events), cells/µL within 5%, and the right calls — from 10⁴ to 10⁶
+/// events, at several B-cell and CAR T levels including no B cells at all.
 @Suite struct TruthRecoveryTests {
-  static func analyze(_ sim: SampleSimulator) throws -> (VisitAnalysis, SimulationTruth) {
-    let (table, truth) = try sim.simulate()
-    let data = try FCSWriter.encode(table)
-    let file = try FCSFile(bytes: data, path: "sim-\(sim.seed).fcs")
-    let analyzer = VisitAnalyzer(panel: try PanelDefinition.reset,
-                                 countMethod: .singlePlatform(beadsPerTest: sim.tube.beadsPerTest, bloodVolumeMicroliters: sim.tube.bloodVolumeMicroliters))
-    return (try analyzer.analyze(file.dataSets[0], file: "sim-\(sim.seed).fcs"), truth)
+  struct Scenario: CustomTestStringConvertible, Sendable {
+    var events: Int
+    var bCells: Double
+    var carPercent: Double
+    var naive = 0.62
+    var transitional = 0.05
+    var seed: UInt64
+    var testDescription: String { "\(events) events, \(bCells) B/µL, CAR \(carPercent)% of T, seed \(seed)" }
   }
 
-  @Test func explore() throws {
+  static let scenarios: [Scenario] = [
+    Scenario(events: 10_000, bCells: 250, carPercent: 0, seed: 1),
+    Scenario(events: 10_000, bCells: 0, carPercent: 5, seed: 2),
+    Scenario(events: 100_000, bCells: 1, carPercent: 0.5, seed: 3),
+    Scenario(events: 100_000, bCells: 20, carPercent: 2, naive: 0.9, transitional: 0.4, seed: 4),
+    Scenario(events: 100_000, bCells: 0, carPercent: 30, seed: 5),
+    Scenario(events: 300_000, bCells: 400, carPercent: 0.1, seed: 6),
+    Scenario(events: 1_000_000, bCells: 150, carPercent: 1, naive: 0.8, transitional: 0.2, seed: 7),
+  ]
+
+  static func analyze(_ sim: SampleSimulator) throws -> (VisitAnalysis, SimulationTruth) {
+    let (table, truth) = try sim.simulate()
+    let name = "sim-\(sim.seed).fcs"
+    let file = try FCSFile(bytes: try FCSWriter.encode(table), path: name)
+    let analyzer = VisitAnalyzer(panel: try PanelDefinition.reset,
+                                 countMethod: .singlePlatform(beadsPerTest: sim.tube.beadsPerTest, bloodVolumeMicroliters: sim.tube.bloodVolumeMicroliters))
+    return (try analyzer.analyze(file.dataSets[0], file: name), truth)
+  }
+
+  @Test(arguments: scenarios)
+  func recoversTruth(_ s: Scenario) throws {
     var c = SampleComposition()
-    c.carPercentOfT = 2
-    let (a, truth) = try Self.analyze(SampleSimulator(composition: c, events: 200_000, seed: 7))
-    print("beads", a.beadEvents ?? -1, truth.beadEvents)
-    for cut in a.cuts { print("cut", cut.name, cut.value, cut.method, cut.note ?? "") }
+    c.bCellsPerMicroliter = s.bCells
+    c.carPercentOfT = s.carPercent
+    c.naiveFraction = s.naive
+    c.transitionalFraction = s.transitional
+    let (a, truth) = try Self.analyze(SampleSimulator(composition: c, events: s.events, seed: s.seed))
+    #expect(a.beadEvents == truth.beadEvents)
+    let lloq = try PanelDefinition.reset.thresholds.lloq.events
     for p in a.populations {
-      let t = truth.populations[p.id]
-      print(p.id, p.count, t?.events ?? -1, p.absolute?.perMicroliter.formatted() ?? "-", t?.perMicroliter ?? -1)
+      let t = try #require(truth.populations[p.id], "truth has no \(p.id)")
+      let tolerance = max(3, Int((Double(t.events) * 0.02).rounded(.up)))
+      #expect(abs(p.count - t.events) <= tolerance, "\(p.id): \(p.count) events, truth \(t.events)")
+      let q = try #require(p.absolute?.perMicroliter)
+      if p.count >= lloq {
+        let v = try #require(q.value)
+        #expect(abs(v - t.perMicroliter) <= 0.05 * t.perMicroliter, "\(p.id): \(v)/µL, truth \(t.perMicroliter)")
+      } else {
+        #expect(q.value == nil && (q.lessThan ?? 0) > 0, "\(p.id): \(p.count) events must be reported as below the LLOQ")
+      }
     }
-    print(a.calls)
+    // Calls: aplasia by the default rule (≤ 100/µL and ≤ 1% of lymphocytes) on the truth.
+    let b = try #require(truth.populations["BCells"]), lymph = try #require(truth.populations["Lymphocytes"])
+    let aplastic = b.perMicroliter <= 100 && Double(b.events) / Double(lymph.events) * 100 <= 1
+    #expect(a.calls.bCellAplasia.result == (aplastic ? .yes : .no), "\(a.calls.bCellAplasia.reason)")
+    let car = try #require(truth.populations["CART"]), t = try #require(truth.populations["TCells"])
+    let carDetectable = car.events >= lloq && Double(car.events) / Double(t.events) * 100 > 0.1
+    if car.events == 0 || carDetectable {
+      #expect(a.calls.carTDetectable.result == (carDetectable ? .yes : .no), "\(a.calls.carTDetectable.reason)")
+    }
+    let naive = try #require(truth.populations["NaiveB"])
+    if naive.events >= lloq {
+      let v = try #require(a.calls.naivePercentOfB?.value)
+      #expect(abs(v - Double(naive.events) / Double(b.events) * 100) < 1)
+      #expect(a.calls.predominantlyNaive == (Double(naive.events) / Double(b.events) >= 0.5))
+    } else if b.events > 0 {
+      #expect(a.calls.naivePercentOfB?.value == nil && a.calls.naivePercentOfB?.lessThan != nil)
+    }
+    // The per-sample cuts: CD19 finds its valley when B cells exist, falls back (with a note) when none do.
+    let cd19 = try #require(a.cuts.first { $0.name == "CD19" })
+    if b.events >= 200 { #expect(cd19.method == .valley) }
+    if b.events == 0 {
+      #expect(cd19.method == .fallback && cd19.note != nil)
+      #expect(a.diagnostics.contains { $0.code == .clinicalCutFallback })
+    }
+  }
+
+  /// A reviewer's override is used and recorded.
+  @Test func cutOverrideIsAppliedAndRecorded() throws {
+    let sim = SampleSimulator(events: 20_000, seed: 11)
+    let (table, _) = try sim.simulate()
+    let file = try FCSFile(bytes: try FCSWriter.encode(table), path: "o.fcs")
+    let strict = VisitAnalyzer(panel: try PanelDefinition.reset, cutOverrides: ["CD19": 0.95])
+    let a = try strict.analyze(file.dataSets[0], file: "o.fcs")
+    let cut = try #require(a.cuts.first { $0.name == "CD19" })
+    #expect(cut.method == .override && cut.value == 0.95)
+    #expect(a.population("BCells")?.count == 0)
+    #expect(throws: PanelError.self) {
+      try VisitAnalyzer(panel: try PanelDefinition.reset, cutOverrides: ["CD99": 0.5]).analyze(file.dataSets[0], file: "o.fcs")
+    }
   }
 }
