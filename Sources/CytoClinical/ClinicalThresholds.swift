@@ -52,7 +52,7 @@ public struct LowerLimitOfQuantification: Codable, Sendable, Equatable {
   /// The fewest quantifiable events: max(minEvents, ⌈1/maxCV²⌉).
   public var events: Int {
     guard let cv = maxCV else { return minEvents }
-    return max(minEvents, Int((1 / (cv * cv)).rounded(.up) - 1e-9))
+    return max(minEvents, Int((1 / (cv * cv) - 1e-9).rounded(.up)))
   }
 }
 
