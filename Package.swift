@@ -18,6 +18,7 @@ let package = Package(
     .library(name: "CytoClinical", targets: ["CytoClinical"]),
     .library(name: "CytoSimulation", targets: ["CytoSimulation"]),
     .library(name: "CytoStore", targets: ["CytoStore"]),
+    .library(name: "CytoReport", targets: ["CytoReport"]),
     .library(name: "CytoCLI", targets: ["CytoCLI"]),
     .executable(name: "cytoreset", targets: ["cytoreset"]),
   ],
@@ -35,12 +36,17 @@ let package = Package(
       resources: [.embedInCode("Resources/reset.panel.json")], swiftSettings: optimizedInDebug),
     /// Realistic panel FCS files with known truth (`cytoreset simulate`, tests, `make demo`).
     .target(name: "CytoSimulation", dependencies: ["CytoCore", "CytoFCS"], swiftSettings: optimizedInDebug),
+    /// Reports and plots: values in, HTML/SVG/PNG out (PNG compressed with zlib).
+    .target(name: "CytoReport", dependencies: ["CytoCore", "CytoTransforms", "CytoGating", "CytoClinical", "CZlib"],
+            swiftSettings: optimizedInDebug),
     /// The longitudinal HDF5 store: the only target that imports libhdf5.
     .target(name: "CytoStore", dependencies: ["CytoCore", "CytoClinical", "CHDF5"]),
 
     // MARK: - Implementation details
     /// Header-only C: SIMD compare masks to bit words (see docs/engine.md).
     .target(name: "CSimdShim"),
+    /// zlib from Debian's zlib1g-dev, for PNG.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     /// libhdf5 from Debian's libhdf5-dev (pkg-config `hdf5-serial`), with a shim for its macro constants.
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
 
@@ -48,7 +54,7 @@ let package = Package(
     .target(
       name: "CytoCLI",
       dependencies: [
-        "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation", "CytoStore",
+        "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation", "CytoStore", "CytoReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "cytoreset", dependencies: ["CytoCLI"]),
@@ -64,6 +70,7 @@ let package = Package(
     .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
     .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoClinical", "CytoTestSupport"]),
     .testTarget(name: "CytoClinicalTests", dependencies: ["CytoClinical", "CytoSimulation", "CytoGating", "CytoFCS", "CytoTestSupport"]),
+    .testTarget(name: "CytoReportTests", dependencies: ["CytoReport", "CytoClinical", "CytoGating", "CytoTestSupport"]),
     .testTarget(name: "CytoStoreTests", dependencies: ["CytoStore", "CytoClinical", "CytoTestSupport"]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoTestSupport"]),
   ],
