@@ -36,19 +36,28 @@ public struct Quantity: Codable, Sendable, Equatable {
   public var isBelowLLOQ: Bool { value == nil }
 
   /// `events × scale`, or "< lloqEvents × scale" when `events < lloqEvents`.
-  public init(events: Int, scale: Double, unit: ClinicalUnit, lloqEvents: Int) {
+  ///
+  /// `maximum` caps the bound and the interval (100 for a percentage: 3 naive cells of 7 B
+  /// cells are "< 100%", not "< 357%").
+  public init(events: Int, scale: Double, unit: ClinicalUnit, lloqEvents: Int, maximum: Double? = nil) {
     let ci = PoissonInterval.interval(count: events)
+    let cap = maximum ?? .infinity
     self.events = events
     self.unit = unit
-    lower95 = ci.lowerBound * scale
-    upper95 = ci.upperBound * scale
+    lower95 = min(cap, ci.lowerBound * scale)
+    upper95 = min(cap, ci.upperBound * scale)
     if events >= lloqEvents {
       value = Double(events) * scale
       lessThan = nil
     } else {
       value = nil
-      lessThan = Double(lloqEvents) * scale
+      lessThan = min(cap, Double(lloqEvents) * scale)
     }
+  }
+
+  /// A percentage: `events ÷ denominator × 100`, bound and interval capped at 100%.
+  public static func percent(_ events: Int, of denominator: Int, unit: ClinicalUnit, lloqEvents: Int) -> Quantity {
+    Quantity(events: events, scale: 100 / Double(denominator), unit: unit, lloqEvents: lloqEvents, maximum: 100)
   }
 
   /// Text for tables: the value with `digits` significant decimals, or `< bound`.

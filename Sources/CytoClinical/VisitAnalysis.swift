@@ -243,7 +243,7 @@ public struct VisitAnalyzer: Sendable {
     }
     func percent(_ n: Int, of d: Int?, _ unit: ClinicalUnit) -> Quantity? {
       guard let d, d > 0 else { return nil }
-      return Quantity(events: n, scale: 100 / Double(d), unit: unit, lloqEvents: lloq)
+      return Quantity.percent(n, of: d, unit: unit, lloqEvents: lloq)
     }
     func unit(forDenominator d: String?) -> ClinicalUnit {
       switch d {

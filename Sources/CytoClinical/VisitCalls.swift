@@ -13,10 +13,10 @@ struct VisitCallMaker {
     let naive = count(roles.naiveB) ?? 0
 
     let bPerMicroliter = perMicroliterScale.map { Quantity(events: b, scale: $0, unit: .cellsPerMicroliter, lloqEvents: lloqEvents) }
-    let bPercent = lymph > 0 ? Quantity(events: b, scale: 100 / Double(lymph), unit: .percentOfLymphocytes, lloqEvents: lloqEvents) : nil
+    let bPercent = lymph > 0 ? Quantity.percent(b, of: lymph, unit: .percentOfLymphocytes, lloqEvents: lloqEvents) : nil
     let aplasia = Self.aplasiaCall(perMicroliter: bPerMicroliter, percentOfLymphocytes: bPercent, rule: thresholds.aplasia)
 
-    let naivePct = b > 0 ? Quantity(events: naive, scale: 100 / Double(b), unit: .percentOfB, lloqEvents: lloqEvents) : nil
+    let naivePct = b > 0 ? Quantity.percent(naive, of: b, unit: .percentOfB, lloqEvents: lloqEvents) : nil
     var predominantlyNaive: Bool? = nil
     if b >= lloqEvents, let q = naivePct {
       // Below the LLOQ the naive fraction is only bounded: naive < bound ≤ threshold means "not naive".
@@ -27,7 +27,7 @@ struct VisitCallMaker {
 
     let background = carBackground ?? thresholds.carT.backgroundPercentOfT
     let source = carBackground == nil ? "panel threshold carT.backgroundPercentOfT" : "pre-infusion visit"
-    let carPct = t > 0 ? Quantity(events: car, scale: 100 / Double(t), unit: .percentOfCD3, lloqEvents: lloqEvents) : nil
+    let carPct = t > 0 ? Quantity.percent(car, of: t, unit: .percentOfCD3, lloqEvents: lloqEvents) : nil
     let detectable: VisitCalls.Call
     if let q = carPct {
       if car < lloqEvents {

@@ -72,3 +72,12 @@ import Testing
     #expect(a.populations.allSatisfy { $0.absolute?.method == method })
   }
 }
+
+@Suite struct PercentQuantityTests {
+  @Test func percentBoundsNeverExceed100() {
+    let q = Quantity.percent(3, of: 7, unit: .percentOfB, lloqEvents: 25)
+    #expect(q.value == nil && q.lessThan == 100 && q.upper95 <= 100)
+    let big = Quantity.percent(700, of: 1_000, unit: .percentOfB, lloqEvents: 25)
+    #expect(big.value == 70 && big.upper95 < 100 && big.lower95 > 60)
+  }
+}
