@@ -111,28 +111,39 @@ public enum GatingEngine {
             switch s {
             case .stored(let c): Kernels.Column(UnsafeRawPointer(stored.baseAddress.map { $0 + c * n } ?? UnsafePointer(bitPattern: 16)!), isFloat: true)
             case .computed(let i): Kernels.Column(ptrs[i], isFloat: isFloat[i])
+            case .lazy(let i): Kernels.Column(slot: i)
             }
+          }
+          let lazyColumns = resolver.lazySpecs.map { spec in
+            Kernels.LazyColumn(detectors: spec.detectors.map { c in stored.baseAddress.map { $0 + c * n } ?? UnsafePointer(bitPattern: 16)! },
+                               scalings: spec.scalings, coefficients: spec.coefficients, transform: spec.transform)
           }
           func mask(_ id: GateID) -> UnsafeMutablePointer<UInt64> { masks[popIndex[id]!] }
           var steps: [Kernels.Step] = []
+          /// dest = parent, then the lazy dimensions the gate reads, for the events it can keep.
+          func start(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate, _ sources: [ColumnSource]) {
+            steps.append(.start(dest, parent: gate.parent.map(mask)))
+            var seen: Set<Int> = []
+            for case .lazy(let i) in sources where seen.insert(i).inserted { steps.append(.lazy(i, lazyColumns[i], dest)) }
+          }
           for plan in plans {
             switch plan {
             case .rectangle(let gate, let sides):
               let dest = mask(gate.id)
-              steps.append(.start(dest, parent: gate.parent.map(mask)))
+              start(dest, gate, sides.map(\.0))
               for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
             case .polygon(let gate, let x, let y, let vertices):
               let dest = mask(gate.id)
-              steps.append(.start(dest, parent: gate.parent.map(mask)))
+              start(dest, gate, [x, y])
               steps.append(.polygon(column(x), column(y), Kernels.edges(vertices), Kernels.floatPolygon(vertices), dest))
             case .ellipsoid(let gate, let dims, let mean, let inv, let d2):
               let dest = mask(gate.id)
-              steps.append(.start(dest, parent: gate.parent.map(mask)))
+              start(dest, gate, dims)
               steps.append(.ellipsoid(dims.map(column), mean: mean, inverse: inv, distanceSquare: d2, dest))
             case .quadrant(let gate, let quadrants):
               for (id, sides) in quadrants {
                 let dest = mask(id)
-                steps.append(.start(dest, parent: gate.parent.map(mask)))
+                start(dest, gate, sides.map(\.0))
                 for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
               }
             case .boolean(let gate, let expr):
@@ -146,7 +157,7 @@ public enum GatingEngine {
               steps.append(.boolean(kind, ops, parent: gate.parent.map(mask), mask(gate.id)))
             }
           }
-          Kernels.run(steps, eventCount: n)
+          Kernels.run(steps, eventCount: n, lazySlots: lazyColumns.count)
         }
       }
     }
@@ -171,6 +182,24 @@ enum ColumnSource: Hashable {
   case stored(Int)
   /// Index into `DimensionResolver.computedColumns`.
   case computed(Int)
+  /// Index into `DimensionResolver.lazySpecs`: computed block by block, only for the events the
+  /// gate's parent keeps.
+  case lazy(Int)
+}
+
+/// How to compute a channel dimension's value for one event: the linear detector values
+/// (stored `Float`s, scaled in `Double` where a scaling applies), compensated with one column of
+/// a compensation matrix (summed over detectors in matrix order from 0, exactly as
+/// `CompensationKernel`), then a scale transform — the same arithmetic as the whole-column path.
+struct LazySpec {
+  /// Stored channel indices of the detectors (one, without compensation).
+  var detectors: [Int]
+  /// Per detector, the scaling when it is not the identity.
+  var scalings: [ValueScaling?]
+  /// Compensation coefficients per detector, or `nil` for the channel's linear value itself.
+  var coefficients: [Double]?
+  /// The scale transformation applied last, if any.
+  var transform: Transformation?
 }
 
 /// Computes (and caches) the values of gate dimensions.
@@ -181,10 +210,13 @@ struct DimensionResolver {
   /// Column of each dimension the engine reads, and the computed columns they point into.
   var sources: [GateDimension: ColumnSource] = [:]
   var computedColumns: [DimensionValues] = []
+  var lazySpecs: [LazySpec] = []
   /// Linear (scaled) values per channel index, computed once.
   var linearCache: [Int: DimensionValues] = [:]
   /// Compensated channels per compensation reference, by output (fluorochrome) name.
   var compensated: [CompensationReference: [ChannelName: [Double]]] = [:]
+  /// Compensation matrices and their detector channels, per reference.
+  var plans: [CompensationReference: (CompensationMatrix, ChannelResolution)] = [:]
   var diagnostics: [Diagnostic] = []
   var notedMissingSpillover = false
 
@@ -242,9 +274,22 @@ struct DimensionResolver {
   mutating func source(_ d: GateDimension, for gate: GateID) throws -> ColumnSource {
     if let s = sources[d] { return s }
     let s: ColumnSource
-    if case .channel(let name) = d.source, d.transform.flatMap({ strategy.transformations[$0] }) == nil,
-       let c = try storedChannel(name, d.compensation, for: gate) {
+    let transform = d.transform.flatMap { strategy.transformations[$0] }
+    if case .channel(let name) = d.source, transform == nil, let c = try storedChannel(name, d.compensation, for: gate) {
       s = .stored(c.rawValue)
+    } else if case .channel(let name) = d.source {
+      var spec: LazySpec
+      if let plan = try compensationPlan(d.compensation, for: gate), let f = plan.0.fluorochromes.firstIndex(of: name) {
+        let (comp, resolution) = plan
+        let nf = comp.fluorochromes.count
+        spec = LazySpec(detectors: resolution.indices.map(\.rawValue), scalings: [], coefficients:
+                          resolution.indices.indices.map { comp.values[$0 * nf + f] }, transform: transform)
+      } else {
+        spec = LazySpec(detectors: [try channelIndex(name, for: gate).rawValue], scalings: [], coefficients: nil, transform: transform)
+      }
+      spec.scalings = spec.detectors.map { input.scalings[$0].isIdentity ? nil : input.scalings[$0] }
+      lazySpecs.append(spec)
+      s = .lazy(lazySpecs.count - 1)
     } else {
       computedColumns.append(try values(d, for: gate))
       s = .computed(computedColumns.count - 1)
@@ -259,7 +304,7 @@ struct DimensionResolver {
     switch compensation {
     case .uncompensated: break
     case .fileSpillover, .matrix:
-      if try compensatedChannels(compensation, for: gate)[name] != nil { return nil }
+      if let (comp, _) = try compensationPlan(compensation, for: gate), comp.fluorochromes.contains(name) { return nil }
     }
     let c = try channelIndex(name, for: gate)
     return input.scalings[c.rawValue].isIdentity ? c : nil
@@ -291,12 +336,14 @@ extension DimensionResolver {
   /// Detector values are the linear (scaled) channel values in `Double`; the matrix comes from
   /// the file (`FCS`) or the strategy. A file without spillover leaves `FCS` dimensions
   /// uncompensated, with a note (the Gating-ML compliance suite expects exactly that).
-  mutating func compensatedChannels(_ ref: CompensationReference, for gate: GateID) throws -> [ChannelName: [Double]] {
-    if let c = compensated[ref] { return c }
+  /// The compensation matrix of a reference and its detectors' channels (computed once); `nil`
+  /// when uncompensated, or for `FCS` on a file without spillover (noted once).
+  mutating func compensationPlan(_ ref: CompensationReference, for gate: GateID) throws -> (CompensationMatrix, ChannelResolution)? {
+    if let p = plans[ref] { return p }
     let spill: SpilloverMatrix
     let form: SpilloverForm
     switch ref {
-    case .uncompensated: return [:]
+    case .uncompensated: return nil
     case .fileSpillover:
       guard let s = input.fileSpillover else {
         if !notedMissingSpillover {
@@ -304,8 +351,7 @@ extension DimensionResolver {
           diagnostics.append(Diagnostic(.note, .init("gating.compensation.noFileSpillover"),
             "compensation-ref FCS used, but the file has no spillover matrix: those dimensions are uncompensated"))
         }
-        compensated[ref] = [:]
-        return [:]
+        return nil
       }
       spill = s
       form = .spillover
@@ -321,6 +367,16 @@ extension DimensionResolver {
     let resolution: ChannelResolution
     do { resolution = try ChannelResolution(resolving: comp.detectors, against: input.channels) } catch {
       throw GatingStrategyError.invalidGate(gate, "compensation \(ref): \(error)")
+    }
+    plans[ref] = (comp, resolution)
+    return (comp, resolution)
+  }
+
+  mutating func compensatedChannels(_ ref: CompensationReference, for gate: GateID) throws -> [ChannelName: [Double]] {
+    if let c = compensated[ref] { return c }
+    guard let (comp, resolution) = try compensationPlan(ref, for: gate) else {
+      compensated[ref] = [:]
+      return [:]
     }
     // Only the fluorochromes some gate reads are computed (all of them for statistics/export).
     let used = strategy.gates.isEmpty ? Set(comp.fluorochromes) : namesUsed(under: ref)

@@ -29,13 +29,57 @@ enum Kernels {
 
   // MARK: Fused evaluation of a whole strategy, block by block
 
-  /// One dimension's values: a pointer to `Float` or `Double` values, one per event.
+  /// One dimension's values: a pointer to `Float` or `Double` values, one per event, or a
+  /// slot of per-block `Double` values computed by a `.lazy` step.
   struct Column {
     var pointer: UnsafeRawPointer
     var isFloat: Bool
+    /// The block scratch slot of a lazily computed dimension, or −1.
+    var slot: Int = -1
     init(_ pointer: UnsafeRawPointer, isFloat: Bool) {
       self.pointer = pointer
       self.isFloat = isFloat
+    }
+    init(slot: Int) {
+      self.pointer = UnsafeRawPointer(bitPattern: 8)!
+      self.isFloat = false
+      self.slot = slot
+    }
+  }
+
+  /// A dimension computed per block (see `LazySpec`), with its detector columns resolved.
+  struct LazyColumn {
+    var detectors: [UnsafePointer<Float>]
+    var scalings: [ValueScaling?]
+    var coefficients: [Double]?
+    var transform: Transformation?
+  }
+
+  /// Per-task buffers for lazily computed dimensions: one block of `Double` values and a
+  /// computed-events mask per slot, and a dense buffer of the values still to transform.
+  final class BlockScratch {
+    let values: [UnsafeMutablePointer<Double>]
+    let computed: [UnsafeMutablePointer<UInt64>]
+    let dense: UnsafeMutablePointer<Double>
+    let index: UnsafeMutablePointer<Int32>
+    init(slots: Int) {
+      let events = blockWords << 6
+      values = (0..<slots).map { _ in
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: events)
+        p.initialize(repeating: .nan, count: events)
+        return p
+      }
+      computed = (0..<slots).map { _ in UnsafeMutablePointer<UInt64>.allocate(capacity: blockWords) }
+      dense = .allocate(capacity: events)
+      index = .allocate(capacity: events)
+    }
+    /// Forgets what was computed (a new block starts).
+    func reset() { for c in computed { c.update(repeating: 0, count: blockWords) } }
+    deinit {
+      for v in values { v.deallocate() }
+      for c in computed { c.deallocate() }
+      dense.deallocate()
+      index.deallocate()
     }
   }
 
@@ -51,6 +95,8 @@ enum Kernels {
     case polygon(Column, Column, [Edge], FloatPolygon?, UnsafeMutablePointer<UInt64>)
     /// dest &= in ellipsoid.
     case ellipsoid([Column], mean: [Double], inverse: [Double], distanceSquare: Double, UnsafeMutablePointer<UInt64>)
+    /// Computes a lazy dimension (scratch slot) for the events of `mask` not yet computed in this block.
+    case lazy(Int, LazyColumn, UnsafeMutablePointer<UInt64>)
     /// dest = op(operands, each optionally complemented) ∩ parent.
     case boolean(BooleanKind, [(UnsafeMutablePointer<UInt64>, Bool)], parent: UnsafeMutablePointer<UInt64>?, UnsafeMutablePointer<UInt64>)
   }
@@ -79,7 +125,7 @@ enum Kernels {
   static let taskWords = 2048
 
   /// Runs `steps` over all words of `n` events: block by block, in parallel for large inputs.
-  static func run(_ steps: [Step], eventCount n: Int) {
+  static func run(_ steps: [Step], eventCount n: Int, lazySlots: Int = 0) {
     let wordCount = (n + 63) >> 6
     guard wordCount > 0 else { return }
     let ctx = SendableRef(steps)
@@ -87,19 +133,28 @@ enum Kernels {
     let per = tasks == 1 ? wordCount : taskWords
     let body: @Sendable (Int) -> Void = { t in
       let steps = ctx.value
+      let scratch = BlockScratch(slots: lazySlots)
       var b = t * per
       let end = Swift.min(wordCount, b + per)
       while b < end {
         let r = b..<Swift.min(end, b + blockWords)
-        for s in steps { runStep(s, r, n, wordCount) }
+        scratch.reset()
+        for s in steps { runStep(s, r, n, wordCount, scratch) }
         b = r.upperBound
       }
     }
     if tasks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: tasks, execute: body) }
   }
 
-  static func runStep(_ s: Step, _ r: Range<Int>, _ n: Int, _ wordCount: Int) {
+  static func runStep(_ s: Step, _ r: Range<Int>, _ n: Int, _ wordCount: Int, _ scratch: BlockScratch) {
+    /// A lazy slot's block of values, addressed by absolute event index like any column.
+    func resolve(_ c: Column) -> Column {
+      if c.slot < 0 { return c }
+      return Column(UnsafeRawPointer(scratch.values[c.slot]).advanced(by: -(r.lowerBound << 6) * 8), isFloat: false)
+    }
     switch s {
+    case .lazy(let slot, let spec, let mask):
+      computeLazy(spec, slot, mask, r, scratch)
     case .start(let dest, let parent):
       if let parent {
         (dest + r.lowerBound).update(from: parent + r.lowerBound, count: r.count)
@@ -107,7 +162,8 @@ enum Kernels {
         (dest + r.lowerBound).update(repeating: ~0, count: r.count)
         if r.upperBound == wordCount, n & 63 != 0 { dest[wordCount - 1] = (1 &<< UInt64(n & 63)) &- 1 }
       }
-    case .range(let c, let lo, let hi, let dest):
+    case .range(let c0, let lo, let hi, let dest):
+      let c = resolve(c0)
       let w = UnsafeMutableBufferPointer(start: dest, count: wordCount)
       if c.isFloat {
         let l = lo == -.infinity ? -Float.infinity : ceilFloat(lo)
@@ -116,14 +172,16 @@ enum Kernels {
       } else {
         rangeDouble(UnsafeBufferPointer(start: c.pointer.assumingMemoryBound(to: Double.self), count: n), lo, hi, w, r, n)
       }
-    case .polygon(let x, let y, let es, let fes, let dest):
+    case .polygon(let x0, let y0, let es, let fes, let dest):
+      let (x, y) = (resolve(x0), resolve(y0))
       let w = UnsafeMutableBufferPointer(start: dest, count: wordCount)
       if x.isFloat && y.isFloat, let fes {
         polygonWordsFloat(x.pointer.assumingMemoryBound(to: Float.self), y.pointer.assumingMemoryBound(to: Float.self), fes, es, w, r, n)
       } else {
         polygonWords(x.pointer, y.pointer, x.isFloat, y.isFloat, es, w, r, n)
       }
-    case .ellipsoid(let cols, let mean, let inv, let d2, let dest):
+    case .ellipsoid(let cols0, let mean, let inv, let d2, let dest):
+      let cols = cols0.map(resolve)
       ellipsoidWords(cols.map(\.pointer), cols.map(\.isFloat), mean, inv, d2, UnsafeMutableBufferPointer(start: dest, count: wordCount), r, n)
     case .boolean(let kind, let ops, let parent, let dest):
       let tail: UInt64 = n & 63 == 0 ? ~0 : (1 &<< UInt64(n & 63)) &- 1
@@ -144,6 +202,82 @@ enum Kernels {
         dest[wi] = v
       }
     }
+  }
+
+  /// Computes `spec` into its scratch slot for the events of `mask` in words `r` not computed
+  /// yet: linear detector values, compensation (Σ over detectors in matrix order from 0, in
+  /// `Double`, SIMD for whole 8-event groups: the same operations per value), gathered densely
+  /// so the scale transform runs once per block on just those values, then scattered back.
+  static func computeLazy(_ spec: LazyColumn, _ slot: Int, _ mask: UnsafeMutablePointer<UInt64>, _ r: Range<Int>,
+                          _ scratch: BlockScratch) {
+    let vals = scratch.values[slot], done = scratch.computed[slot]
+    let dense = scratch.dense, index = scratch.index
+    let b0 = r.lowerBound, blockStart = b0 << 6
+    let plain = spec.scalings.allSatisfy { $0 == nil }
+    var m = 0
+    spec.detectors.withUnsafeBufferPointer { det in
+      let coef = spec.coefficients ?? [1]
+      coef.withUnsafeBufferPointer { coef in
+        let nd = det.count
+        @inline(__always) func value(_ e: Int) -> Double {
+          @inline(__always) func x(_ d: Int) -> Double {
+            let v = Double(det[d][e])
+            if plain { return v }
+            return spec.scalings[d].map { $0.apply(v) } ?? v
+          }
+          if spec.coefficients == nil { return x(0) }
+          var acc = 0.0
+          for d in 0..<nd { acc += coef[d] * x(d) }
+          return acc
+        }
+        for wi in r {
+          let need = mask[wi] & ~done[wi - b0]
+          if need == 0 { continue }
+          done[wi - b0] |= need
+          let e0 = wi << 6
+          for g in 0..<8 {
+            var lanes = (need >> UInt64(g &* 8)) & 0xFF
+            if lanes == 0 { continue }
+            let e = e0 &+ g &* 8
+            if plain {
+              // All 8 events of the group (cheaper than picking lanes); only needed lanes are transformed.
+              var acc = SIMD8<Double>(repeating: 0)
+              if spec.coefficients == nil {
+                acc = SIMD8<Double>(UnsafeRawPointer(det[0] + e).loadUnaligned(as: SIMD8<Float>.self))
+              } else {
+                for d in 0..<nd {
+                  acc += SIMD8<Double>(repeating: coef[d]) * SIMD8<Double>(UnsafeRawPointer(det[d] + e).loadUnaligned(as: SIMD8<Float>.self))
+                }
+              }
+              if lanes == 0xFF {
+                UnsafeMutableRawPointer(dense + m).storeBytes(of: acc, as: SIMD8<Double>.self)
+                for j in 0..<8 { index[m &+ j] = Int32(e &+ j &- blockStart) }
+                m &+= 8
+              } else {
+                while lanes != 0 {
+                  let j = lanes.trailingZeroBitCount
+                  lanes &= lanes &- 1
+                  dense[m] = acc[j]
+                  index[m] = Int32(e &+ j &- blockStart)
+                  m &+= 1
+                }
+              }
+            } else {
+              while lanes != 0 {
+                let j = lanes.trailingZeroBitCount
+                lanes &= lanes &- 1
+                dense[m] = value(e &+ j)
+                index[m] = Int32(e &+ j &- blockStart)
+                m &+= 1
+              }
+            }
+          }
+        }
+      }
+    }
+    guard m > 0 else { return }
+    spec.transform?.scaleInPlace(UnsafeMutableBufferPointer(start: dense, count: m))
+    for i in 0..<m { vals[Int(index[i])] = dense[i] }
   }
 
   // MARK: Range (one rectangle side): lo ≤ x < hi, AND-ed into `words`
@@ -301,7 +435,7 @@ enum Kernels {
   /// A polygon edge for the `Float` kernel (`cyto_float_edge` in CSimdShim), oriented upward (a
   /// downward edge has `dx`, `dy` negated, which negates the cross product exactly): start
   /// vertex and edge vector rounded to `Float`; `lo` = `ceilFloat(min y)`, `hi` = `ceilFloat(max y)`
-  /// (for a `Float` y, `minY ≤ y < maxY ⇔ lo ≤ y < hi`); `hiClosed`, the largest `Float` ≤ max y;
+  /// (for a `Float` y, `minY ≤ y < maxY ⇔ lo ≤ y < hi`);
   /// `k` = 2⁻²³·(|dx|·|y1| + |dy|·|x1|) + 2⁻¹⁰⁰ rounded up, the error from rounding the vertex.
   typealias FloatEdge = cyto_float_edge
 
@@ -348,7 +482,7 @@ enum Kernels {
         let k = Float(kd).nextUp
         guard k.isFinite else { return nil }
         out.general.append(FloatEdge(x1: Float(a.x), y1: Float(a.y), dx: Float(s * dx), dy: Float(s * dy),
-                                     lo: ceilFloat(lo), hi: ceilFloat(hi), hiClosed: -ceilFloat(-hi), k: k))
+                                     lo: ceilFloat(lo), hi: ceilFloat(hi), k: k))
       }
     }
     return out

@@ -34,13 +34,17 @@ public struct Transformation: Hashable, Sendable {
 
   /// The scale transform applied to every value, in `Double`, bounded.
   func applyScale(_ v: DimensionValues) -> [Double] {
-    guard case .scale(let s) = kind else { preconditionFailure("not a scale transform") }
     var x = v.doubles
-    x.withUnsafeMutableBufferPointer { buf in
-      let input = UnsafeBufferPointer(buf)
-      if let bounds { Bounded(s, bounds: bounds).forward(input, into: buf) } else { s.forward(input, into: buf) }
-    }
+    x.withUnsafeMutableBufferPointer { scaleInPlace($0) }
     return x
+  }
+
+  /// The scale transform of `buf`, in place, bounded (elementwise: the same value gives the same
+  /// result in any buffer, at any position).
+  func scaleInPlace(_ buf: UnsafeMutableBufferPointer<Double>) {
+    guard case .scale(let s) = kind else { preconditionFailure("not a scale transform") }
+    let input = UnsafeBufferPointer(buf)
+    if let bounds { Bounded(s, bounds: bounds).forward(input, into: buf) } else { s.forward(input, into: buf) }
   }
 
   /// The ratio of two value columns, in `Double`, bounded.

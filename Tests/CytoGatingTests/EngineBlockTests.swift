@@ -1,6 +1,7 @@
 import CytoCore
 @testable import CytoGating
 import CytoTestSupport
+import CytoTransforms
 import Testing
 
 /// `GatingEngine.evaluate` (all gates fused block by block, stored columns read in place, Float
@@ -21,6 +22,51 @@ struct EngineBlockTests {
       Gate(id: "Not", shape: .boolean(.not(BooleanOperand("Ell")))),
       Gate(id: "Child", parent: "Q2", shape: .polygon(x: c(3), y: c(4), vertices: [Vertex(0, 0), Vertex(600, 0), Vertex(0, 600)])),
     ])
+  }
+
+  /// Compensated + logicle dimensions are computed block by block, only for the events each
+  /// gate's parent keeps: they must equal the whole-column `Double` values gate for gate.
+  @Test(arguments: [0, 1, 7, 64, 65, 4097, 300_001])
+  func computedDimensionsMatchWholeColumns(n: Int) throws {
+    var rng = SeededGenerator(seed: UInt64(n) &+ 17)
+    let names = ["FSC", "SSC", "A", "B", "C"].map { ChannelName($0) }
+    let cols: [[Float]] = (0..<5).map { c in
+      (0..<n).map { _ in
+        if rng.next() % 97 == 0 { return .nan }
+        return c < 2 ? Float(Double.random(in: 0...1000, using: &rng)) : Float(Double.random(in: -300...20_000, using: &rng))
+      }
+    }
+    let spill = SpilloverMatrix(channels: Array(names[2...]), values: [1, 0.2, 0.05, 0.1, 1, 0.3, 0.02, 0.15, 1])
+    let input = GatingInput(channels: names, events: EventMatrix(eventCount: n, channelCount: 5, columnMajor: cols.flatMap { $0 }),
+                            scalings: [.identity, .identity, .identity, .divide(by: 1.7), .identity], fileSpillover: spill)
+    let logicle = Transformation(id: "L", kind: .scale(.logicle(try LogicleParameters(t: 262_144, w: 0.5, m: 4.5, a: 0))))
+    func m(_ c: String) -> GateDimension { .channel(ChannelName(c), compensation: .fileSpillover, transform: "L") }
+    let root = [Vertex(100.5, 50.25), Vertex(900, 100), Vertex(800, 900), Vertex(50, 700)]
+    let poly = [Vertex(0.3, 0.2), Vertex(0.9, 0.25), Vertex(0.8, 0.9), Vertex(0.35, 0.6)]
+    let strategy = try GatingStrategy(transformations: [logicle], gates: [
+      Gate(id: "Root", shape: .polygon(x: .channel("FSC"), y: .channel("SSC"), vertices: root)),
+      Gate(id: "APos", parent: "Root", shape: .rectangle([RectangleSide(m("A"), min: 0.45)])),
+      Gate(id: "Poly", parent: "APos", shape: .polygon(x: m("B"), y: m("C"), vertices: poly)),
+      Gate(id: "Quad", parent: "Poly", shape: .quadrant(dividers: [QuadrantDivider(id: "q", dimension: m("A"), values: [0.7])],
+        quadrants: [Quadrant(id: "Lo", positions: ["q": 0.5]), Quadrant(id: "Hi", positions: ["q": 0.9])])),
+      Gate(id: "BAll", shape: .rectangle([RectangleSide(m("B"), max: 0.5)])),
+    ])
+    let result = try GatingEngine.evaluate(strategy, on: input)
+    func t(_ c: String) throws -> [Double] {
+      logicle.applyScale(try GatingEngine.channelValues(ChannelName(c), compensation: .fileSpillover, input: input, strategy: strategy))
+    }
+    let (a, b, c) = (try t("A"), try t("B"), try t("C"))
+    let rootIn = (0..<n).map { ReferenceGating.inPolygon(Double(cols[0][$0]), Double(cols[1][$0]), root) }
+    let aPos = (0..<n).map { rootIn[$0] && ReferenceGating.inRange(a[$0], min: 0.45, max: nil) }
+    let polyIn = (0..<n).map { aPos[$0] && ReferenceGating.inPolygon(b[$0], c[$0], poly) }
+    let want: [GateID: [Bool]] = [
+      "Root": rootIn, "APos": aPos, "Poly": polyIn,
+      "Lo": (0..<n).map { polyIn[$0] && ReferenceGating.inRange(a[$0], min: nil, max: 0.7) },
+      "Hi": (0..<n).map { polyIn[$0] && ReferenceGating.inRange(a[$0], min: 0.7, max: nil) },
+      "BAll": (0..<n).map { ReferenceGating.inRange(b[$0], min: nil, max: 0.5) },
+    ]
+    for (id, bits) in want { #expect(result.masks[id] == EventMask(bits), "n=\(n) \(id)") }
+    #expect(n < 1000 || want.values.allSatisfy { $0.contains(true) })
   }
 
   @Test(arguments: [0, 1, 63, 64, 65, 4097, 300_001])

@@ -36,7 +36,6 @@ typedef float cyto_f32x8 __attribute__((ext_vector_type(8)));
 typedef struct {
   float x1, y1, dx, dy;  // start vertex, edge vector (negated for downward edges)
   float lo, hi;          // Float forms of min y (≤) and max y (<) of the half-open y-range
-  float hiClosed;        // largest Float ≤ max y
   float k;               // constant part of the error bound
 } cyto_float_edge;
 
@@ -51,8 +50,9 @@ typedef struct { float yOn, xLo, xHi; } cyto_horizontal_edge;
 
 #pragma clang fp contract(off)
 /// Bits 0–7: inside (odd crossing count, or exactly on an axis-parallel edge) per point; bits
-/// 8–15: points whose cross product with some general edge is within the error bound of 0
-/// while y lies in that edge's closed y-range (or is NaN there): these need the Double rule.
+/// 8–15: points whose cross product with some general edge is within the error bound of 0 (or
+/// NaN): these need the Double rule. (Only points in the edge's closed y-range could be on it
+/// or have their crossing flipped; testing all is cheaper and merely rechecks a few more.)
 static inline __attribute__((always_inline)) uint32_t cyto_polygon8(const float *px, const float *py,
     const cyto_float_edge *es, long ne, const cyto_vertical_edge *vs, long nv,
     const cyto_horizontal_edge *hs, long nh, float rel) {
@@ -76,7 +76,7 @@ static inline __attribute__((always_inline)) uint32_t cyto_polygon8(const float 
     cyto_f32x8 s = ap + aq;
     cyto_f32x8 bound = s * rel;
     bound = bound + e.k;
-    close |= geLo & (y <= e.hiClosed) & ~(ac > bound);
+    close |= ~(ac > bound);  // not restricted to the edge's y-range: a superset, rarely larger
   }
   for (long i = 0; i < nv; i++) {
     const cyto_vertical_edge e = vs[i];
