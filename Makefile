@@ -36,12 +36,7 @@ test: deps
 	CYTORESET=$(BIN) CYTORESET_INTEROP_DIR=$(INTEROP_DIR) scripts/interop.sh
 
 demo: build
-	@mkdir -p demo
-	$(BIN) info testdata/fcs/generated/demo-sample.fcs
-	$(BIN) export testdata/fcs/generated/demo-sample.fcs --values scaled -o demo/demo-sample.csv
-	$(BIN) anonymize testdata/fcs/generated/demo-sample.fcs -o demo/demo-sample-anonymized.fcs --dates remove
-	@echo
-	@echo "Wrote demo/demo-sample.csv ($$(($$(wc -l < demo/demo-sample.csv) - 1)) events) and demo/demo-sample-anonymized.fcs"
+	CYTORESET=$(BIN) scripts/demo.sh
 
 fuzz:
 	JOBS=$(FUZZ_JOBS) fuzz/run.sh $(FUZZ_SECONDS)

@@ -127,7 +127,7 @@ struct Analyze: ParsableCommand {
         let a = try analyzer.analyze(ds, file: path, visit: visit)
         for d in a.diagnostics where d.severity >= .warning { printError("cytoreset: \(path): \(d.severity.rawValue): \(d.message)") }
         if let d = visit.day, d <= 0, let bg = a.calls.carPercentOfT {
-          analyzer.carBackgroundPercentOfT = bg.value ?? bg.lessThan
+          analyzer.carBackgroundPercentOfT = bg.value ?? bg.upper95
         }
         analyses[i] = a
       }

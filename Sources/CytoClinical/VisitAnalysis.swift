@@ -99,7 +99,8 @@ public struct VisitAnalyzer: Sendable {
   public var cutOverrides: [String: Double]
   /// Statistics per population over every fluorescence marker (compensated values).
   public var statistics: [ChannelStatistic]
-  /// CAR⁺ % of CD3 before infusion, when known: the detectability background.
+  /// CAR⁺ % of CD3 before infusion, when known: the detectability background (its value, or
+  /// its upper 95% bound when below the LLOQ).
   public var carBackgroundPercentOfT: Double?
 
   public init(panel: PanelDefinition, countMethod: AbsoluteCountMethod? = nil, cutOverrides: [String: Double] = [:],
