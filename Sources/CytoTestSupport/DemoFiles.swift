@@ -1,6 +1,7 @@
 import CytoCore
 import CytoFCS
 import CytoGating
+import CytoSimulation
 import CytoTransforms
 import Foundation
 
@@ -75,38 +76,15 @@ extension DemoFiles {
                                                         carFraction: 0.006)
   }
 
-  /// The panel's parameters: `$PnN` and `$PnS` (`nil` for scatter and time).
-  public static let panelChannels: [(name: String, label: String?)] = [
-    ("FSC-A", nil), ("FSC-H", nil), ("SSC-A", nil),
-    ("BV421-A", "CD27 BV421"), ("BV510-A", "Viability Aqua"), ("BV605-A", "CD4 BV605"), ("BV786-A", "CD8 BV786"),
-    ("FITC-A", "CD3 FITC"), ("PerCP-Cy5.5-A", "CD45 PerCP-Cy5.5"), ("PE-A", "CD19 PE"), ("PE-CF594-A", "CD24 PE-CF594"),
-    ("PE-Cy7-A", "IgD PE-Cy7"), ("APC-A", "CAR FMC63-idiotype APC"), ("APC-R700-A", "CD38 APC-R700"),
-    ("Time", nil),
-  ]
+  /// The panel's parameters: `$PnN` and `$PnS` (`nil` for scatter and time) — the simulated
+  /// instrument of `cytoreset simulate`.
+  public static var panelChannels: [(name: String, label: String?)] { SimulatedInstrument.channels }
 
   /// The fluorescence detectors, in file order (the `$SPILLOVER` channels).
-  public static var panelDetectors: [ChannelName] { panelChannels[3..<14].map { ChannelName($0.name) } }
+  public static var panelDetectors: [ChannelName] { SimulatedInstrument.detectors }
 
-  /// The panel's spillover: row = fluorochrome (in detector order), column = detector. A
-  /// 4-laser, 11-colour panel's typical values (PE into PE-CF594, PerCP-Cy5.5 into PE-Cy7 and
-  /// APC-R700, BV421 into BV510, …).
-  public static let panelSpillover: SpilloverMatrix = {
-    //                  BV421  BV510  BV605  BV786  FITC   PerCP  PE     CF594  PE-Cy7 APC    R700
-    let rows: [[Double]] = [
-      /* BV421  */ [1, 0.12, 0.012, 0.002, 0.006, 0, 0, 0, 0, 0, 0],
-      /* BV510  */ [0.01, 1, 0.08, 0.01, 0.1, 0.005, 0.004, 0.002, 0, 0, 0],
-      /* BV605  */ [0, 0.02, 1, 0.06, 0, 0.012, 0.01, 0.035, 0.008, 0, 0.004],
-      /* BV786  */ [0, 0, 0.004, 1, 0, 0.006, 0, 0, 0.03, 0, 0.018],
-      /* FITC   */ [0, 0.02, 0.002, 0, 1, 0.022, 0.18, 0.06, 0.004, 0, 0],
-      /* PerCP  */ [0, 0, 0.01, 0.025, 0, 1, 0.002, 0.03, 0.12, 0.015, 0.09],
-      /* PE     */ [0, 0, 0.008, 0, 0.01, 0.05, 1, 0.28, 0.02, 0.001, 0.002],
-      /* CF594  */ [0, 0, 0.03, 0.004, 0, 0.1, 0.06, 1, 0.05, 0.02, 0.01],
-      /* PE-Cy7 */ [0, 0, 0, 0.04, 0, 0.008, 0.004, 0.01, 1, 0.002, 0.012],
-      /* APC    */ [0, 0, 0, 0.006, 0, 0.012, 0, 0.002, 0.005, 1, 0.14],
-      /* R700   */ [0, 0, 0, 0.02, 0, 0.035, 0, 0, 0.1, 0.05, 1],
-    ]
-    return SpilloverMatrix(channels: panelDetectors, values: rows.flatMap { $0 })
-  }()
+  /// The panel's spillover (``SimulatedInstrument/spillover``).
+  public static var panelSpillover: SpilloverMatrix { SimulatedInstrument.spillover }
 
   /// A realistic synthetic panel sample for following CD19 CAR T patients: scatter with
   /// lymphocytes, monocytes, granulocytes, debris and doublets; a viability dye with dead

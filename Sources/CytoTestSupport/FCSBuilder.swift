@@ -1,3 +1,4 @@
+import CytoSimulation
 import Foundation
 
 /// Builds FCS bytes by hand, independently of the project's writer: any data type, width,
@@ -124,14 +125,5 @@ extension String {
 }
 
 /// A small deterministic random number generator (SplitMix64) for reproducible tests.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-  private var state: UInt64
-  public init(seed: UInt64) { state = seed }
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// The project's seeded generator (SplitMix64), shared with the simulator.
+public typealias SeededGenerator = SplitMix64
