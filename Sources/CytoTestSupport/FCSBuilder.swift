@@ -124,6 +124,5 @@ extension String {
   func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
 
-/// A small deterministic random number generator (SplitMix64) for reproducible tests.
 /// The project's seeded generator (SplitMix64), shared with the simulator.
 public typealias SeededGenerator = SplitMix64
