@@ -1,0 +1,375 @@
+import CytoClinical
+import CytoCore
+import Foundation
+
+/// Writes the longitudinal cohort store (docs/store-schema.md).
+///
+/// Every ingest is copy-on-write: under an exclusive lock on `<store>.lock`, the store is copied
+/// to a hidden sibling file, the visits are added to the copy, the copy is flushed and
+/// `fsync`ed, and it is renamed over the store. A process killed at any moment leaves either the
+/// old store or the new one, never a mixture; readers open the store read-only and see one
+/// complete version. The price is one copy of the store per ingest (measured in
+/// docs/store-schema.md).
+public enum CohortStore {
+  /// Ingests `submissions` into the store at `path` (created when missing) in one atomic commit.
+  ///
+  /// A submission whose file is already stored for that visit with the same analysis key
+  /// (``VisitSubmission/analysisKey``) changes nothing (``IngestOutcome/unchanged(patient:visit:analysis:)``);
+  /// the same file with another gating or count method becomes a new analysis version beside the
+  /// old ones. When nothing changes, the store file is not rewritten.
+  ///
+  /// - Throws: ``StoreError/conflict(file:object:detail:)`` for another file on a stored visit
+  ///   or contradicting patient attributes (nothing is written then),
+  ///   ``StoreError/newerSchema(file:found:supported:)``, ``StoreError/notAStore(file:reason:)``,
+  ///   ``StoreError/hdf5(_:)`` for an unreadable store, ``StoreError/io(file:operation:message:)``.
+  public static func ingest(_ submissions: [VisitSubmission], into path: String) throws(StoreError) -> [IngestOutcome] {
+    for s in submissions {
+      guard let p = s.analysis.visit.patient, StoreSchema.isValidPatientID(p) else {
+        throw StoreError.invalidArgument("\(s.provenance.fileName): a patient id is needed (non-empty, without '/')")
+      }
+      guard let d = s.analysis.visit.day, d.isFinite else {
+        throw StoreError.invalidArgument("\(s.provenance.fileName): the visit needs a day since infusion")
+      }
+    }
+    let lock = try StoreLock(storePath: path)
+    defer { withExtendedLifetime(lock) {} }
+    _ = StoreFiles.removeStaleTemporaries(path)
+    let exists = FileManager.default.fileExists(atPath: path)
+    if exists {
+      // Read-only pass: refuse a foreign/newer/damaged store and skip the copy when every
+      // submission is already stored.
+      var outcomes: [IngestOutcome] = []
+      do {
+        let store = try HDF5File.open(path, mode: .readOnly)
+        try validateSchema(store)
+        for s in submissions {
+          if case .unchanged(let n) = try classify(s, in: store) {
+            outcomes.append(.unchanged(patient: s.analysis.visit.patient!, visit: visitName(s), analysis: n))
+          }
+        }
+      } catch let e as HDF5Error { throw StoreError.hdf5(e) } catch let e as StoreError { throw e } catch {
+        throw StoreError.io(file: path, operation: "read", message: "\(error)")
+      }
+      if outcomes.count == submissions.count { return outcomes }
+    }
+    let temporary = StoreFiles.temporaryPath(path)
+    do {
+      if exists { try StoreFiles.copy(path, to: temporary) }
+      let outcomes = try write(submissions, to: temporary, creating: !exists, storePath: path)
+      try StoreFiles.fsyncFile(temporary)
+      try StoreFiles.rename(temporary, over: path)
+      try? StoreFiles.fsyncFile(StoreFiles.directory(of: path), directory: true)
+      return outcomes
+    } catch {
+      unlink(temporary)
+      throw error
+    }
+  }
+
+  /// The visit group name of a submission.
+  static func visitName(_ s: VisitSubmission) -> String {
+    StoreSchema.visitName(day: s.analysis.visit.day!, infusion: s.analysis.visit.infusion)
+  }
+
+  /// Checks the root attributes: a CytoReset store whose major version this build reads.
+  static func validateSchema(_ file: HDF5File) throws(StoreError) {
+    guard file.hasAttribute("schema") else {
+      throw StoreError.notAStore(file: file.filePath, reason: "no root attribute 'schema' (another program's HDF5 file?)")
+    }
+    let name: String
+    do { name = try file.stringAttribute("schema") } catch { throw StoreError.hdf5(error) }
+    guard name == StoreSchema.name else {
+      throw StoreError.notAStore(file: file.filePath, reason: "root attribute 'schema' is '\(name)', not '\(StoreSchema.name)'")
+    }
+    let version: String
+    do { version = try file.stringAttribute("schema_version") } catch { throw StoreError.hdf5(error) }
+    guard let major = Int(version.split(separator: ".").first ?? "") else {
+      throw StoreError.damaged(file: file.filePath, object: "/@schema_version", detail: "unreadable schema version '\(version)'")
+    }
+    if major > StoreSchema.major {
+      throw StoreError.newerSchema(file: file.filePath, found: version, supported: "\(StoreSchema.major).x")
+    }
+  }
+
+  enum Classification: Equatable {
+    case newVisit
+    case newAnalysis(Int)
+    case unchanged(Int)
+  }
+
+  /// Whether a submission is a new visit, a new analysis of a stored visit, or already stored.
+  static func classify(_ s: VisitSubmission, in root: HDF5Group) throws(StoreError) -> Classification {
+    let patient = s.analysis.visit.patient!
+    let visit = "/patients/\(patient)/visits/\(visitName(s))"
+    guard root.exists(visit) else { return .newVisit }
+    do {
+      let group = try root.group(visit)
+      let stored = try group.stringAttribute("file_sha256")
+      if stored != s.provenance.fileSHA256 {
+        let storedName = (try? group.stringAttribute("file_name")) ?? "?"
+        throw StoreError.conflict(
+          file: root.filePath, object: visit,
+          detail: "the visit already holds \(storedName) (SHA-256 \(stored.prefix(12))…); \(s.provenance.fileName) (SHA-256 "
+            + "\(s.provenance.fileSHA256.prefix(12))…) is another file for the same patient, infusion and day")
+      }
+      let key = s.analysisKey
+      var highest = 0
+      for name in try group.children(of: "analyses") {
+        guard let n = Int(name) else { continue }
+        highest = max(highest, n)
+        if try group.group("analyses/\(name)").stringAttribute("analysis_key") == key { return .unchanged(n) }
+      }
+      return .newAnalysis(highest + 1)
+    } catch let e as HDF5Error { throw StoreError.hdf5(e) } catch let e as StoreError { throw e } catch {
+      throw StoreError.io(file: root.filePath, operation: "read", message: "\(error)")
+    }
+  }
+
+  /// Adds the submissions to the (temporary) file at `path` and closes it.
+  private static func write(_ submissions: [VisitSubmission], to path: String, creating: Bool, storePath: String) throws(StoreError)
+    -> [IngestOutcome]
+  {
+    do {
+      let file = creating ? try HDF5File.create(path) : try HDF5File.open(path, mode: .readWrite)
+      let now = StoreClock.now()
+      if creating {
+        try file.setAttribute("schema", StoreSchema.name)
+        try file.setAttribute("schema_version", StoreSchema.version)
+        try file.setAttribute("created", now)
+        try file.createGroup("patients")
+      } else {
+        try validateSchema(file)
+      }
+      var outcomes: [IngestOutcome] = []
+      var touched: [String] = []
+      for s in submissions {
+        let patient = s.analysis.visit.patient!
+        let visit = visitName(s)
+        switch try classify(s, in: file) {
+        case .unchanged(let n):
+          outcomes.append(.unchanged(patient: patient, visit: visit, analysis: n))
+          continue
+        case .newVisit:
+          try writePatient(s, in: file)
+          try writeVisit(s, analysis: 1, in: file)
+          outcomes.append(.added(patient: patient, visit: visit, analysis: 1))
+        case .newAnalysis(let n):
+          try writePatient(s, in: file)
+          try writeVisit(s, analysis: n, in: file)
+          outcomes.append(.added(patient: patient, visit: visit, analysis: n))
+        }
+        if !touched.contains(patient) { touched.append(patient) }
+      }
+      for p in touched {
+        let thresholds = submissions.last { $0.analysis.visit.patient == p }!.thresholds
+        try SeriesWriter.rebuild(patient: p, in: file, thresholds: thresholds)
+      }
+      try file.setAttribute("modified", now)
+      try file.setAttribute("cytoreset_version", submissions.last?.provenance.cytoresetVersion ?? "")
+      try file.flush()
+      return outcomes
+    } catch let e as HDF5Error {
+      // Errors name the temporary copy; name the store, which is what the user gave.
+      var e = e
+      if e.filePath == path { e.filePath = storePath }
+      throw StoreError.hdf5(e)
+    } catch let e as StoreError { throw e } catch {
+      throw StoreError.io(file: storePath, operation: "write", message: "\(error)")
+    }
+  }
+
+  /// Creates or updates `/patients/<id>`; a differing stored value is a conflict.
+  private static func writePatient(_ s: VisitSubmission, in file: HDF5File) throws -> Void {
+    let id = s.analysis.visit.patient!
+    let group = try file.group("/patients/\(id)", createIfMissing: true)
+    let object = "/patients/\(id)"
+    if !group.hasAttribute("patient_id") { try group.setAttribute("patient_id", id) }
+    func merge(_ name: String, _ value: String?) throws {
+      guard let value, !value.isEmpty else { return }
+      if group.hasAttribute(name) {
+        let stored = try group.attribute(name)
+        if stored != .string(value) {
+          throw StoreError.conflict(file: file.filePath, object: object + "@" + name,
+                                    detail: "stored \(name) is \(stored), the ingest says '\(value)'")
+        }
+      } else {
+        try group.setAttribute(name, value)
+      }
+    }
+    try merge("diagnosis", s.patient.diagnosis)
+    try merge("product", s.patient.product)
+    try merge("sex", s.patient.sex)
+    if let age = s.patient.age {
+      if group.hasAttribute("age") {
+        let stored = try group.int64Attribute("age")
+        if stored != Int64(age) {
+          throw StoreError.conflict(file: file.filePath, object: object + "@age", detail: "stored age is \(stored), the ingest says \(age)")
+        }
+      } else {
+        try group.setAttribute("age", age)
+      }
+    }
+    if !s.patient.infusionDates.isEmpty {
+      let stored = group.hasAttribute("infusion_dates") ? try group.stringArrayAttribute("infusion_dates") : []
+      let given = s.patient.infusionDates
+      if stored.starts(with: given) {
+        // Nothing new.
+      } else if given.starts(with: stored) {
+        try group.setAttribute("infusion_dates", given)
+      } else {
+        throw StoreError.conflict(file: file.filePath, object: object + "@infusion_dates",
+                                  detail: "stored infusion dates \(stored) differ from \(given)")
+      }
+    }
+  }
+
+  /// Writes the visit group (when new) and analysis `n` below it.
+  private static func writeVisit(_ s: VisitSubmission, analysis n: Int, in file: HDF5File) throws {
+    let a = s.analysis
+    let p = s.provenance
+    let visitPath = "/patients/\(a.visit.patient!)/visits/\(visitName(s))"
+    let visit: HDF5Group
+    if file.exists(visitPath) {
+      visit = try file.group(visitPath)
+      if let date = p.collectionDate, !date.isEmpty, !visit.hasAttribute("collection_date") {
+        try visit.setAttribute("collection_date", date)
+      }
+    } else {
+      visit = try file.createGroup(visitPath)
+      try visit.setAttribute("day", a.visit.day!)
+      try visit.setAttribute("infusion", a.visit.infusion)
+      try visit.setAttribute("file_name", p.fileName)
+      try visit.setAttribute("file_sha256", p.fileSHA256)
+      try visit.setAttribute("events", a.events)
+      try visit.setAttribute("data_set", a.dataSet)
+      if let date = p.collectionDate, !date.isEmpty { try visit.setAttribute("collection_date", date) }
+    }
+    let g = try visit.createGroup("analyses/\(n)")
+    try g.setAttribute("analysis", n)
+    try g.setAttribute("analysis_key", s.analysisKey)
+    try g.setAttribute("panel", a.panel)
+    try g.setAttribute("panel_version", a.panelVersion)
+    try g.setAttribute("gating_hash", p.gatingHash)
+    try g.setAttribute("cytoreset_version", p.cytoresetVersion)
+    try g.setAttribute("analysis_time", p.analysisTime)
+    try g.setAttribute("analyst_note", p.analystNote)
+    try g.setAttribute("statistics", p.statistics)
+    try g.setAttribute("count_method", a.countMethod?.name ?? "none")
+    try g.setAttribute("count_method_summary", a.countMethod?.summary ?? "no absolute counts")
+    switch a.countMethod {
+    case .singlePlatform(let b, let v)?:
+      try g.setAttribute("beads_per_test", b)
+      try g.setAttribute("blood_ul", v)
+    case .dualPlatform(let alc)?:
+      try g.setAttribute("alc_per_ul", alc)
+    case nil: break
+    }
+    try g.setAttribute("events", a.events)
+    if let b = a.beadEvents { try g.setAttribute("bead_events", b) }
+    try g.setAttribute("b_cell_aplasia", a.calls.bCellAplasia.result.rawValue)
+    try g.setAttribute("b_cell_aplasia_reason", a.calls.bCellAplasia.reason)
+    try g.setAttribute("predominantly_naive", a.calls.predominantlyNaive.map { $0 ? "yes" : "no" } ?? "unknown")
+    try g.setAttribute("car_t_detectable", a.calls.carTDetectable.result.rawValue)
+    try g.setAttribute("car_t_detectable_reason", a.calls.carTDetectable.reason)
+    try g.setAttribute("car_background_pct_cd3", a.calls.carBackgroundPercentOfT)
+    try g.setAttribute("car_background_source", a.calls.carBackgroundSource)
+    try g.setAttribute("analysis_json", try StoreJSON.encode(a))
+    if let panel = p.panelJSON { try g.setAttribute("panel_json", panel) }
+    try g.createTable("populations", columns: PopulationTable.columns(a))
+    try g.createTable("cuts", columns: [
+      HDF5Column("name", .string(a.cuts.map(\.name))), HDF5Column("marker", .string(a.cuts.map(\.marker))),
+      HDF5Column("value", .double(a.cuts.map(\.value))), HDF5Column("method", .string(a.cuts.map(\.method.rawValue))),
+      HDF5Column("note", .string(a.cuts.map { $0.note ?? "" })),
+    ])
+    try g.createTable("diagnostics", columns: [
+      HDF5Column("severity", .string(a.diagnostics.map(\.severity.rawValue))),
+      HDF5Column("code", .string(a.diagnostics.map(\.code.rawValue))),
+      HDF5Column("message", .string(a.diagnostics.map(\.message))),
+    ])
+    if let e = s.events {
+      if !visit.exists("events") {
+        let m = try visit.createFloatMatrix("events", e.matrix)
+        try m.setAttribute("channels", e.channels)
+        try m.setAttribute("compensated", e.compensated ? "file spillover" : "no")
+      }
+      let masks = try g.createGroup("masks")
+      try masks.setAttribute("bit_order", "little")
+      try masks.setAttribute("events", e.matrix.eventCount)
+      for (id, mask) in e.masks.sorted(by: { $0.key < $1.key }) {
+        try masks.createDataset(id, values: packBits(mask), options: HDF5DatasetOptions(compression: .deflate(level: 1)))
+      }
+    }
+    try visit.setAttribute("current_analysis", n)
+    try visit.setAttribute("analyses", n)
+  }
+
+  /// A mask as bytes, 8 events each, least significant bit first (numpy
+  /// `unpackbits(bitorder="little")`).
+  static func packBits(_ mask: EventMask) -> [UInt8] {
+    let n = (mask.count + 7) / 8
+    var out = [UInt8](repeating: 0, count: n)
+    for (w, word) in mask.words.enumerated() {
+      for b in 0..<8 where w * 8 + b < n { out[w * 8 + b] = UInt8(truncatingIfNeeded: word >> UInt64(8 * b)) }
+    }
+    return out
+  }
+}
+
+/// The rows of a visit's population table.
+enum PopulationTable {
+  static func columns(_ a: VisitAnalysis) -> [HDF5Column] {
+    let ps = a.populations
+    func value(_ q: Quantity?) -> Double { q?.value ?? .nan }
+    func bound(_ q: Quantity?) -> Double { q?.lessThan ?? .nan }
+    return [
+      HDF5Column("id", .string(ps.map(\.id))), HDF5Column("path", .string(ps.map(\.path))),
+      HDF5Column("label", .string(ps.map(\.label))), HDF5Column("parent", .string(ps.map { $0.parent ?? "" })),
+      HDF5Column("count", .int64(ps.map { Int64($0.count) })), HDF5Column("parent_count", .int64(ps.map { Int64($0.parentCount) })),
+      HDF5Column("below_lloq", .bool(ps.map { p in [p.percentOfParent, p.percentOf, p.absolute?.perMicroliter].compactMap { $0 }.contains { $0.isBelowLLOQ } })),
+      HDF5Column("pct_parent", .double(ps.map { value($0.percentOfParent) })),
+      HDF5Column("pct_parent_less_than", .double(ps.map { bound($0.percentOfParent) })),
+      HDF5Column("fraction_of", .string(ps.map { $0.fractionOf ?? "" })),
+      HDF5Column("pct_of", .double(ps.map { value($0.percentOf) })),
+      HDF5Column("pct_of_less_than", .double(ps.map { bound($0.percentOf) })),
+      HDF5Column("pct_of_lower95", .double(ps.map { $0.percentOf?.lower95 ?? .nan })),
+      HDF5Column("pct_of_upper95", .double(ps.map { $0.percentOf?.upper95 ?? .nan })),
+      HDF5Column("pct_of_unit", .string(ps.map { $0.percentOf?.unit.rawValue ?? "" })),
+      HDF5Column("pct_lymphocytes", .double(ps.map { value($0.percentOfLymphocytes) })),
+      HDF5Column("pct_lymphocytes_less_than", .double(ps.map { bound($0.percentOfLymphocytes) })),
+      HDF5Column("pct_leukocytes", .double(ps.map { value($0.percentOfLeukocytes) })),
+      HDF5Column("pct_leukocytes_less_than", .double(ps.map { bound($0.percentOfLeukocytes) })),
+      HDF5Column("per_ul", .double(ps.map { value($0.absolute?.perMicroliter) })),
+      HDF5Column("per_ul_less_than", .double(ps.map { bound($0.absolute?.perMicroliter) })),
+      HDF5Column("per_ul_lower95", .double(ps.map { $0.absolute?.perMicroliter.lower95 ?? .nan })),
+      HDF5Column("per_ul_upper95", .double(ps.map { $0.absolute?.perMicroliter.upper95 ?? .nan })),
+      HDF5Column("per_ul_method", .string(ps.map { $0.absolute?.method.name ?? "" })),
+      HDF5Column("statistics", .string(ps.map { p in p.statistics.map { (try? StoreJSON.encode($0)) ?? "" } ?? "" })),
+    ]
+  }
+}
+
+/// JSON for analysis records: sorted keys, non-finite numbers as strings.
+enum StoreJSON {
+  static func encode<T: Encodable>(_ value: T) throws -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return String(decoding: try e.encode(value), as: UTF8.self)
+  }
+
+  static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+    let d = JSONDecoder()
+    d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return try d.decode(type, from: Data(text.utf8))
+  }
+}
+
+/// Timestamps written by the store.
+enum StoreClock {
+  /// Now, ISO 8601 UTC with seconds.
+  static func now() -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime]
+    return f.string(from: Date())
+  }
+}
