@@ -115,23 +115,33 @@ struct Analyze: ParsableCommand {
     if let b = beadsPerTest, let v = bloodMicroliters { method = .singlePlatform(beadsPerTest: b, bloodVolumeMicroliters: v) }
     if let alc { method = .dualPlatform(lymphocytesPerMicroliter: alc) }
     var analyzer = VisitAnalyzer(panel: panelDefinition, countMethod: method, cutOverrides: try overrides(), statistics: try statistics())
-    // Pre-infusion visits first, so their CAR⁺ % of CD3 is the background of the later ones.
-    let order = files.indices.sorted { (day.isEmpty ? 0 : day[$0]) < (day.isEmpty ? 0 : day[$1]) }
+    // Files in parallel on all cores. Pre-infusion visits first: the last one's CAR⁺ % of CD3
+    // is the detectability background of the later visits.
+    let paths = files, days = day, patient = patient, infusion = infusion, dataSet = dataSet
+    func analyzeAll(_ indices: [Int], with analyzer: VisitAnalyzer) -> [Int: Result<VisitAnalysis, Error>] {
+      Batch.run(indices, label: "analyze", events: { $0.events }) { i in
+        let ds = try FCSFile(contentsOf: paths[i]).dataSet(dataSet)
+        return try analyzer.analyze(ds, file: paths[i], visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
+      }
+    }
+    let pre = days.isEmpty ? [] : files.indices.filter { days[$0] <= 0 }
+    var outcomes = analyzeAll(pre, with: analyzer)
+    if let last = pre.max(by: { days[$0] < days[$1] }), case .success(let a)? = outcomes[last], let bg = a.calls.carPercentOfT {
+      analyzer.carBackgroundPercentOfT = bg.value ?? bg.upper95
+    }
+    outcomes.merge(analyzeAll(files.indices.filter { !pre.contains($0) }, with: analyzer)) { a, _ in a }
     var analyses: [Int: VisitAnalysis] = [:]
     var failure: Error? = nil
-    do {
-      try forEachInput(order.map { files[$0] }) { path in
-        let i = files.firstIndex(of: path)!
-        let ds = try FCSFile(contentsOf: path).dataSet(dataSet)
-        let visit = VisitInfo(patient: patient, day: day.isEmpty ? nil : day[i], infusion: infusion)
-        let a = try analyzer.analyze(ds, file: path, visit: visit)
-        for d in a.diagnostics where d.severity >= .warning { printError("cytoreset: \(path): \(d.severity.rawValue): \(d.message)") }
-        if let d = visit.day, d <= 0, let bg = a.calls.carPercentOfT {
-          analyzer.carBackgroundPercentOfT = bg.value ?? bg.upper95
-        }
+    for i in files.indices {
+      switch outcomes[i]! {
+      case .success(let a):
+        for d in a.diagnostics where d.severity >= .warning { printError("cytoreset: \(files[i]): \(d.severity.rawValue): \(d.message)") }
         analyses[i] = a
+      case .failure(let e):
+        printError("cytoreset: \(describe(e, file: files[i]))")
+        failure = ExitCode(1)
       }
-    } catch { failure = error }
+    }
     let results = files.indices.compactMap { analyses[$0] }
     var summaries: [PatientSummary] = []
     if patient != nil && !day.isEmpty && !results.isEmpty {
