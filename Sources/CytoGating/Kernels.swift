@@ -498,10 +498,11 @@ enum Kernels {
   }
 
   /// ANDs polygon membership of `Float` points into words `r`: even–odd crossings decided in
-  /// `Float` for 8 events at a time; an 8-event block with any lane whose cross product is
-  /// within the error bound of 0 (and whose y lies in that edge's closed y-range, so that it
-  /// could be on the edge or its crossing could flip) is decided again by the scalar `Double`
-  /// rule. The result equals the `Double` reference bit for bit.
+  /// `Float` for 8 events at a time (`cyto_polygon8`); axis-parallel edges are exact, and an
+  /// 8-event group with any lane whose cross product with a general edge is within the error
+  /// bound of 0 (it could be on the edge, or its crossing could flip) is decided again by the
+  /// scalar `Double` rule. Groups the parent leaves empty are skipped. The result equals the
+  /// `Double` reference bit for bit.
   static func polygonWordsFloat(_ px: UnsafePointer<Float>, _ py: UnsafePointer<Float>, _ poly: FloatPolygon, _ es: [Edge],
                                 _ w: UnsafeMutableBufferPointer<UInt64>, _ r: Range<Int>, _ n: Int) {
     let rel = floatCrossRelativeBound
