@@ -40,7 +40,7 @@ let package = Package(
     .target(name: "CytoReport", dependencies: ["CytoCore", "CytoTransforms", "CytoGating", "CytoClinical", "CZlib"],
             swiftSettings: optimizedInDebug),
     /// The longitudinal HDF5 store: the only target that imports libhdf5.
-    .target(name: "CytoStore", dependencies: ["CytoCore", "CytoClinical", "CHDF5"]),
+    .target(name: "CytoStore", dependencies: ["CytoCore", "CytoClinical", "CHDF5"], swiftSettings: optimizedInDebug),
 
     // MARK: - Implementation details
     /// Header-only C: SIMD compare masks to bit words (see docs/engine.md).
