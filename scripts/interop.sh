@@ -3,7 +3,9 @@
 #   .venv-interop  flowio + fcsparser (fcsparser 0.2.8 needs numpy 1.x): CytoReset-written FCS
 #                  files read identically in flowio and fcsparser (and back);
 #   .venv-flowkit  FlowKit 1.3 (needs numpy 2): `cytoreset gate` and FlowKit give the same
-#                  populations on the synthetic panel files (Tests/interop/test_flowkit_gating.py).
+#                  populations on the synthetic panel files (Tests/interop/test_flowkit_gating.py)
+#                  and on simulated reset-panel files with the strategy `analyze` resolved
+#                  (Tests/interop/test_flowkit_reset_panel.py).
 # Under CI=true any failure is fatal; elsewhere a venv that cannot be created (offline) prints
 # one SKIP line and its tests are skipped.
 set -euo pipefail
@@ -48,8 +50,9 @@ if ensure_venv .venv-interop "flowio, fcsparser" "flowio/fcsparser" \
 fi
 if ensure_venv .venv-flowkit "flowkit" "FlowKit" \
     flowkit==1.3.2 flowutils==1.2.2 flowio==1.4.0 "numpy>=2,<3" pytest==8.3.5; then
-  need_fixtures gating-manifest.txt panel-strategy.xml
+  need_fixtures gating-manifest.txt panel-strategy.xml reset-manifest.txt
   CYTORESET="$BIN" CYTORESET_INTEROP_DIR="$FIX" \
-    .venv-flowkit/bin/python -m pytest -q -p no:cacheprovider Tests/interop/test_flowkit_gating.py || status=$?
+    .venv-flowkit/bin/python -m pytest -q -p no:cacheprovider Tests/interop/test_flowkit_gating.py \
+    Tests/interop/test_flowkit_reset_panel.py || status=$?
 fi
 exit $status

@@ -62,12 +62,14 @@ struct PanelStrategyBuilder {
       case .polygon:
         shape = .polygon(x: dimension(g.x!), y: dimension(g.y!), vertices: g.vertices!.map { Vertex($0[0], $0[1]) })
       case .quadrant:
-        let dividers = g.dividers!.map { QuadrantDivider(id: $0.id, dimension: dimension($0.dimension), values: [value($0.at)]) }
+        // Divider ids are xs:ID in Gating-ML, unique in the whole document: prefix the gate id.
+        func dividerID(_ id: String) -> String { "\(g.id)_\(id)" }
+        let dividers = g.dividers!.map { QuadrantDivider(id: dividerID($0.id), dimension: dimension($0.dimension), values: [value($0.at)]) }
         let at = Dictionary(uniqueKeysWithValues: g.dividers!.map { ($0.id, value($0.at)) })
         shape = .quadrant(dividers: dividers, quadrants: g.quadrants!.map { q in
-          Quadrant(id: GateID(q.id), positions: q.sides.mapValues { _ in 0 }.reduce(into: [:]) { out, kv in
-            out[kv.key] = q.sides[kv.key] == .positive ? at[kv.key]! + 1 : at[kv.key]! - 1
-          })
+          var positions: [String: Double] = [:]
+          for (divider, sign) in q.sides { positions[dividerID(divider)] = sign == .positive ? at[divider]! + 1 : at[divider]! - 1 }
+          return Quadrant(id: GateID(q.id), positions: positions)
         })
       }
       gates.append(Gate(id: GateID(g.id), parent: keptParent(g.parent).map { GateID($0) }, shape: shape, name: g.label))
