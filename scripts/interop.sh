@@ -55,4 +55,8 @@ if ensure_venv .venv-flowkit "flowkit" "FlowKit" \
     .venv-flowkit/bin/python -m pytest -q -p no:cacheprovider Tests/interop/test_flowkit_gating.py \
     Tests/interop/test_flowkit_reset_panel.py || status=$?
 fi
+if ensure_venv .venv-h5py "h5py" "h5py" h5py==3.12.1 "numpy>=2,<3" pytest==8.3.5; then
+  command -v h5dump >/dev/null || { echo "interop: h5dump missing (scripts/install-deps.sh installs hdf5-tools)" >&2; exit 1; }
+  CYTORESET="$BIN" .venv-h5py/bin/python -m pytest -q -p no:cacheprovider Tests/interop/test_store_interop.py || status=$?
+fi
 exit $status

@@ -1,0 +1,169 @@
+"""Interop: h5py and h5dump read a CytoReset cohort store and find the layout and values
+documented in docs/store-schema.md.
+
+Run by `make test` (scripts/interop.sh) in the .venv-h5py venv. Needs:
+  CYTORESET   path of the cytoreset binary
+Builds its own store: a simulated 3-visit timeline (manifest ingest), a re-analysis with
+another cut (analysis version 2), and one visit with --keep-events.
+"""
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+BIN = os.environ["CYTORESET"]
+
+
+def run(*args):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise AssertionError(f"cytoreset {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+    return p
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    d = tmp_path_factory.mktemp("store")
+    run("simulate", "--timeline", "--patient", "P01", "--seed", "11", "--days=-7,14,120", "--events", "5000",
+        "-o", str(d / "P01"))
+    s = str(d / "cohort.h5")
+    run("ingest", "--manifest", str(d / "P01" / "P01.visits.csv"), "--store", s, "--diagnosis", "SLE",
+        "--infusion-date", "2026-01-10", "--age", "34", "--sex", "F")
+    # Re-analysis of day 120 with another CD19 cut: a second analysis version.
+    run("ingest", str(d / "P01" / "P01_day+120.fcs"), "--store", s, "--patient", "P01", "--day", "120",
+        "--beads-per-test", "50000", "--blood-ul", "50", "--cut", "CD19=0.3")
+    run("simulate", "-o", str(d / "e.fcs"), "--events", "5000", "--seed", "3")
+    run("ingest", str(d / "e.fcs"), "--store", s, "--patient", "P02", "--day", "28", "--alc", "1500", "--keep-events")
+    return {"path": s, "dir": d}
+
+
+def test_root_and_patient_attributes(store):
+    with h5py.File(store["path"], "r") as f:
+        assert f.attrs["schema"] == "cytoreset.store"
+        assert f.attrs["schema_version"] == "1.0"
+        assert sorted(f["patients"].keys()) == ["P01", "P02"]
+        p = f["patients/P01"]
+        assert p.attrs["diagnosis"] == "SLE"
+        assert list(p.attrs["infusion_dates"]) == ["2026-01-10"]
+        assert p.attrs["age"] == 34 and p.attrs["sex"] == "F"
+        assert "diagnosis" not in f["patients/P02"].attrs
+
+
+def test_visits_and_provenance(store):
+    with h5py.File(store["path"], "r") as f:
+        visits = f["patients/P01/visits"]
+        assert sorted(visits.keys()) == ["day+014", "day+120", "day-007"]
+        v = visits["day+014"]
+        assert v.attrs["day"] == 14.0 and v.attrs["infusion"] == 1
+        assert v.attrs["file_name"] == "P01_day+014.fcs"
+        with open(store["dir"] / "P01" / "P01_day+014.fcs", "rb") as fcs:
+            assert v.attrs["file_sha256"] == hashlib.sha256(fcs.read()).hexdigest()
+        assert v.attrs["current_analysis"] == 1
+        a = v["analyses/1"]
+        for name in ["panel", "panel_version", "gating_hash", "cytoreset_version", "analysis_time", "count_method",
+                     "analyst_note", "analysis_key", "b_cell_aplasia", "analysis_json"]:
+            assert name in a.attrs, name
+        assert a.attrs["panel"] == "reset"
+        assert a.attrs["count_method"] == "single-platform"
+        assert a.attrs["beads_per_test"] == 50000.0 and a.attrs["blood_ul"] == 50.0
+        assert len(a.attrs["gating_hash"]) == 64
+        analysis = json.loads(a.attrs["analysis_json"])
+        assert analysis["schema"] == "cytoreset.analysis/1"
+        assert set(a["diagnostics"].dtype.names) == {"severity", "code", "message"}
+        assert set(a["cuts"].dtype.names) == {"name", "marker", "value", "method", "note"}
+        # Re-analysis with another gating: version 2 beside version 1, nothing overwritten.
+        v120 = visits["day+120"]
+        assert sorted(v120["analyses"].keys()) == ["1", "2"]
+        assert v120.attrs["current_analysis"] == 2
+        assert v120["analyses/1"].attrs["gating_hash"] != v120["analyses/2"].attrs["gating_hash"]
+
+
+def test_population_table_and_lloq(store):
+    with h5py.File(store["path"], "r") as f:
+        t = f["patients/P01/visits/day+014/analyses/1/populations"][()]
+        for name in ["id", "path", "parent", "count", "parent_count", "pct_parent", "pct_of", "pct_lymphocytes",
+                     "per_ul", "per_ul_less_than", "per_ul_lower95", "per_ul_upper95", "per_ul_method", "below_lloq"]:
+            assert name in t.dtype.names, name
+        assert t.dtype["below_lloq"] == np.bool_
+        ids = [x.decode() for x in t["id"]]
+        b = t[ids.index("BCells")]
+        # Aplastic day 14: below the LLOQ is NaN + a bound + the flag, never 0.
+        assert b["below_lloq"]
+        assert math.isnan(b["per_ul"])
+        assert b["per_ul_less_than"] > 0
+        assert b["per_ul_method"].decode() == "single-platform"
+        lym = t[ids.index("Lymphocytes")]
+        assert not lym["below_lloq"] and lym["per_ul"] > 0 and math.isnan(lym["per_ul_less_than"])
+
+
+def test_series_match_the_cli(store):
+    out = run("series", "--store", store["path"], "--patient", "P01", "--format", "json").stdout
+    doc = json.loads(out)
+    with h5py.File(store["path"], "r") as f:
+        series = f["patients/P01/series"]
+        assert "visits" in series and "cd19_per_ul" in series and "car_pct_cd3" in series
+        for s in doc["series"]:
+            ds = series[s["metric"]]
+            assert ds.attrs["unit"] == s["unit"]
+            rows = ds[()]
+            assert list(rows["day"]) == sorted(rows["day"]) == [-7.0, 14.0, 120.0]
+            for row, point in zip(rows, s["points"]):
+                if point.get("value") is not None:
+                    assert row["value"] == point["value"]
+                    assert not row["below_lloq"]
+                else:
+                    assert math.isnan(row["value"])
+                    if point.get("belowLLOQ"):
+                        assert row["below_lloq"] and row["less_than"] == point["lessThan"]
+        assert series["cd19_per_ul"].attrs["unit"] == "cells/µL"
+        assert list(series["cd19_per_ul"]["analysis"]) == [1, 1, 2]
+        calls = series["visits"][()]
+        assert [x.decode() for x in calls["visit"]] == ["day-007", "day+014", "day+120"]
+
+
+def test_kept_events_and_masks(store):
+    with h5py.File(store["path"], "r") as f:
+        v = f["patients/P02/visits/day+028"]
+        ev = v["events"]
+        channels = list(ev.attrs["channels"])
+        assert ev.dtype == np.float32 and ev.shape[0] == len(channels) and ev.shape[1] == v.attrs["events"]
+        assert ev.compression == "gzip" and ev.compression_opts == 1 and ev.shuffle
+        assert ev.chunks == (1, ev.shape[1])
+        assert ev.attrs["compensated"] == "file spillover"
+        masks = v["analyses/1/masks"]
+        n = masks.attrs["events"]
+        t = v["analyses/1/populations"][()]
+        ids = [x.decode() for x in t["id"]]
+        for pop in ["Lymphocytes", "TCells", "BCells"]:
+            bits = np.unpackbits(masks[pop][()], bitorder="little")[:n]
+            assert int(bits.sum()) == int(t[ids.index(pop)]["count"]), pop
+        assert v["analyses/1"].attrs["count_method"] == "dual-platform"
+        assert v["analyses/1"].attrs["alc_per_ul"] == 1500.0
+
+
+def test_export_store_is_tidy(store):
+    out = run("export-store", "--store", store["path"], "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    with h5py.File(store["path"], "r") as f:
+        expected = sum(len(f[f"patients/{p}/series/{m}"]) for p in f["patients"] for m in f[f"patients/{p}/series"] if m != "visits")
+    assert len(rows) == expected
+    r = next(r for r in rows if r["patient"] == "P01" and r["day"] == "14" and r["metric"] == "cd19_per_ul")
+    assert r["value"] == "" and r["below_lloq"] == "true" and float(r["less_than"]) > 0
+
+
+def test_h5dump_reads_the_layout(store):
+    header = subprocess.run(["h5dump", "-H", store["path"]], capture_output=True, text=True, check=True).stdout
+    assert 'GROUP "patients"' in header and 'GROUP "day+014"' in header and 'DATASET "cd19_per_ul"' in header
+    attr = subprocess.run(["h5dump", "-a", "/schema_version", store["path"]], capture_output=True, text=True, check=True).stdout
+    assert '"1.0"' in attr
+    data = subprocess.run(["h5dump", "-d", "/patients/P01/series/cd19_per_ul", store["path"]], capture_output=True,
+                          text=True, check=True).stdout
+    for field in ["value", "less_than", "below_lloq", "lower95", "upper95", "method"]:
+        assert f'"{field}"' in data, field
