@@ -5,7 +5,9 @@
 #   .venv-flowkit  FlowKit 1.3 (needs numpy 2): `cytoreset gate` and FlowKit give the same
 #                  populations on the synthetic panel files (Tests/interop/test_flowkit_gating.py)
 #                  and on simulated reset-panel files with the strategy `analyze` resolved
-#                  (Tests/interop/test_flowkit_reset_panel.py).
+#                  (Tests/interop/test_flowkit_reset_panel.py);
+#   .venv-h5py     h5py (+ Debian's h5dump): the cohort store's documented layout and values
+#                  (Tests/interop/test_store_interop.py; it builds its own store with the binary).
 # Under CI=true any failure is fatal; elsewhere a venv that cannot be created (offline) prints
 # one SKIP line and its tests are skipped.
 set -euo pipefail
