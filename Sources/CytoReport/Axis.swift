@@ -143,7 +143,7 @@ public enum AxisTicks {
   /// Decade ticks of a transformed (logicle/biex/arcsinh) axis: 0 and ±10ⁿ, placed by the
   /// transform. Labels are "0" and "10ⁿ" (negative decades "−10ⁿ"); a decade label that would
   /// sit closer than 4 % of the axis to the previous label is left off (its tick stays).
-  /// Minor ticks at 2–9 × each decade.
+  /// Minor ticks at 2–9 × each decade, none closer than 1 % of the axis to another tick.
   public static func decades(_ scale: AxisScale) -> [AxisTick] {
     let (lo, hi) = scale.coordinateRange
     guard hi > lo else { return [] }
@@ -178,7 +178,14 @@ public enum AxisTicks {
     } else {
       thin(Array(0..<ticks.count))
     }
-    return ticks
+    // Unlabelled ticks crowd together near 0 (the linear region): keep one only when it is at
+    // least 1 % of the axis from the last tick kept; labelled ticks always stay.
+    var kept: [AxisTick] = []
+    for t in ticks where t.label != nil || kept.last.map({ t.fraction - $0.fraction >= 0.01 }) ?? true {
+      if t.label != nil, let last = kept.last, last.label == nil, t.fraction - last.fraction < 0.01 { kept.removeLast() }
+      kept.append(t)
+    }
+    return kept
   }
 
   /// "10ⁿ" with a superscript exponent; with `plain`, small powers are written out
