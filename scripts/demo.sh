@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
 # The main job on generated data: simulate a small cohort (3 patients × 9 visits of the reset
-# panel), analyse every visit, and summarise each patient's course.
+# panel), analyse every visit into one HDF5 store, and write each patient's report and the
+# cohort overview.
 set -euo pipefail
 BIN=${CYTORESET:-.build/debug/cytoreset}
 OUT=${DEMO_DIR:-demo}
 EVENTS=${DEMO_EVENTS:-50000}
-rm -rf "$OUT/visits"
+rm -rf "$OUT"
 mkdir -p "$OUT/visits"
 for spec in P01:11 P02:12 P03:13; do
   patient=${spec%%:*}; seed=${spec##*:}
-  "$BIN" simulate --timeline --patient "$patient" --seed "$seed" --events "$EVENTS" -o "$OUT/visits/$patient" 2>/dev/null
+  "$BIN" simulate --timeline --patient "$patient" --seed "$seed" --events "$EVENTS" -o "$OUT/visits/$patient"
 done
-for patient in P01 P02 P03; do
-  dir="$OUT/visits/$patient"
-  files=(); days=()
-  while IFS=, read -r file _ day _; do
-    files+=("$dir/$file"); days+=(--day "$day")
-  done < <(tail -n +2 "$dir/$patient.visits.csv")
-  echo "== $patient"
-  "$BIN" analyze "${files[@]}" --patient "$patient" "${days[@]}" --beads-per-test 50000 --blood-ul 50
-  "$BIN" analyze "${files[@]}" --patient "$patient" "${days[@]}" --beads-per-test 50000 --blood-ul 50 --format json > "$OUT/$patient.analysis.json"
+for spec in "P01:SLE:2026-01-12" "P02:systemic sclerosis:2026-02-03" "P03:myositis:2026-03-17"; do
+  IFS=: read -r patient diagnosis infused <<< "$spec"
+  "$BIN" ingest --manifest "$OUT/visits/$patient/$patient.visits.csv" --store "$OUT/cohort.h5" \
+    --diagnosis "$diagnosis" --product "CD19 CAR T (simulated)" --infusion-date "$infused"
 done
 echo
-echo "Simulated visits (with .truth.json) in $OUT/visits/; per-patient analyses in $OUT/P0*.analysis.json"
+"$BIN" patients --store "$OUT/cohort.h5"
+echo
+"$BIN" report --store "$OUT/cohort.h5" --all --fcs-dir "$OUT/visits" -o "$OUT/cohort.html"
+echo
+echo "Store:    $OUT/cohort.h5   (cytoreset series --store $OUT/cohort.h5 --patient P01)"
+echo "Reports:  $OUT/P01.html $OUT/P02.html $OUT/P03.html"
+echo "Cohort:   $OUT/cohort.html"
