@@ -3,8 +3,9 @@
 # when everything is present. Debian packages come from apt (root, or sudo when available).
 set -euo pipefail
 need=()
-# Debian packages the build and tests use: zlib (PNG), libhdf5 (the store) and h5dump (interop tests).
-for pkg in zlib1g-dev libhdf5-dev hdf5-tools; do
+# Debian packages the build and tests use: zlib (PNG), libhdf5 (the store), h5dump (interop
+# tests) and chromium (the report renders in headless Chromium in the tests).
+for pkg in zlib1g-dev libhdf5-dev hdf5-tools chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # Python's venv module, for the interop tests' peer readers.

@@ -49,6 +49,8 @@ if ensure_venv .venv-interop "flowio, fcsparser" "flowio/fcsparser" \
   need_fixtures manifest.txt
   CYTORESET="$BIN" CYTORESET_INTEROP_DIR="$FIX" CYTORESET_SHARED="$shared" \
     .venv-interop/bin/python -m pytest -q -p no:cacheprovider Tests/interop/test_fcs_interop.py || status=$?
+  # The demo patient report in headless Chromium (Debian's chromium, from install-deps.sh).
+  CYTORESET="$BIN" .venv-interop/bin/python -m pytest -q -p no:cacheprovider Tests/interop/test_report_chromium.py || status=$?
 fi
 if ensure_venv .venv-flowkit "flowkit" "FlowKit" \
     flowkit==1.3.2 flowutils==1.2.2 flowio==1.4.0 "numpy>=2,<3" pytest==8.3.5; then

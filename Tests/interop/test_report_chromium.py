@@ -1,0 +1,120 @@
+"""The demo patient report renders in headless Chromium (Debian's chromium package): the page
+loads with no console errors, and every chart is drawn — each inline SVG chart, screenshotted
+on its own, has coloured (data) pixels, not only axes and text (issue #6).
+
+Builds its own small cohort with the binary: `simulate --timeline` (1 patient, 9 visits),
+`ingest --manifest`, `report --fcs-dir`. Needs CYTORESET (binary path); CHROMIUM optional
+(default: chromium on PATH). Writes the full-page screenshot to REPORT_SCREENSHOT if set.
+"""
+import os
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+
+import pytest
+
+BIN = os.environ["CYTORESET"]
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true", reason="chromium not installed")
+
+
+def run(*args):
+    p = subprocess.run([BIN, *args], capture_output=True, text=True)
+    assert p.returncode == 0, f"cytoreset {' '.join(args)} failed: {p.stderr}"
+    return p
+
+
+def chromium_screenshot(html_path, png_path, width, height):
+    """Screenshot of a local page; returns Chromium's stderr (console messages are logged there)."""
+    p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr",
+                        "--v=0", f"--screenshot={png_path}", f"--window-size={width},{height}", "file://" + str(html_path)],
+                       capture_output=True, text=True, timeout=120)
+    assert os.path.exists(png_path), f"no screenshot: {p.stderr[-2000:]}"
+    return p.stderr
+
+
+def decode_png(path):
+    """(width, height, rows of (r, g, b)) of an 8-bit RGB/RGBA PNG (stdlib only)."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, w = 8, b"", None
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, color = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and color in (2, 6), (depth, color)
+            bpp = 4 if color == 6 else 3
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([(line[x * bpp], line[x * bpp + 1], line[x * bpp + 2]) for x in range(w)])
+        prev = line
+    return w, h, rows
+
+
+def top_level_svgs(html):
+    out, depth, start = [], 0, None
+    for m in re.finditer(r"<svg\b|</svg>", html):
+        if m.group(0) == "</svg>":
+            depth -= 1
+            if depth == 0:
+                out.append(html[start:m.end()])
+        else:
+            if depth == 0:
+                start = m.start()
+            depth += 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report")
+    run("simulate", "--timeline", "--patient", "P01", "--seed", "11", "--events", "8000", "-o", str(tmp / "visits" / "P01"))
+    run("ingest", "--manifest", str(tmp / "visits" / "P01" / "P01.visits.csv"), "--store", str(tmp / "cohort.h5"),
+        "--diagnosis", "SLE <script>alert(1)</script>")
+    run("report", "--store", str(tmp / "cohort.h5"), "--patient", "P01", "--fcs-dir", str(tmp / "visits"), "-o", str(tmp / "P01.html"))
+    return tmp, (tmp / "P01.html").read_text()
+
+
+def test_page_loads_without_console_errors(report):
+    tmp, html = report
+    assert "<script" not in html and "&lt;script&gt;" in html
+    log = chromium_screenshot(tmp / "P01.html", tmp / "page.png", 1200, 2600)
+    console = [line for line in log.splitlines() if "CONSOLE" in line or "Uncaught" in line or "net::ERR" in line]
+    assert not console, console
+    head = open(tmp / "page.png", "rb").read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", head[16:24]) == (1200, 2600)
+    if os.environ.get("REPORT_SCREENSHOT"):
+        shutil.copy(tmp / "page.png", os.environ["REPORT_SCREENSHOT"])
+
+
+def test_every_chart_is_drawn(report):
+    tmp, html = report
+    charts = top_level_svgs(html)
+    assert len(charts) >= 5  # B cells, CAR T /µL, CAR T %CD3, subsets, T cells (+ QC plots)
+    for i, svg in enumerate(charts[:8]):
+        w = int(float(re.search(r'width="([\d.]+)"', svg).group(1)))
+        h = int(float(re.search(r'height="([\d.]+)"', svg).group(1)))
+        page = tmp / f"chart{i}.html"
+        page.write_text(f'<!doctype html><html><body style="margin:0;background:#fff">{svg}</body></html>')
+        chromium_screenshot(page, tmp / f"chart{i}.png", w, h)
+        _, _, rows = decode_png(tmp / f"chart{i}.png")
+        coloured = sum(1 for row in rows for (r, g, b) in row if max(r, g, b) - min(r, g, b) > 40)
+        total = w * h
+        assert coloured > 0.001 * total, f"chart {i} ({w}×{h}) looks blank: {coloured} coloured pixels"
