@@ -137,7 +137,7 @@ struct CompensationPlan: Sendable {
   }
 
   /// Compensates `range` of the events: stage each detector's chunk as Double (zero-padded
-  /// to whole vectors), then accumulate 4 fluorochromes × 4 events per step.
+  /// to whole vectors), then accumulate 4 fluorochromes × 8 events per step.
   ///
   /// `afterBlock` is called with each block's event range once its outputs are written.
   func run<S: EventScalar>(
@@ -152,7 +152,9 @@ struct CompensationPlan: Sendable {
         var start = range.lowerBound
         while start < range.upperBound {
           let len = min(Self.chunk, range.upperBound - start)
-          let padded = (len + laneCount - 1) & ~(laneCount - 1)
+          // Whole groups of 2 vectors (8 events), zero-padded.
+          let group = 2 &* laneCount
+          let padded = (len + group - 1) & ~(group - 1)
           for d in 0..<nd {
             let src = inputs[d] + start
             let dst = st + d &* Self.chunk
@@ -164,24 +166,41 @@ struct CompensationPlan: Sendable {
           while f < nf {
             var e = 0
             while e < padded {
+              // 4 fluorochromes × 8 events: 8 independent accumulators, each coefficient
+              // broadcast once per detector and used twice.
               var a0 = DVec(), a1 = DVec(), a2 = DVec(), a3 = DVec()
+              var b0 = DVec(), b1 = DVec(), b2 = DVec(), b3 = DVec()
               var xp = raw + e &* 8
               var c = coef + f
               for _ in 0..<nd {
                 let x = xp.loadUnaligned(as: DVec.self)
-                a0 += x * c[0]
-                a1 += x * c[1]
-                a2 += x * c[2]
-                a3 += x * c[3]
+                let y = xp.loadUnaligned(fromByteOffset: laneCount &* 8, as: DVec.self)
+                let (c0, c1, c2, c3) = (c[0], c[1], c[2], c[3])
+                a0 += x * c0
+                b0 += y * c0
+                a1 += x * c1
+                b1 += y * c1
+                a2 += x * c2
+                b2 += y * c2
+                a3 += x * c3
+                b3 += y * c3
                 xp += Self.chunk &* 8
                 c += nfp
               }
+              let at = start + e
               let count = min(laneCount, len - e)
-              store(a0, outputs, f, start + e, count, nf)
-              store(a1, outputs, f + 1, start + e, count, nf)
-              store(a2, outputs, f + 2, start + e, count, nf)
-              store(a3, outputs, f + 3, start + e, count, nf)
-              e += laneCount
+              store(a0, outputs, f, at, count, nf)
+              store(a1, outputs, f + 1, at, count, nf)
+              store(a2, outputs, f + 2, at, count, nf)
+              store(a3, outputs, f + 3, at, count, nf)
+              let count2 = min(laneCount, len - e - laneCount)
+              if count2 > 0 {
+                store(b0, outputs, f, at + laneCount, count2, nf)
+                store(b1, outputs, f + 1, at + laneCount, count2, nf)
+                store(b2, outputs, f + 2, at + laneCount, count2, nf)
+                store(b3, outputs, f + 3, at + laneCount, count2, nf)
+              }
+              e += group
             }
             f += 4
           }
