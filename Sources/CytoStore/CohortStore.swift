@@ -130,7 +130,7 @@ public enum CohortStore {
     -> [IngestOutcome]
   {
     do {
-      let file = creating ? try HDF5File.create(path) : try HDF5File.open(path, mode: .readWrite)
+      let file = creating ? try HDF5File.create(path, persistentFreeSpace: true) : try HDF5File.open(path, mode: .readWrite)
       let now = StoreClock.now()
       if creating {
         try file.setAttribute("schema", StoreSchema.name)
@@ -274,7 +274,16 @@ public enum CohortStore {
     try g.setAttribute("car_background_pct_cd3", a.calls.carBackgroundPercentOfT)
     try g.setAttribute("car_background_source", a.calls.carBackgroundSource)
     try g.setAttribute("analysis_json", try StoreJSON.encode(a))
-    if let panel = p.panelJSON { try g.setAttribute("panel_json", panel) }
+    if let panel = p.panelJSON {
+      // Stored once per distinct panel: /panels/<SHA-256 of the JSON>, referenced by hash.
+      let hash = SHA256.hash(text: panel).hex
+      if !file.exists("/panels/\(hash)") {
+        let d = try file.createDataset("/panels/\(hash)", strings: [panel])
+        try d.setAttribute("panel", a.panel)
+        try d.setAttribute("panel_version", a.panelVersion)
+      }
+      try g.setAttribute("panel_sha256", hash)
+    }
     try g.createTable("populations", columns: PopulationTable.columns(a))
     try g.createTable("cuts", columns: [
       HDF5Column("name", .string(a.cuts.map(\.name))), HDF5Column("marker", .string(a.cuts.map(\.marker))),

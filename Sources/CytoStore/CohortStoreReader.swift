@@ -185,11 +185,19 @@ public final class CohortStoreReader: @unchecked Sendable {
         }
         return v
       }
-      let visit = try col("visit") { $0.strings }, infusion = try col("infusion") { $0.int64s }, day = try col("day") { $0.doubles }
+      let infusion = try col("infusion") { $0.int64s }, day = try col("day") { $0.doubles }
       let analysis = try col("analysis") { $0.int64s }, value = try col("value") { $0.doubles }
       let lessThan = try col("less_than") { $0.doubles }, below = try col("below_lloq") { $0.bools }
       let lower = try col("lower95") { $0.doubles }, upper = try col("upper95") { $0.doubles }
-      let events = try col("events") { $0.int64s }, method = try col("method") { $0.strings }
+      let events = try col("events") { $0.int64s }
+      // Visit names and count methods come from `series/visits`, row for row.
+      let index = try file.dataset("/patients/\(id)/series/visits").readTable(columns: ["visit", "day", "count_method"])
+      guard let visit = index["visit"]?.strings, let visitDay = index["day"]?.doubles, let methods = index["count_method"]?.strings,
+        visitDay == day
+      else {
+        throw StoreError.damaged(file: path, object: d.path, detail: "rows do not match /patients/\(id)/series/visits")
+      }
+      let absolute = unit == .cellsPerMicroliter
       let points = (0..<t.rowCount).map { i -> StoredSeriesPoint in
         var q: Quantity? = nil
         if below[i] || !value[i].isNaN {
@@ -201,7 +209,7 @@ public final class CohortStoreReader: @unchecked Sendable {
           q = x
         }
         return StoredSeriesPoint(visit: visit[i], infusion: Int(infusion[i]), day: day[i], analysis: Int(analysis[i]), quantity: q,
-                                 method: method[i].isEmpty ? nil : method[i])
+                                 method: absolute && q != nil && methods[i] != "none" ? methods[i] : nil)
       }
       return StoredSeries(metric: metric, unit: unitText, description: try d.stringAttribute("description"), points: points)
     }

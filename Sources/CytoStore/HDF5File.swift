@@ -1,6 +1,14 @@
 internal import CHDF5
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 // MARK: - File ownership
 
 /// Owns the file identifier. Every object opened in the file holds a strong reference, so the
@@ -239,14 +247,23 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
 
   /// Creates a file. Without `overwrite` an existing file is an error
   /// (``HDF5Error/Kind/fileExists``); with it, the file is truncated.
-  public static func create(_ path: String, overwrite: Bool = false) throws(HDF5Error) -> HDF5File {
+  ///
+  /// - Parameter persistentFreeSpace: track free space across sessions
+  ///   (`H5Pset_file_space_strategy(FSM_AGGR, persist: true)`), so space freed by deleting or
+  ///   rewriting objects (replaced attributes, rewritten variable-length strings) is reused by
+  ///   later sessions instead of being lost. Needs the HDF5 1.10 file format to read.
+  public static func create(_ path: String, overwrite: Bool = false, persistentFreeSpace: Bool = false) throws(HDF5Error) -> HDF5File {
     let at = H5Where(file: path, object: nil)
     return try withHDF5 { () throws(HDF5Error) -> HDF5File in
       let fapl = try h5FileAccessList(at)
+      let fcpl = try H5Handle(H5Pcreate(chdf5_p_file_create()), .propertyList, at, "create file creation list")
+      if persistentFreeSpace {
+        try h5Check(H5Pset_file_space_strategy(fcpl.id, H5F_FSPACE_STRATEGY_FSM_AGGR, true, 1), at, "set file space strategy")
+      }
       let flags = overwrite ? CHDF5_ACC_TRUNC : CHDF5_ACC_EXCL
-      let id = H5Fcreate(path, flags, h5Default, fapl.id)
+      let (id, failure) = h5RetryingLockContention(at, "create file") { H5Fcreate(path, flags, fcpl.id, fapl.id) }
       if id < 0 {
-        let error = at.libraryError("create file")
+        let error = failure ?? at.libraryError("create file")
         if !overwrite && FileManager.default.fileExists(atPath: path) {
           throw at.error(.fileExists, "create file", "a file already exists (pass overwrite: true to replace it)")
         }
@@ -277,9 +294,11 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
       }
       if signature < 0 { throw at.libraryError("open file") }
       let fapl = try h5FileAccessList(at, forCreation: false)
-      let id = H5Fopen(path, mode == .readOnly ? CHDF5_ACC_RDONLY : CHDF5_ACC_RDWR, fapl.id)
+      let (id, failure) = h5RetryingLockContention(at, "open file") {
+        H5Fopen(path, mode == .readOnly ? CHDF5_ACC_RDONLY : CHDF5_ACC_RDWR, fapl.id)
+      }
       if id < 0 {
-        let error = at.libraryError("open file")
+        let error = failure ?? at.libraryError("open file")
         if error.stack.contains(where: { $0.localizedCaseInsensitiveContains("truncated file") }) {
           throw HDF5Error(.truncated, filePath: path, operation: "open file", message: error.message, stack: error.stack)
         }
@@ -301,6 +320,7 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
   private init(fileID: consuming H5Handle, path: String, mode: Mode) throws(HDF5Error) {
     let owner = H5FileOwner(handle: fileID, path: path, mode: mode)
     let at = H5Where(file: path, object: "/")
+    h5SetCloseOnExec(owner.handle.id)
     let root = try H5Handle(H5Gopen2(owner.handle.id, "/", h5Default), .group, at, "open root group")
     super.init(owner: owner, handle: root, path: "/")
   }
@@ -328,4 +348,41 @@ func h5FileAccessList(_ at: H5Where, forCreation: Bool = true) throws(HDF5Error)
     try h5Check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V110), at, "set format bounds")
   }
   return fapl
+}
+
+/// Marks the file's descriptor close-on-exec (libhdf5's sec2 driver opens without
+/// `O_CLOEXEC`). Otherwise a child process started while the file is open (a test spawning
+/// `cytoreset`, a tool calling `Process`) inherits the descriptor and with it libhdf5's `flock`,
+/// and the next open of the file in this process fails with "unable to lock file" until the
+/// child exits. Lock held.
+func h5SetCloseOnExec(_ file: hid_t) {
+  var handle: UnsafeMutableRawPointer? = nil
+  guard H5Fget_vfd_handle(file, h5Default, &handle) >= 0, let handle else {
+    H5Eclear2(h5ErrorStack)
+    return
+  }
+  let fd = handle.load(as: Int32.self)
+  let flags = fcntl(fd, F_GETFD)
+  if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+}
+
+/// Calls `body` (an `H5Fopen`/`H5Fcreate`) and, while it fails because libhdf5 cannot take its
+/// `flock` on the file, retries for up to 1 s. A lock can be held for a moment by a child
+/// process that was being started (fork/exec) while this process had the file open: the child's
+/// copy of the descriptor keeps the lock until it closes or execs. A file held open for writing
+/// by another process still fails, after the second. Returns the identifier, and the error of
+/// the last failure when it failed (the error stack is consumed). Lock held.
+func h5RetryingLockContention(_ at: H5Where, _ operation: String, _ body: () -> hid_t) -> (hid_t, HDF5Error?) {
+  var id = body()
+  var attempts = 0
+  while id < 0 {
+    let error = at.libraryError(operation)
+    guard attempts < 100, error.stack.contains(where: { $0.localizedCaseInsensitiveContains("unable to lock file") }) else {
+      return (id, error)
+    }
+    attempts += 1
+    usleep(10_000)
+    id = body()
+  }
+  return (id, nil)
 }

@@ -51,11 +51,13 @@ enum SeriesWriter {
       }
       return try series.createTable(name, columns: columns, options: seriesOptions)
     }
+    // Metric tables are all numbers: rewriting them in place leaves no garbage in the global
+    // heap (variable-length strings would); the strings live once in `visits`, row for row.
     let index: [HDF5Column] = [
-      HDF5Column("visit", .string(rows.map(\.visit))), HDF5Column("infusion", .int64(rows.map { Int64($0.infusion) })),
+      HDF5Column("infusion", .int64(rows.map { Int64($0.infusion) })),
       HDF5Column("day", .double(rows.map(\.day))), HDF5Column("analysis", .int64(rows.map { Int64($0.analysis) })),
     ]
-    let visits = try put("visits", index + [
+    let visits = try put("visits", [HDF5Column("visit", .string(rows.map(\.visit)))] + index + [
       HDF5Column("file_name", .string(rows.map(\.fileName))), HDF5Column("file_sha256", .string(rows.map(\.fileSHA256))),
       HDF5Column("count_method", .string(rows.map { $0.result.countMethod?.name ?? "none" })),
       HDF5Column("b_cell_aplasia", .string(rows.map { $0.result.calls.bCellAplasia.result.rawValue })),
@@ -73,11 +75,10 @@ enum SeriesWriter {
         HDF5Column("lower95", .double(qs.map { $0?.lower95 ?? .nan })),
         HDF5Column("upper95", .double(qs.map { $0?.upper95 ?? .nan })),
         HDF5Column("events", .int64(qs.map { Int64($0?.events ?? -1) })),
-        HDF5Column("method", .string(zip(rows, qs).map { r, q in
-          metric.isAbsolute && q != nil ? (r.result.countMethod?.name ?? "") : "" })),
       ])
       try d.setAttribute("unit", metric.unit.rawValue)
       try d.setAttribute("description", metric.description)
+      try d.setAttribute("absolute", metric.isAbsolute ? 1 : 0)
     }
   }
 }

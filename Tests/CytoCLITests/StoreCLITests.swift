@@ -10,9 +10,14 @@ import Testing
 /// `cytoreset ingest`, `series`, `patients`, `export-store` end to end, and the never-lose-data
 /// guarantees with real processes (kill -9, concurrent writers).
 @Suite(.serialized) struct StoreCLITests {
+  /// Runs `cytoreset` without leaking this process's descriptors into it (see ``ChildProcess``).
+  static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    try ChildProcess.cytoreset(arguments, binary: CLIRunner.binary.path)
+  }
+
   /// Simulated timeline files of `patient` (5,000 events each) and the manifest.
   static func timeline(_ patient: String, seed: Int, days: String, in dir: URL) throws -> String {
-    let r = try CLIRunner.run(["simulate", "--timeline", "--patient", patient, "--seed", String(seed), "--days=\(days)",
+    let r = try Self.run(["simulate", "--timeline", "--patient", patient, "--seed", String(seed), "--days=\(days)",
                                "--events", "5000", "-o", dir.appendingPathComponent(patient).path])
     #expect(r.status == 0, "\(r.stderr)")
     return dir.appendingPathComponent("\(patient)/\(patient).visits.csv").path
@@ -32,7 +37,7 @@ import Testing
     let days = "-7,7,14,28,120,180"
     for (p, seed) in [("P01", 11), ("P02", 12), ("P03", 13)] {
       let manifest = try Self.timeline(p, seed: seed, days: days, in: dir)
-      let r = try CLIRunner.run(["ingest", "--manifest", manifest, "--store", store, "--diagnosis", "SLE"])
+      let r = try Self.run(["ingest", "--manifest", manifest, "--store", store, "--diagnosis", "SLE"])
       #expect(r.status == 0, "\(r.stderr)")
       #expect(r.stdout.contains("6 visits stored, 0 already present, 0 failed"), "\(r.stdout)")
       #expect(!r.stderr.contains("\r"), "progress must be plain lines when stderr is not a terminal")
@@ -43,10 +48,10 @@ import Testing
       }
       var args = ["analyze"] + files + ["--patient", p, "--beads-per-test", "50000", "--blood-ul", "50", "--format", "json"]
       for d in days.split(separator: ",") { args += ["--day=\(d)"] }
-      let analyzed = try CLIRunner.run(args)
+      let analyzed = try Self.run(args)
       #expect(analyzed.status == 0, "\(analyzed.stderr)")
       let a = try Self.json(analyzed.stdout)
-      let series = try CLIRunner.run(["series", "--store", store, "--patient", p, "--format", "json"])
+      let series = try Self.run(["series", "--store", store, "--patient", p, "--format", "json"])
       #expect(series.status == 0, "\(series.stderr)")
       let s = try Self.json(series.stdout)
       let analyses = try #require(a["analyses"] as? [[String: Any]])
@@ -72,16 +77,16 @@ import Testing
         let y = try JSONSerialization.data(withJSONObject: kinetics[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
         #expect(x == y, "\(p) \(key): analyze \(String(decoding: x, as: UTF8.self)) vs store \(String(decoding: y, as: UTF8.self))")
       }
-      let again = try CLIRunner.run(["ingest", "--manifest", manifest, "--store", store])
+      let again = try Self.run(["ingest", "--manifest", manifest, "--store", store])
       #expect(again.status == 0)
       #expect(again.stdout.contains("0 visits stored, 6 already present"), "\(again.stdout)")
       #expect(again.stderr.contains("already stored (same file and gating"), "\(again.stderr)")
     }
-    let patients = try CLIRunner.run(["patients", "--store", store])
+    let patients = try Self.run(["patients", "--store", store])
     let lines = patients.stdout.split(separator: "\n")
     #expect(lines.count == 4)
     #expect(lines[1].hasPrefix("P01\tSLE\t\t\t\t\t6\t-7\t180\t6\t0"), "\(lines[1])")
-    let export = try CLIRunner.run(["export-store", "--store", store, "--format", "csv"])
+    let export = try Self.run(["export-store", "--store", store, "--format", "csv"])
     #expect(export.status == 0)
     let rows = export.stdout.split(separator: "\n")
     #expect(rows[0] == "patient,infusion,day,visit,analysis,metric,unit,value,less_than,below_lloq,lower95,upper95,events,method")
@@ -100,7 +105,7 @@ import Testing
     let dir = try CLIRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("kill.h5").path
-    let sim = try CLIRunner.run(["simulate", "-o", dir.appendingPathComponent("v.fcs").path, "--events", "5000", "--seed", "5"])
+    let sim = try Self.run(["simulate", "-o", dir.appendingPathComponent("v.fcs").path, "--events", "5000", "--seed", "5"])
     #expect(sim.status == 0, "\(sim.stderr)")
     let fcs = dir.appendingPathComponent("v.fcs").path
     func ingestArguments(day: Int) -> [String] {
@@ -110,7 +115,7 @@ import Testing
     var durations: [Double] = []
     for day in [-7, 1, 2] {
       let t0 = Date()
-      let r = try CLIRunner.run(ingestArguments(day: day))
+      let r = try Self.run(ingestArguments(day: day))
       durations.append(Date().timeIntervalSince(t0))
       #expect(r.status == 0, "\(r.stderr)")
     }
@@ -120,17 +125,12 @@ import Testing
     let started = Date()
     for i in 0..<100 {
       let day = 10 + i
-      let p = Process()
-      p.executableURL = CLIRunner.binary
-      p.arguments = ingestArguments(day: day)
-      p.standardOutput = FileHandle.nullDevice
-      p.standardError = FileHandle.nullDevice
-      try p.run()
+      let p = try ChildProcess(CLIRunner.binary.path, ingestArguments(day: day))
       usleep(UInt32(Double.random(in: 0...(1.6 * typical)) * 1_000_000))
-      kill(p.processIdentifier, SIGKILL)
-      p.waitUntilExit()
+      p.kill(SIGKILL)
+      p.wait()
       // A temporary copy exists only between the copy and the rename: the kill hit the commit.
-      let mine = "-\(p.processIdentifier)-"
+      let mine = "-\(p.pid)-"
       if try FileManager.default.contentsOfDirectory(atPath: dir.path).contains(where: { $0.hasSuffix(".tmp") && $0.contains(mine) }) {
         midCommit += 1
       }
@@ -154,7 +154,7 @@ import Testing
     print("kill test: \(killedBefore) killed before the rename (\(midCommit) of them mid-commit), \(completed) completed")
     #expect(Date().timeIntervalSince(started) < 120)
     // The next ingest cleans up the temporary copies the killed ones left.
-    let r = try CLIRunner.run(ingestArguments(day: 500))
+    let r = try Self.run(ingestArguments(day: 500))
     #expect(r.status == 0, "\(r.stderr)")
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".tmp") }
     #expect(leftovers.isEmpty, "\(leftovers)")
@@ -167,21 +167,12 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     let store = dir.appendingPathComponent("c.h5").path
     let fcs = dir.appendingPathComponent("v.fcs").path
-    #expect(try CLIRunner.run(["simulate", "-o", fcs, "--events", "5000", "--seed", "6"]).status == 0)
+    #expect(try Self.run(["simulate", "-o", fcs, "--events", "5000", "--seed", "6"]).status == 0)
     for round in 0..<4 {
-      let processes = try (0..<2).map { k -> Process in
-        let p = Process()
-        p.executableURL = CLIRunner.binary
-        p.arguments = ["ingest", fcs, "--store", store, "--patient", "C\(k)", "--day", String(round)]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
+      let processes = try (0..<2).map { k in
+        try ChildProcess(CLIRunner.binary.path, ["ingest", fcs, "--store", store, "--patient", "C\(k)", "--day", String(round)])
       }
-      for p in processes {
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-      }
+      for p in processes { #expect(p.wait() == 0) }
     }
     let reader = try CohortStoreReader(path: store)
     #expect(try reader.patientIDs() == ["C0", "C1"])
@@ -196,15 +187,15 @@ import Testing
     let bad = dir.appendingPathComponent("bad.h5").path
     try Data("not an HDF5 file at all".utf8).write(to: URL(fileURLWithPath: bad))
     let fcs = dir.appendingPathComponent("v.fcs").path
-    #expect(try CLIRunner.run(["simulate", "-o", fcs, "--events", "5000", "--seed", "7"]).status == 0)
+    #expect(try Self.run(["simulate", "-o", fcs, "--events", "5000", "--seed", "7"]).status == 0)
     for args in [["series", "--store", bad, "--patient", "P"], ["patients", "--store", bad], ["export-store", "--store", bad],
                  ["ingest", fcs, "--store", bad, "--patient", "P", "--day", "1"]] {
-      let r = try CLIRunner.run(args)
+      let r = try Self.run(args)
       #expect(r.status == 1, "\(args[0])")
       #expect(r.stderr.contains("\(bad): open file failed: not an HDF5 file"), "\(args[0]): \(r.stderr)")
     }
     #expect(try String(contentsOfFile: bad, encoding: .utf8) == "not an HDF5 file at all")
-    let missing = try CLIRunner.run(["series", "--store", dir.appendingPathComponent("none.h5").path, "--patient", "P"])
+    let missing = try Self.run(["series", "--store", dir.appendingPathComponent("none.h5").path, "--patient", "P"])
     #expect(missing.status == 1 && missing.stderr.contains("file not found"))
   }
 }

@@ -67,6 +67,8 @@ def test_visits_and_provenance(store):
             assert v.attrs["file_sha256"] == hashlib.sha256(fcs.read()).hexdigest()
         assert v.attrs["current_analysis"] == 1
         a = v["analyses/1"]
+        assert a.attrs["panel_sha256"] in f["panels"]
+        assert json.loads(f["panels"][a.attrs["panel_sha256"]][0])["name"] == "reset"
         for name in ["panel", "panel_version", "gating_hash", "cytoreset_version", "analysis_time", "count_method",
                      "analyst_note", "analysis_key", "b_cell_aplasia", "analysis_json"]:
             assert name in a.attrs, name
@@ -165,5 +167,5 @@ def test_h5dump_reads_the_layout(store):
     assert '"1.0"' in attr
     data = subprocess.run(["h5dump", "-d", "/patients/P01/series/cd19_per_ul", store["path"]], capture_output=True,
                           text=True, check=True).stdout
-    for field in ["value", "less_than", "below_lloq", "lower95", "upper95", "method"]:
+    for field in ["infusion", "day", "analysis", "value", "less_than", "below_lloq", "lower95", "upper95", "events"]:
         assert f'"{field}"' in data, field
