@@ -143,7 +143,7 @@ public enum AxisTicks {
   /// Decade ticks of a transformed (logicle/biex/arcsinh) axis: 0 and ±10ⁿ, placed by the
   /// transform. Labels are "0" and "10ⁿ" (negative decades "−10ⁿ"); a decade label that would
   /// sit closer than 4 % of the axis to the previous label is left off (its tick stays).
-  /// Minor ticks at 2–9 × each decade, none closer than 1 % of the axis to another tick.
+  /// Minor ticks at 2–9 × each decade from 10² on, none closer than 1 % of the axis to another tick.
   public static func decades(_ scale: AxisScale) -> [AxisTick] {
     let (lo, hi) = scale.coordinateRange
     guard hi > lo else { return [] }
@@ -154,6 +154,8 @@ public enum AxisTicks {
         for m in 1...9 {
           let v = sign * Double(m) * pow(10, Double(e))
           guard v >= vMin - abs(vMin) * 1e-9, v <= vMax + abs(vMax) * 1e-9 else { continue }
+          // No minor ticks below 10² (the transform's near-linear region), as on cytometers.
+          if m != 1 && e < 2 { continue }
           candidates.append((v, m == 1, m == 1 ? (sign < 0 ? "−" : "") + decadeLabel(e, plain: false) : nil))
         }
       }

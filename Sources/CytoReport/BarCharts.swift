@@ -2,7 +2,7 @@
 /// (for example B-cell subsets as % of B cells).
 ///
 /// A `nil` segment (not measurable) is left out of its bar; a bar with a ``StackedBar/note``
-/// shows it above the bar (for example "B < LLOQ" when the composition cannot be measured).
+/// shows it under the bar's label (for example "B < LLOQ" when the composition cannot be measured).
 public struct StackedBarChart: Sendable, Equatable {
   /// Title above the plot (escaped).
   public var title: String
@@ -46,7 +46,6 @@ public struct StackedBarChart: Sendable, Equatable {
     for (i, bar) in bars.enumerated() {
       let cx = area.x0 + slot * (Double(i) + 0.5)
       var base = y.coordinateRange.lower
-      var top = area.bottom
       for (k, v) in bar.segments.enumerated() where k < components.count {
         guard let v, v > 0 else { continue }
         let f0 = y.fraction(ofCoordinate: base), f1 = y.fraction(ofCoordinate: base + v)
@@ -54,14 +53,13 @@ public struct StackedBarChart: Sendable, Equatable {
         svg.rect(cx - barWidth / 2, y1, barWidth, y0 - y1, fill: colors[k],
                  title: "\(bar.label): \(components[k]) \(num(v, 1))")
         base += v
-        top = y1
       }
       if bar.segments.allSatisfy({ $0 == nil }) {
         svg.rect(cx - barWidth / 2, area.y0 + area.height * 0.5, barWidth, area.height * 0.5, fill: "none", stroke: "#bbb")
-        top = area.y0 + area.height * 0.5
       }
-      if let note = bar.note { svg.text(cx, max(area.y0 + 10, top - 4), note, anchor: .middle, size: 9, fill: "#555") }
       svg.text(cx, area.bottom + 15, bar.label, anchor: .middle, size: 10)
+      // Notes go under the label: above the bar they would collide with a full (100 %) bar.
+      if let note = bar.note { svg.text(cx, area.bottom + 28, note, anchor: .middle, size: 9, fill: "#555") }
     }
     var ly = area.y0 + 8
     let lx = area.right + 14
@@ -162,7 +160,7 @@ public struct SwimmerPlot: Sendable, Equatable {
   /// The plot as a fragment.
   public func fragment() -> SVGFragment {
     var svg = SVGBuilder()
-    let lane = 26.0
+    let lane = 34.0
     let height = 26 + Double(max(1, lanes.count)) * lane + 70
     let area = PlotArea(x0: 110, y0: 26, width: width - 110 - 30, height: Double(max(1, lanes.count)) * lane)
     svg.text(area.x0, 16, title, size: 13, weight: "bold")
@@ -191,9 +189,9 @@ public struct SwimmerPlot: Sendable, Equatable {
       }
       if let p = l.peakDay, let f = x.fraction(p) {
         let px = area.px(f)
-        svg.path("M\(num(px)),\(num(cy - 11)) L\(num(px + 4)),\(num(cy - 4)) L\(num(px - 4)),\(num(cy - 4)) Z", stroke: Self.peakColor,
+        svg.path("M\(num(px)),\(num(cy - 16)) L\(num(px + 4)),\(num(cy - 9)) L\(num(px - 4)),\(num(cy - 9)) Z", stroke: Self.peakColor,
                  width: 1, fill: Self.peakColor, title: "\(l.label): CAR T peak day \(num(p, 1))")
-        if let t = l.peakLabel { svg.text(px + 6, cy - 4, t, size: 9, fill: Self.peakColor) }
+        if let t = l.peakLabel { svg.text(px + 6, cy - 9, t, size: 9, fill: Self.peakColor) }
       }
     }
     // Legend under the axis title.

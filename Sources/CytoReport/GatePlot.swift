@@ -146,7 +146,12 @@ public struct GatePlot: Sendable, Equatable {
     let m = Self.margin
     let area = PlotArea(x0: m.left, y0: m.top, width: size, height: size)
     var svg = SVGBuilder()
-    svg.text(m.left, 15, title, size: 12, weight: "bold")
+    // Title and event count on one line, the title shortened from the left to fit.
+    let count = " — \(groupedThousands(grid.selectedEvents)) events"
+    let maxChars = Int((size + m.left - 4) / 6.6)
+    var head = title + count
+    if head.count > maxChars { head = "…" + String((title).suffix(max(8, maxChars - count.count - 1))) + count }
+    svg.text(4, 15, head, size: 11, weight: "bold")
     area.drawAxes(&svg, x: x.scale, y: yScale, xTitle: x.title, yTitle: y?.title ?? "events", grid: false)
     if y != nil {
       let png = try densityImage().png()
@@ -165,8 +170,6 @@ public struct GatePlot: Sendable, Equatable {
     }
     svg.rect(area.x0, area.y0, area.width, area.height, fill: "none", stroke: "#444")
     for o in overlays { draw(o, area, &svg) }
-    let events = grid.selectedEvents
-    svg.text(area.right, 15, "\(groupedThousands(events)) events", anchor: .end, size: 10, fill: "#555")
     return SVGFragment(width: m.left + size + m.right, height: m.top + size + m.bottom, body: svg.out)
   }
 
@@ -223,14 +226,19 @@ public struct GatePlot: Sendable, Equatable {
       }
     }
     if let p = labelPoint, !o.label.isEmpty {
-      let lx = min(max(p.0, area.x0 + 30), area.right - 30), ly = min(max(p.1, area.y0 + 10), area.bottom - 4)
-      svg.text(lx, ly, o.label, anchor: .middle, size: 10, fill: Self.gateColor, weight: "bold")
+      label(o.label, at: p, area, &svg)
     }
     for (v, text) in o.extraLabels {
       guard let p = pixel(v, area) else { continue }
-      svg.text(min(max(p.0, area.x0 + 30), area.right - 30), min(max(p.1, area.y0 + 10), area.bottom - 4), text, anchor: .middle,
-               size: 10, fill: Self.gateColor, weight: "bold")
+      label(text, at: p, area, &svg)
     }
+  }
+
+  /// A gate label centred at `p`, moved inside the plot area (about 6 px per character).
+  private func label(_ text: String, at p: (Double, Double), _ area: PlotArea, _ svg: inout SVGBuilder) {
+    let half = min(area.width / 2, Double(text.count) * 3.1 + 2)
+    let lx = min(max(p.0, area.x0 + half), area.right - half), ly = min(max(p.1, area.y0 + 11), area.bottom - 4)
+    svg.text(lx, ly, text, anchor: .middle, size: 10, fill: Self.gateColor, weight: "bold")
   }
 
   /// The plot rasterised (no text): the density (or histogram bars), frame, ticks and gate
