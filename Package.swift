@@ -70,7 +70,9 @@ let package = Package(
     .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
     .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoClinical", "CytoTestSupport"]),
     .testTarget(name: "CytoClinicalTests", dependencies: ["CytoClinical", "CytoSimulation", "CytoGating", "CytoFCS", "CytoTestSupport"]),
-    .testTarget(name: "CytoReportTests", dependencies: ["CytoReport", "CytoClinical", "CytoGating", "CytoTestSupport"]),
+    .testTarget(
+      name: "CytoReportTests", dependencies: ["CytoReport", "CytoClinical", "CytoGating", "CytoTestSupport"],
+      exclude: ["Golden"]),
     .testTarget(name: "CytoStoreTests", dependencies: ["CytoStore", "CytoClinical", "CytoTestSupport"]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoTestSupport"]),
   ],
