@@ -197,6 +197,7 @@ public enum AxisTicks {
       switch e {
       case -2: return "0.01"
       case -1: return "0.1"
+      case 3: return "1,000"
       case 4: return "10,000"
       default: return String(Int(pow(10, Double(e))))
       }

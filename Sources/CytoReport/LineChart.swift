@@ -164,7 +164,10 @@ public struct LineChart: Sendable, Equatable {
       guard let f = x.fraction(m.x), f >= 0, f <= 1 else { continue }
       let px = area.px(f)
       svg.line(px, area.y0, px, area.bottom, stroke: m.color, width: 1.2, dash: m.dashed ? "4 3" : nil)
-      svg.text(px + 3, area.y0 + 10, m.label, size: 9.5, fill: m.color)
+      // The label beside the line, on the side with room.
+      if f > 0.6 { svg.text(px - 3, area.y0 + 10, m.label, anchor: .end, size: 9.5, fill: m.color) } else {
+        svg.text(px + 3, area.y0 + 10, m.label, size: 9.5, fill: m.color)
+      }
     }
     for s in series { draw(s, in: area, &svg) }
     // Legend on the right.

@@ -83,10 +83,12 @@ public enum PatientReportRenderer {
     return .linear(min: (lo / step).rounded(.down) * step, max: (hi / step).rounded(.up) * step)
   }
 
-  /// A log axis spanning every value, bound and interval end (> 0) and `extra`, in whole decades.
+  /// A log axis spanning every value, bound, upper interval end and `extra`, in whole decades.
+  /// Lower interval ends are left out (a few events have lower bounds decades below the value;
+  /// their error bars are clipped at the axis instead).
   static func logAxis(_ qs: [Quantity?], extra: [Double] = [], fallback: (Double, Double) = (0.1, 1_000)) -> AxisScale {
     var vs = extra
-    for q in qs.compactMap({ $0 }) { vs += [q.value, q.lessThan, q.lower95, q.upper95].compactMap { $0 } }
+    for q in qs.compactMap({ $0 }) { vs += [q.value, q.lessThan, q.upper95].compactMap { $0 } }
     let pos = vs.filter { $0 > 0 && $0.isFinite }
     guard let lo = pos.min(), let hi = pos.max() else { return .log10(min: fallback.0, max: fallback.1) }
     var a = pow(10, (log10(lo)).rounded(.down)), b = pow(10, (log10(hi)).rounded(.up))

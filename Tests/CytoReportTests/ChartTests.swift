@@ -25,10 +25,10 @@ import Testing
 
   @Test func logTicksAtDecadesWithMinors() {
     let t = AxisTicks.log10(min: 0.1, max: 1_000)
-    #expect(t.compactMap(\.label) == ["0.1", "1", "10", "100", "1000"])
+    #expect(t.compactMap(\.label) == ["0.1", "1", "10", "100", "1,000"])
     #expect(t.filter { $0.label == nil }.count == 8 * 4)
     #expect(t.first?.fraction == 0 && abs(t.last!.fraction - 1) < 1e-12)
-    #expect(AxisTicks.log10(min: 1, max: 1e6).compactMap(\.label) == ["1", "10", "100", "1000", "10,000", "10⁵", "10⁶"])
+    #expect(AxisTicks.log10(min: 1, max: 1e6).compactMap(\.label) == ["1", "10", "100", "1,000", "10,000", "10⁵", "10⁶"])
     #expect(AxisScale.log10(min: 1, max: 100).fraction(0) == nil)
   }
 
