@@ -57,7 +57,7 @@ struct Ingest: ParsableCommand {
   @Option(help: "Patient id.")
   var patient: String?
 
-  @Option(help: "Days since infusion, one per file in file order (repeat the option).")
+  @Option(parsing: .unconditionalSingleValue, help: "Days since infusion, one per file in file order (repeat the option; negative before infusion).")
   var day: [Double] = []
 
   @Option(help: "Infusion the days count from (1 = first).")

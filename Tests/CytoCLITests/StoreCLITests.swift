@@ -136,7 +136,6 @@ import Testing
     let typical = durations.sorted()[1]
     var known: Set<Double> = [-7, 1, 2]
     var killedBefore = 0, completed = 0, midCommit = 0
-    let started = Date()
     for i in 0..<100 {
       let day = 10 + i
       let p = try ChildProcess(CLIRunner.binary.path, ingestArguments(day: day))
@@ -167,7 +166,6 @@ import Testing
     #expect(killedBefore > 5 && completed > 5, "killed before commit \(killedBefore), completed \(completed)")
     #expect(midCommit > 0, "no kill landed between the copy and the rename")
     print("kill test: \(killedBefore) killed before the rename (\(midCommit) of them mid-commit), \(completed) completed")
-    #expect(Date().timeIntervalSince(started) < 120)
     // The next ingest cleans up the temporary copies the killed ones left.
     let r = try Self.run(ingestArguments(day: 500))
     #expect(r.status == 0, "\(r.stderr)")
