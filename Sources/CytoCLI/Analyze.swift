@@ -16,7 +16,7 @@ struct Analyze: ParsableCommand {
 
       Absolute counts (cells/µL) need a method, stored with every value:
         single platform  --beads-per-test N --blood-ul V   events ÷ bead events × N ÷ V
-        dual platform    --alc N                            events ÷ lymphocyte events × N
+        dual platform    --alc N                   events ÷ lymphocyte events × N
       Without either, only counts and percentages are reported. Every count has a 95% Poisson
       interval; fewer events than the panel's LLOQ (default: CV > 20%, i.e. < 25 events) are
       reported as "< bound", never as 0.
@@ -41,8 +41,7 @@ struct Analyze: ParsableCommand {
   @Argument(help: "FCS files.")
   var files: [String]
 
-  @Option(help: "Panel: 'reset' (built in) or a panel JSON file.")
-  var panel = "reset"
+  @OptionGroup var analysis: AnalysisOptions
 
   @Option(help: "Patient id (with --day).")
   var patient: String?
@@ -53,71 +52,21 @@ struct Analyze: ParsableCommand {
   @Option(help: "Infusion the days count from (1 = first).")
   var infusion = 1
 
-  @Option(name: .customLong("beads-per-test"), help: "Counting beads per tube (single-platform counts, with --blood-ul).")
-  var beadsPerTest: Double?
-
-  @Option(name: .customLong("blood-ul"), help: "µL of blood in the tube (single-platform counts).")
-  var bloodMicroliters: Double?
-
-  @Option(help: "Absolute lymphocyte count from the haematology analyser, cells/µL (dual-platform counts).")
-  var alc: Double?
-
-  @Option(help: "Override a cut for this analysis: NAME=VALUE in display units (repeatable).")
-  var cut: [String] = []
-
-  @Option(help: "Comma-separated statistics per population and marker (mean, median, geomean, sd, cv, rsd, rcv, min, max).")
-  var stats: String?
-
   @Option(help: "Output format: table, tsv or json.")
   var format: Format = .table
 
-  @Option(name: .customLong("data-set"), help: "Data set index (0-based) in a $NEXTDATA chain.")
-  var dataSet = 0
-
   func validate() throws {
-    if (beadsPerTest == nil) != (bloodMicroliters == nil) { throw ValidationError("--beads-per-test and --blood-ul go together") }
-    if beadsPerTest != nil && alc != nil {
-      throw ValidationError("choose one absolute-count method: --beads-per-test/--blood-ul (single platform) or --alc (dual platform)")
-    }
     if !day.isEmpty && day.count != files.count { throw ValidationError("give one --day per file (\(files.count) files, \(day.count) days)") }
     if !day.isEmpty && patient == nil { throw ValidationError("--day needs --patient") }
-    _ = try overrides()
-    _ = try statistics()
-  }
-
-  func overrides() throws -> [String: Double] {
-    var o: [String: Double] = [:]
-    for c in cut {
-      let parts = c.split(separator: "=", maxSplits: 1).map(String.init)
-      guard parts.count == 2, let v = Double(parts[1]), v.isFinite else { throw ValidationError("--cut takes NAME=VALUE, got '\(c)'") }
-      o[parts[0]] = v
-    }
-    return o
-  }
-
-  func statistics() throws -> [ChannelStatistic] {
-    guard let stats else { return [] }
-    return try stats.split(separator: ",").map { s in
-      guard let st = ChannelStatistic(rawValue: String(s)) else {
-        throw ValidationError("unknown statistic '\(s)' (one of \(ChannelStatistic.allCases.map(\.rawValue).joined(separator: ", ")))")
-      }
-      return st
-    }
   }
 
   func run() throws {
-    let panelDefinition: PanelDefinition
-    do { panelDefinition = try PanelDefinition.named(panel) } catch {
-      printError("cytoreset: \(error)")
-      throw ExitCode(2)
-    }
-    var method: AbsoluteCountMethod? = nil
-    if let b = beadsPerTest, let v = bloodMicroliters { method = .singlePlatform(beadsPerTest: b, bloodVolumeMicroliters: v) }
-    if let alc { method = .dualPlatform(lymphocytesPerMicroliter: alc) }
-    var analyzer = VisitAnalyzer(panel: panelDefinition, countMethod: method, cutOverrides: try overrides(), statistics: try statistics())
+    let panelDefinition = try analysis.loadPanel()
+    let method = analysis.countMethod
+    var analyzer = VisitAnalyzer(panel: panelDefinition, countMethod: method, cutOverrides: try analysis.overrides(), statistics: try analysis.statistics())
     // Files in parallel on all cores. Pre-infusion visits first: the last one's CAR⁺ % of CD3
     // is the detectability background of the later visits.
-    let paths = files, days = day, patient = patient, infusion = infusion, dataSet = dataSet
+    let paths = files, days = day, patient = patient, infusion = infusion, dataSet = analysis.dataSet
     func analyzeAll(_ indices: [Int], with analyzer: VisitAnalyzer) -> [Int: Result<VisitAnalysis, Error>] {
       Batch.run(indices, label: "analyze", events: { $0.events }) { i in
         let ds = try FCSFile(contentsOf: paths[i]).dataSet(dataSet)

@@ -48,6 +48,8 @@ struct Ingest: ParsableCommand {
   @Argument(help: "FCS files (with --patient and --day).")
   var files: [String] = []
 
+  @OptionGroup var analysis: AnalysisOptions
+
   @Option(help: "The HDF5 store (created when missing).")
   var store: String
 
@@ -62,27 +64,6 @@ struct Ingest: ParsableCommand {
 
   @Option(help: "Infusion the days count from (1 = first).")
   var infusion = 1
-
-  @Option(help: "Panel: 'reset' (built in) or a panel JSON file.")
-  var panel = "reset"
-
-  @Option(name: .customLong("beads-per-test"), help: "Counting beads per tube (single-platform counts, with --blood-ul).")
-  var beadsPerTest: Double?
-
-  @Option(name: .customLong("blood-ul"), help: "µL of blood in the tube (single-platform counts).")
-  var bloodMicroliters: Double?
-
-  @Option(help: "Absolute lymphocyte count, cells/µL (dual-platform counts).")
-  var alc: Double?
-
-  @Option(help: "Override a cut: NAME=VALUE in display units (repeatable).")
-  var cut: [String] = []
-
-  @Option(help: "Comma-separated statistics per population and marker (mean, median, …).")
-  var stats: String?
-
-  @Option(name: .customLong("data-set"), help: "Data set index (0-based) in a $NEXTDATA chain.")
-  var dataSet = 0
 
   @Flag(name: .customLong("keep-events"), help: "Also store the compensated events and the gate masks (re-gating without the FCS file).")
   var keepEvents = false
@@ -109,10 +90,6 @@ struct Ingest: ParsableCommand {
   var sex: String?
 
   func validate() throws {
-    if (beadsPerTest == nil) != (bloodMicroliters == nil) { throw ValidationError("--beads-per-test and --blood-ul go together") }
-    if beadsPerTest != nil && alc != nil {
-      throw ValidationError("choose one absolute-count method: --beads-per-test/--blood-ul (single platform) or --alc (dual platform)")
-    }
     if manifest == nil {
       if files.isEmpty { throw ValidationError("give FCS files (with --patient and --day) or --manifest") }
       guard patient != nil else { throw ValidationError("--patient is required without --manifest") }
@@ -125,8 +102,6 @@ struct Ingest: ParsableCommand {
     }
     if let patient, !StoreSchema.isValidPatientID(patient) { throw ValidationError("--patient must be non-empty and without '/'") }
     for d in infusionDate where Self.parseDate(d) == nil { throw ValidationError("--infusion-date takes YYYY-MM-DD, got '\(d)'") }
-    _ = try overrides()
-    _ = try statistics()
   }
 
   /// One visit to analyse.
@@ -140,26 +115,6 @@ struct Ingest: ParsableCommand {
     var collectionDate: String?
   }
 
-  func overrides() throws -> [String: Double] {
-    var o: [String: Double] = [:]
-    for c in cut {
-      let parts = c.split(separator: "=", maxSplits: 1).map(String.init)
-      guard parts.count == 2, let v = Double(parts[1]), v.isFinite else { throw ValidationError("--cut takes NAME=VALUE, got '\(c)'") }
-      o[parts[0]] = v
-    }
-    return o
-  }
-
-  func statistics() throws -> [ChannelStatistic] {
-    guard let stats else { return [] }
-    return try stats.split(separator: ",").map { s in
-      guard let st = ChannelStatistic(rawValue: String(s)) else {
-        throw ValidationError("unknown statistic '\(s)' (one of \(ChannelStatistic.allCases.map(\.rawValue).joined(separator: ", ")))")
-      }
-      return st
-    }
-  }
-
   static func parseDate(_ s: String) -> Date? {
     let f = DateFormatter()
     f.locale = Locale(identifier: "en_US_POSIX")
@@ -168,17 +123,12 @@ struct Ingest: ParsableCommand {
     return f.date(from: s)
   }
 
-  var defaultMethod: AbsoluteCountMethod? {
-    if let b = beadsPerTest, let v = bloodMicroliters { return .singlePlatform(beadsPerTest: b, bloodVolumeMicroliters: v) }
-    if let alc { return .dualPlatform(lymphocytesPerMicroliter: alc) }
-    return nil
-  }
 
   /// The visits from the arguments or the manifest.
   func jobs() throws -> [Job] {
     guard let manifest else {
       return files.indices.map {
-        Job(path: files[$0], patient: patient!, day: day[$0], infusion: infusion, method: defaultMethod, note: note ?? "",
+        Job(path: files[$0], patient: patient!, day: day[$0], infusion: infusion, method: analysis.countMethod, note: note ?? "",
             collectionDate: collectionDate.isEmpty ? nil : collectionDate[$0])
       }
     }
@@ -220,7 +170,7 @@ struct Ingest: ParsableCommand {
         d = (drawn.timeIntervalSince(given) / 86_400).rounded()
       }
       guard let d else { throw ValidationError("\(manifest):\(line): no day (or date)") }
-      var method = defaultMethod
+      var method = analysis.countMethod
       if let b = try number("beads_per_test"), let v = try number("blood_ul") {
         method = .singlePlatform(beadsPerTest: b, bloodVolumeMicroliters: v)
       } else if let a = try number("alc") {
@@ -234,15 +184,11 @@ struct Ingest: ParsableCommand {
   }
 
   func run() throws {
-    let panelDefinition: PanelDefinition
-    do { panelDefinition = try PanelDefinition.named(panel) } catch {
-      printError("cytoreset: \(error)")
-      throw ExitCode(2)
-    }
+    let panelDefinition = try analysis.loadPanel()
     let jobs = try jobs()
     let panelJSON = String(decoding: try panelDefinition.jsonData(), as: UTF8.self)
-    let cutOverrides = try overrides()
-    let statistics = try statistics()
+    let cutOverrides = try analysis.overrides()
+    let statistics = try analysis.statistics()
     let progress = Progress(total: jobs.count)
     // Pre-infusion visits first (per patient and infusion), so their CAR⁺ % of CD3 is the background of later ones, as in `analyze`.
     let order = jobs.indices.sorted { (jobs[$0].patient, jobs[$0].infusion, jobs[$0].day) < (jobs[$1].patient, jobs[$1].infusion, jobs[$1].day) }
@@ -282,7 +228,7 @@ struct Ingest: ParsableCommand {
         let background = candidates.compactMap { $0 }.filter { $0.day < job.day }.max { $0.day < $1.day }?.value
         let submission = try analyse(job, panel: panelDefinition, panelJSON: panelJSON, cuts: cutOverrides, statistics: statistics,
                                      background: background)
-        if job.day <= 0, let bg = submission.analysis.calls.carPercentOfT, let v = bg.value ?? bg.lessThan {
+        if job.day <= 0, let bg = submission.analysis.calls.carPercentOfT, let v = bg.value ?? Optional(bg.upper95) {
           backgrounds[key] = (job.day, v)
         }
         for d in submission.analysis.diagnostics where d.severity >= .warning {
@@ -317,7 +263,7 @@ struct Ingest: ParsableCommand {
   func analyse(_ job: Job, panel: PanelDefinition, panelJSON: String, cuts: [String: Double], statistics: [ChannelStatistic],
                background: Double?) throws -> VisitSubmission {
     let sha = try SHA256.hash(fileAt: job.path).hex
-    let ds = try FCSFile(contentsOf: job.path).dataSet(dataSet)
+    let ds = try FCSFile(contentsOf: job.path).dataSet(analysis.dataSet)
     let analyzer = VisitAnalyzer(panel: panel, countMethod: job.method, cutOverrides: cuts, statistics: statistics,
                                  carBackgroundPercentOfT: background)
     let analysis = try analyzer.analyze(ds, file: job.path, visit: VisitInfo(patient: job.patient, day: job.day, infusion: job.infusion))

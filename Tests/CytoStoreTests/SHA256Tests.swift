@@ -1,3 +1,4 @@
+import CytoTestSupport
 import CytoStore
 import Foundation
 import Testing

@@ -11,8 +11,8 @@ import Foundation
 /// process has an HDF5 file open keeps that lock alive, and the other test's next open fails with
 /// "unable to lock file". Tests that spawn processes close everything ≥ 3 in the
 /// child (`posix_spawn_file_actions_addclosefrom_np`, glibc ≥ 2.34).
-struct ChildProcess {
-  let pid: pid_t
+public struct ChildProcess {
+  public let pid: pid_t
 
   private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
   private static let closeFrom: CloseFrom? = {
@@ -21,7 +21,7 @@ struct ChildProcess {
   }()
 
   /// Starts `executable` with `arguments`; stdout and stderr go to the given files (or /dev/null).
-  init(_ executable: String, _ arguments: [String], stdout: String? = nil, stderr: String? = nil) throws {
+  public init(_ executable: String, _ arguments: [String], stdout: String? = nil, stderr: String? = nil) throws {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -39,7 +39,7 @@ struct ChildProcess {
 
   /// Waits for the child; its exit status, or 128 + signal when a signal ended it.
   @discardableResult
-  func wait() -> Int32 {
+  public func wait() -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let signal = status & 0x7f
@@ -47,10 +47,10 @@ struct ChildProcess {
   }
 
   /// Sends `signal`.
-  func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+  public func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
 
   /// Runs `cytoreset` with `arguments` to completion and captures its output.
-  static func cytoreset(_ arguments: [String], binary: String) throws -> (status: Int32, stdout: String, stderr: String) {
+  public static func cytoreset(_ arguments: [String], binary: String) throws -> (status: Int32, stdout: String, stderr: String) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cytoreset-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
