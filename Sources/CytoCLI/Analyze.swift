@@ -9,14 +9,16 @@ import Foundation
 struct Analyze: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Analyse panel files: B-cell aplasia and subsets, CAR T cells, T cells, absolute counts and clinical calls.",
-    discussion: """
+    discussion: reflow("""
       Each file is gated with the panel (default: the built-in reset panel; `cytoreset panel
       export reset` writes it for editing): markers are found by $PnS (then $PnN), valley cuts
       are computed per sample (with a fallback and a note when there is no valley) and reported.
 
       Absolute counts (cells/µL) need a method, stored with every value:
-        single platform  --beads-per-test N --blood-ul V   events ÷ bead events × N ÷ V
-        dual platform    --alc N                   events ÷ lymphocyte events × N
+        single platform (--beads-per-test N --blood-ul V):
+          cells/µL = events ÷ bead events × N ÷ V
+        dual platform (--alc N):
+          cells/µL = events ÷ lymphocyte events × N
       Without either, only counts and percentages are reported. Every count has a 95% Poisson
       interval; fewer events than the panel's LLOQ (default: CV > 20%, i.e. < 25 events) are
       reported as "< bound", never as 0.
@@ -34,7 +36,7 @@ struct Analyze: ParsableCommand {
         cytoreset analyze d*.fcs --patient P01 --day -7 --day 14 --day 90 --alc 1400 --format json
         cytoreset analyze visit.fcs --panel lab.panel.json --cut CD19=0.42 --format tsv
         cytoreset analyze visit.fcs --stats median,rcv --format json
-      """)
+      """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case table, tsv, json }
 

@@ -7,7 +7,7 @@ import Foundation
 struct Anonymize: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Remove or replace keywords that can identify a patient; DATA is copied byte for byte.",
-    discussion: """
+    discussion: reflow("""
       Removed by default: \(FCSAnonymizer.defaultKeywords.joined(separator: ", ")).
       With --dates remove also: \(FCSAnonymizer.dateKeywords.joined(separator: ", ")).
       The report lists each keyword changed, never its old value.
@@ -16,7 +16,7 @@ struct Anonymize: ParsableCommand {
         cytoreset anonymize visit3.fcs -o visit3-anon.fcs
         cytoreset anonymize visit3.fcs -o anon.fcs --dates remove --keyword "TUBE NAME" --set '$SMNO=P007-V3'
         cytoreset anonymize visit3.fcs -o anon.fcs --action redact --json
-      """)
+      """))
 
   enum Dates: String, ExpressibleByArgument, CaseIterable { case keep, remove }
 

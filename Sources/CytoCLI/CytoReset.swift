@@ -6,10 +6,10 @@ public struct CytoReset: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "cytoreset",
     abstract: "Read, gate and quantify flow cytometry files for B-cell aplasia and CAR T monitoring.",
-    discussion: """
+    discussion: reflow("""
       Exit codes: 0 success; 1 some input failed (the others were still processed); 2 usage error.
       Errors go to standard error and name the file, the FCS segment or keyword, and the byte offset.
-      """,
+      """),
     version: CytoResetVersion.current,
     subcommands: [Info.self, Export.self, GateCommand.self, Analyze.self, Simulate.self, PanelCommand.self, Anonymize.self, Ingest.self, SeriesCommand.self, PatientsCommand.self, ExportStore.self, ReportCommand.self, Plot.self])
 

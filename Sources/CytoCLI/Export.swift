@@ -10,7 +10,7 @@ import Foundation
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write the events of an FCS file as CSV, TSV or FCS 3.1.",
-    discussion: """
+    discussion: reflow("""
       Values: "raw" is what DATA stores (integers masked to $PnR; what FlowIO returns and what
       Gating-ML gates use); "scaled" applies log decoding ($PnE), ÷ $PnG on linear channels and
       × $TIMESTEP on the time channel (what FlowKit and FlowJo show as channel values);
@@ -29,7 +29,7 @@ struct Export: ParsableCommand {
         cytoreset export lmdfile.LMD --data-set 1 --format fcs -o second-set.fcs
         cytoreset export sample.fcs --channels FSC-A,SSC-A,CD19 --format fcs -o small.fcs
         cytoreset export sample.fcs --gating strategy.xml --population /Lymphocytes/CD19 --values compensated -o b.csv
-      """)
+      """))
 
   enum Values: String, ExpressibleByArgument, CaseIterable { case raw, scaled, compensated, transformed }
 

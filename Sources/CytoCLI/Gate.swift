@@ -10,7 +10,7 @@ struct GateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "gate",
     abstract: "Apply a Gating-ML 2.0 gating strategy to FCS files: counts, percentages and statistics per population.",
-    discussion: """
+    discussion: reflow("""
       Gates see scaled channel values (log decoding, ÷ gain), then each dimension's compensation
       (uncompensated, the file's spillover, or a spectrum matrix in the strategy) and transform,
       exactly as Gating-ML 2.0 defines them. One row per file × population, in strategy order.
@@ -24,7 +24,7 @@ struct GateCommand: ParsableCommand {
         cytoreset gate visits/*.fcs --gating strategy.xml --format tsv > counts.tsv
         cytoreset gate sample.fcs --gating strategy.xml --stats median,rcv,p95 --channels PE-A,APC-A --format json
         cytoreset gate sample.fcs --gating strategy.xml --membership members.csv
-      """)
+      """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case table, tsv, csv, json }
   enum StatValues: String, ExpressibleByArgument, CaseIterable { case scaled, compensated }

@@ -7,7 +7,7 @@ import Foundation
 struct Info: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Describe FCS files: version, data sets, events, channels, layout, spillover, diagnostics.",
-    discussion: """
+    discussion: reflow("""
       Reads only HEADER and TEXT; DATA is located and checked but not decoded. A file whose
       DATA is damaged is still described (with an error diagnostic) and the exit code is 1.
 
@@ -25,7 +25,7 @@ struct Info: ParsableCommand {
               "spillover": { "keyword", "channels" } | null,
               "keywords": [[keyword, value]] (with --keywords), "diagnostics": [...] } ],
             "diagnostics": [...] } ] }
-      """)
+      """))
 
   @Argument(help: "FCS files to describe.")
   var files: [String]

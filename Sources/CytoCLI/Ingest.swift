@@ -18,7 +18,7 @@ import Foundation
 struct Ingest: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Analyse visits and add them to a cohort HDF5 store (patients, visits, series; docs/store-schema.md).",
-    discussion: """
+    discussion: reflow("""
       Each file is analysed exactly like `cytoreset analyze` and stored under
       /patients/<patient>/visits/<day> with its provenance (file SHA-256, gating hash, panel,
       version, time, count method, note), its population table and diagnostics; the patient's
@@ -43,7 +43,7 @@ struct Ingest: ParsableCommand {
         cytoreset ingest d14.fcs --store cohort.h5 --patient P01 --day 14 --beads-per-test 50000 --blood-ul 50
         cytoreset ingest --manifest visits/P01/P01.visits.csv --store cohort.h5 --diagnosis SLE
         cytoreset ingest d14.fcs --store cohort.h5 --patient P01 --day 14 --alc 1400 --keep-events
-      """)
+      """))
 
   @Argument(help: "FCS files (with --patient and --day).")
   var files: [String] = []

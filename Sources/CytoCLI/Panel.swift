@@ -10,7 +10,7 @@ struct PanelCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "panel",
     abstract: "Show a panel, or export it as panel JSON or as Gating-ML 2.0 for one file.",
-    discussion: """
+    discussion: reflow("""
       A panel names markers, not channels. As Gating-ML it needs a file: the markers are
       resolved to that file's channels and the cuts computed on its events (exactly what
       `analyze` gates with), so the Gating-ML opens in FlowKit or any Gating-ML tool.
@@ -20,7 +20,7 @@ struct PanelCommand: ParsableCommand {
         cytoreset panel export reset -o lab.panel.json
         cytoreset panel export reset --format gatingml --file visit.fcs -o visit-strategy.xml
         cytoreset panel show lab.panel.json
-      """,
+      """),
     subcommands: [Show.self, ExportPanel.self])
 
   struct Show: ParsableCommand {

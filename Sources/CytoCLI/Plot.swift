@@ -11,7 +11,7 @@ import Foundation
 struct Plot: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Plot a file's events: 2-D density or dot plot with gate outlines and population percentages, or a 1-D histogram.",
-    discussion: """
+    discussion: reflow("""
       Channels are given by $PnN (FSC-A, PE-A) or by marker ($PnS, e.g. CD19 or "CD19 PE").
       With --x alone the plot is a histogram. Values are compensated like the gates drawn on
       them (otherwise with the file's spillover when it covers the channel).
@@ -36,7 +36,7 @@ struct Plot: ParsableCommand {
         cytoreset plot visit.fcs --x IgD --y CD27 --panel reset --population BCells --kind dot -o subsets.png
         cytoreset plot sample.fcs --x PE-A --y APC-A --gating strategy.xml --population /Lymph --transform asinh -o out.svg
         cytoreset plot visit.fcs --x CD19 -o cd19-histogram.svg
-      """)
+      """))
 
   enum Transform: String, ExpressibleByArgument, CaseIterable { case logicle, asinh, linear }
 

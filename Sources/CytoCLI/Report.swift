@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
     abstract: "Write a patient's longitudinal report, or the cohort overview, as one self-contained HTML file.",
-    discussion: """
+    discussion: reflow("""
       The report reads everything from the store (values, methods, intervals, flags, cuts,
       diagnostics; kinetics recomputed from the stored series). Gating QC plots need the
       events: give --fcs-dir with the visits' FCS files (found by the file name stored at
@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
         cytoreset report --store cohort.h5 --patient P01 -o P01.html
         cytoreset report --store cohort.h5 --patient P01 --fcs-dir visits/P01 -o P01.html
         cytoreset report --store cohort.h5 --all -o reports/cohort.html --fcs-dir visits
-      """)
+      """))
 
   @Option(help: "The cohort store (HDF5).")
   var store: String

@@ -8,7 +8,7 @@ import Foundation
 struct Simulate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write simulated reset-panel FCS files with known truth (a .truth.json beside each file).",
-    discussion: """
+    discussion: reflow("""
       Each file holds leukocytes (T cells with CD4/CD8 and CAR⁺ subsets, naive, transitional,
       memory and double-negative B cells, plasmablasts, NK cells, monocytes, granulocytes), dead
       cells, doublets, debris and counting beads, with autofluorescence, the panel's spillover
@@ -31,7 +31,7 @@ struct Simulate: ParsableCommand {
         cytoreset simulate -o aplasia.fcs --cd19 0 --car-percent 5
         cytoreset simulate --timeline --patient P01 --seed 11 -o visits/P01
         cytoreset simulate --timeline --patient P02 --days -3,7,14,28,100 -o visits/P02 --events 50000
-      """)
+      """))
 
   @Option(name: .shortAndLong, help: "Output FCS file, or the output directory with --timeline.")
   var output: String

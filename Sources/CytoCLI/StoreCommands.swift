@@ -32,7 +32,7 @@ struct SeriesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "series",
     abstract: "Print a patient's series from the store, with kinetics recomputed from them (JSON).",
-    discussion: """
+    discussion: reflow("""
       TSV: one row per metric and visit (metric, unit, infusion, day, visit, analysis, value,
       less_than, below_lloq, lower95, upper95, events, method); a value below the LLOQ has an
       empty value and its bound in less_than — never 0. JSON (schema cytoreset.series/1): the
@@ -42,7 +42,7 @@ struct SeriesCommand: ParsableCommand {
       EXAMPLES
         cytoreset series --store cohort.h5 --patient P01
         cytoreset series --store cohort.h5 --patient P01 --metric cd19_per_ul --format json
-      """)
+      """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case tsv, json }
 
@@ -140,13 +140,13 @@ struct PatientsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "patients",
     abstract: "List the patients of a store: attributes, visits and days (TSV).",
-    discussion: """
+    discussion: reflow("""
       Columns: patient, diagnosis, product, infusion_dates (;-separated), age, sex, visits,
       first_day, last_day, analyses (analysis versions stored over all visits), events_kept.
 
       EXAMPLE
         cytoreset patients --store cohort.h5
-      """)
+      """))
 
   @Option(help: "The HDF5 store.")
   var store: String
@@ -175,7 +175,7 @@ struct ExportStore: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export-store",
     abstract: "Export every stored series as one tidy long CSV table (one row per patient × visit × metric) for R or pandas.",
-    discussion: """
+    discussion: reflow("""
       Columns: patient, infusion, day, visit, analysis, metric, unit, value, less_than,
       below_lloq, lower95, upper95, events, method. A value below the LLOQ has an empty value,
       below_lloq=true and its bound in less_than (never 0); a value the visit does not have
@@ -184,7 +184,7 @@ struct ExportStore: ParsableCommand {
       EXAMPLES
         cytoreset export-store --store cohort.h5 --format csv -o cohort.csv
         Rscript -e 'd <- read.csv("cohort.csv")'
-      """)
+      """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case csv }
 

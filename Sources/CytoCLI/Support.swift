@@ -69,3 +69,26 @@ func formatBytes(_ n: Int) -> String {
   while i > 0 { s.insert(",", at: s.index(s.startIndex, offsetBy: i)); i -= 3 }
   return s
 }
+
+/// Help text as written in the source (wrapped near 100 columns) reflowed for ArgumentParser,
+/// which wraps long lines at the terminal width: lines of one paragraph are joined; blank lines,
+/// indented lines (examples, tables) and headings in capitals stay as they are.
+func reflow(_ text: String) -> String {
+  var out: [String] = []
+  var paragraph: [String] = []
+  func flush() {
+    if !paragraph.isEmpty { out.append(paragraph.joined(separator: " ")) }
+    paragraph = []
+  }
+  for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+    let trimmed = line.trimmingCharacters(in: .whitespaces)
+    if trimmed.isEmpty || line.hasPrefix(" ") || (trimmed == trimmed.uppercased() && trimmed.rangeOfCharacter(from: .letters) != nil) {
+      flush()
+      out.append(line)
+    } else {
+      paragraph.append(trimmed)
+    }
+  }
+  flush()
+  return out.joined(separator: "\n")
+}
