@@ -1,4 +1,7 @@
 import CytoCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension CompensationMatrix {
   /// The compensated fluorochrome columns of column-major `data`.
@@ -39,6 +42,7 @@ extension CompensationMatrix {
     return data.storage.withUnsafeBufferPointer { all in
       EventMatrix<S>(eventCount: n, channelCount: nf) { out in
         guard n > 0, let inBase = all.baseAddress, let outBase = out.baseAddress else { return }
+        adviseHugePages(UnsafeMutableRawBufferPointer(out))
         let inputs = UncheckedSendable(detectorColumns.map { UnsafeRawPointer(inBase + $0.rawValue * n) })
         let outputs = UncheckedSendable((0..<nf).map { UnsafeMutableRawPointer(outBase + $0 * n) })
         let steps = transforms.enumerated().compactMap { f, t in t.map { (f, $0) } }
@@ -225,4 +229,19 @@ struct CompensationPlan: Sendable {
       for i in 0..<count { p[i] = S(v[i]) }
     }
   }
+}
+
+/// Asks Linux to back a large, not yet touched output buffer with transparent huge pages: a
+/// fresh 480 MB result otherwise takes ~120,000 page faults, each zeroing 4 KiB (measured ~20%
+/// of compensation + logicle of 10⁷ events). Only the 2 MiB-aligned interior is advised; the
+/// advice changes no value.
+func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+  #if os(Linux)
+  let huge = 2 << 20
+  guard buffer.count >= 2 * huge, let base = buffer.baseAddress else { return }
+  let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+  let end = (Int(bitPattern: base) + buffer.count) & ~(huge - 1)
+  guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
+  _ = madvise(p, end - start, MADV_HUGEPAGE)
+  #endif
 }
