@@ -12,9 +12,35 @@ public enum PoissonInterval {
   public static func interval(count: Int, level: Double = 0.95) -> ClosedRange<Double> {
     precondition(count >= 0 && level > 0 && level < 1)
     let alpha = 1 - level
+    if count > exactLimit {
+      return wilsonHilferty(alpha / 2, shape: Double(count))...wilsonHilferty(1 - alpha / 2, shape: Double(count + 1))
+    }
     let lower = count == 0 ? 0 : gammaQuantile(alpha / 2, shape: Double(count))
     let upper = gammaQuantile(1 - alpha / 2, shape: Double(count + 1))
     return lower...upper
+  }
+
+  /// Counts up to this use the exact quantile; above it the incomplete-gamma series would need
+  /// O(√n) terms per evaluation (and a fixed cap would truncate it), while the Wilson–Hilferty
+  /// approximation is accurate to ~1e−8 relative there.
+  static let exactLimit = 10_000
+
+  /// Γ(shape)'s `p`-quantile by Wilson & Hilferty (1931): a·(1 − 1/(9a) + z·√(1/(9a)))³,
+  /// z the standard normal `p`-quantile.
+  static func wilsonHilferty(_ p: Double, shape a: Double) -> Double {
+    let c = 1 / (9 * a)
+    let t = 1 - c + normalQuantile(p) * c.squareRoot()
+    return a * t * t * t
+  }
+
+  /// The standard normal `p`-quantile, by bisection on ½·erfc(−z/√2).
+  static func normalQuantile(_ p: Double) -> Double {
+    var lo = -40.0, hi = 40.0
+    for _ in 0..<200 {
+      let mid = (lo + hi) / 2
+      if 0.5 * erfc(-mid / 2.squareRoot()) < p { lo = mid } else { hi = mid }
+    }
+    return (lo + hi) / 2
   }
 
   /// The `p`-quantile of Gamma(shape, 1), by bisection on the regularized lower incomplete gamma P.

@@ -90,7 +90,7 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .invalidComposition(let s): "invalid sample composition: \(s)"
     case .invalidTube(let s): "invalid tube setup: \(s)"
-    case .invalidEventCount(let n): "invalid event count \(n): need 1…1,000,000,000"
+    case .invalidEventCount(let n): "invalid event count \(n): need 1…\(SampleSimulator.maximumEvents)"
     case .invalidTimeline(let s): "invalid timeline: \(s)"
     }
   }

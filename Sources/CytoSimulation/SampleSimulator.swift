@@ -18,6 +18,9 @@ public struct SampleSimulator: Sendable {
   public var events: Int
   public var seed: UInt64
   public var patient: String?
+  /// The most events one simulated file may have: the whole table is built in memory
+  /// (15 Float32 columns plus one slot per event, ≈ 3.5 GB at this limit).
+  public static let maximumEvents = 50_000_000
   public var day: Int?
 
   public init(composition: SampleComposition = SampleComposition(), tube: TubeSetup = TubeSetup(), events: Int = 100_000,
@@ -34,7 +37,7 @@ public struct SampleSimulator: Sendable {
   public func plannedCounts() throws -> (kinds: [CellKind: Int], beads: Int, dead: Int, doublets: Int, debris: Int) {
     let c = composition
     try c.validate()
-    guard events >= 1 && events <= 1_000_000_000 else { throw SimulationError.invalidEventCount(events) }
+    guard events >= 1 && events <= Self.maximumEvents else { throw SimulationError.invalidEventCount(events) }
     guard tube.bloodVolumeMicroliters.isFinite, tube.bloodVolumeMicroliters > 0 else {
       throw SimulationError.invalidTube("bloodVolumeMicroliters must be > 0")
     }

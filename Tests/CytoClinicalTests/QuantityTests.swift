@@ -8,7 +8,8 @@ import Testing
   /// Garwood intervals against chi-square quantiles (scipy.stats.chi2.ppf; 0 → [0, 3.689]).
   @Test func poissonIntervalsMatchTables() {
     let cases: [(Int, Double, Double)] = [(0, 0, 3.6889), (1, 0.0253, 5.5716), (5, 1.6235, 11.6683), (10, 4.7954, 18.3904),
-                                          (100, 81.3640, 121.6268)]
+                                          (100, 81.3640, 121.6268), (20_000, 19_723.7676, 20_279.1336),
+                                          (1_000_000, 998_040.9833, 1_001_961.9119)]
     for (n, lo, hi) in cases {
       let ci = PoissonInterval.interval(count: n)
       #expect(abs(ci.lowerBound - lo) < 1e-3 && abs(ci.upperBound - hi) < 1e-3, "n = \(n): \(ci)")
@@ -79,5 +80,15 @@ import Testing
     #expect(q.value == nil && q.lessThan == 100 && q.upper95 <= 100)
     let big = Quantity.percent(700, of: 1_000, unit: .percentOfB, lloqEvents: 25)
     #expect(big.value == 70 && big.upper95 < 100 && big.lower95 > 60)
+  }
+}
+
+@Suite struct SimulatorLimitTests {
+  /// A huge --events is a clear error, not an unbounded allocation.
+  @Test func tooManyEventsIsAnError() {
+    #expect(throws: SimulationError.invalidEventCount(1_000_000_000)) {
+      _ = try SampleSimulator(events: 1_000_000_000, seed: 1).plannedCounts()
+    }
+    #expect(throws: SimulationError.invalidEventCount(0)) { _ = try SampleSimulator(events: 0, seed: 1).plannedCounts() }
   }
 }
