@@ -62,7 +62,16 @@ public struct GatingResult: Sendable {
 /// events (so each column is streamed from memory once and the block stays in cache for every
 /// gate that reads it), as SIMD kernels into bit masks, skipping 64-event words their parent
 /// leaves empty; Boolean gates are word operations. Large inputs are split across all cores.
+/// Logicle and Hyperlog dimensions are transformed in Float32 (about 10× cheaper than the
+/// Float64 root finding); the few events whose Float32 value is within the kernel's error
+/// bound of a cut or polygon edge are decided again on their Float64 value, so every mask is
+/// the one the Float64 rule gives (docs/engine.md, *Float32 transforms*).
 public enum GatingEngine {
+  /// Whether Logicle/Hyperlog dimensions are transformed by the Float32 kernel, with every
+  /// event within the kernel's error bound of a cut or polygon edge decided again in `Double`
+  /// (the results are the same; `CYTORESET_EXACT_TRANSFORMS=1` turns it off, for comparisons).
+  static let float32Transforms = ProcessInfo.processInfo.environment["CYTORESET_EXACT_TRANSFORMS"] == nil
+
   /// Applies `strategy` to `input`.
   /// - Throws: ``GatingStrategyError`` when a channel, matrix or transformation is missing or unusable.
   public static func evaluate(_ strategy: GatingStrategy, on input: GatingInput) throws -> GatingResult {
@@ -114,9 +123,18 @@ public enum GatingEngine {
             case .lazy(let i): Kernels.Column(slot: i)
             }
           }
-          let lazyColumns = resolver.lazySpecs.map { spec in
-            Kernels.LazyColumn(detectors: spec.detectors.map { c in stored.baseAddress.map { $0 + c * n } ?? UnsafePointer(bitPattern: 16)! },
-                               scalings: spec.scalings, coefficients: spec.coefficients, transform: spec.transform)
+          // Slots an ellipsoid reads stay exact (its quadratic form has no cheap error box).
+          var exactSlots: Set<Int> = []
+          for case .ellipsoid(_, let dims, _, _, _) in plans { for case .lazy(let i) in dims { exactSlots.insert(i) } }
+          let lazyColumns = resolver.lazySpecs.enumerated().map { i, spec in
+            var column = Kernels.LazyColumn(
+              detectors: spec.detectors.map { c in stored.baseAddress.map { $0 + c * n } ?? UnsafePointer(bitPattern: 16)! },
+              scalings: spec.scalings, coefficients: spec.coefficients, transform: spec.transform)
+            if Self.float32Transforms, !exactSlots.contains(i), let t = spec.transform, t.bounds == nil,
+               case .scale(let s) = t.kind, let bound = s.float32ForwardErrorBound {
+              column.approximate = Kernels.ApproximateForward(transform: s, bound: bound)
+            }
+            return column
           }
           func mask(_ id: GateID) -> UnsafeMutablePointer<UInt64> { masks[popIndex[id]!] }
           var steps: [Kernels.Step] = []
@@ -157,7 +175,7 @@ public enum GatingEngine {
               steps.append(.boolean(kind, ops, parent: gate.parent.map(mask), mask(gate.id)))
             }
           }
-          Kernels.run(steps, eventCount: n, lazySlots: lazyColumns.count)
+          Kernels.run(steps, eventCount: n, lazy: lazyColumns)
         }
       }
     }

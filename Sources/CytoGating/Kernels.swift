@@ -1,5 +1,6 @@
 import CSimdShim
 import CytoCore
+import CytoTransforms
 import Dispatch
 import Foundation
 
@@ -53,33 +54,85 @@ enum Kernels {
     var scalings: [ValueScaling?]
     var coefficients: [Double]?
     var transform: Transformation?
+    /// When set, the transform runs in Float32 and the slot holds approximations within
+    /// `bound`; gates that read the slot redo in Float64 every event that close to a cut.
+    var approximate: ApproximateForward? = nil
+  }
+
+  /// A scale transform evaluated by its Float32 kernel, with that kernel's error bound.
+  struct ApproximateForward {
+    var transform: ScaleTransform
+    var bound: Float32ForwardErrorBound
+    /// Inputs from this magnitude on (and non-finite ones) are transformed exactly at once:
+    /// rounding them to Float could overflow.
+    static let exactFrom = 1e30
   }
 
   /// Per-task buffers for lazily computed dimensions: one block of `Double` values and a
-  /// computed-events mask per slot, and a dense buffer of the values still to transform.
+  /// computed-events mask per slot, and a dense buffer of the values still to transform. For an
+  /// approximate slot also its untransformed inputs and which events hold exact values.
   final class BlockScratch {
     let values: [UnsafeMutablePointer<Double>]
     let computed: [UnsafeMutablePointer<UInt64>]
     let dense: UnsafeMutablePointer<Double>
+    let denseFloat: UnsafeMutablePointer<Float>
     let index: UnsafeMutablePointer<Int32>
-    init(slots: Int) {
+    /// Per slot: the Float32 path's transform and bound, or `nil` for exact values.
+    let approximate: [ApproximateForward?]
+    /// Per approximate slot: the untransformed (compensated) inputs, and the exact-values mask.
+    let inputs: [UnsafeMutablePointer<Double>]
+    let exact: [UnsafeMutablePointer<UInt64>]
+    /// A copy of a block's mask words before a gate narrows them.
+    let saved: UnsafeMutablePointer<UInt64>
+    /// First event of the current block.
+    var blockStart = 0
+    init(lazy: [LazyColumn]) {
       let events = blockWords << 6
-      values = (0..<slots).map { _ in
+      approximate = lazy.map(\.approximate)
+      values = lazy.map { _ in
         let p = UnsafeMutablePointer<Double>.allocate(capacity: events)
         p.initialize(repeating: .nan, count: events)
         return p
       }
-      computed = (0..<slots).map { _ in UnsafeMutablePointer<UInt64>.allocate(capacity: blockWords) }
+      computed = lazy.map { _ in UnsafeMutablePointer<UInt64>.allocate(capacity: blockWords) }
+      inputs = lazy.map { _ in
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: events)
+        p.initialize(repeating: .nan, count: events)
+        return p
+      }
+      exact = lazy.map { _ in UnsafeMutablePointer<UInt64>.allocate(capacity: blockWords) }
       dense = .allocate(capacity: events)
+      denseFloat = .allocate(capacity: events)
       index = .allocate(capacity: events)
+      saved = .allocate(capacity: blockWords)
     }
-    /// Forgets what was computed (a new block starts).
-    func reset() { for c in computed { c.update(repeating: 0, count: blockWords) } }
+    /// Forgets what was computed (a new block starts at word `word`).
+    func reset(word: Int) {
+      blockStart = word << 6
+      for c in computed { c.update(repeating: 0, count: blockWords) }
+      for (k, a) in approximate.enumerated() where a != nil { exact[k].update(repeating: 0, count: blockWords) }
+    }
+    /// The exact `Double` value of approximate slot `slot` at absolute event `e` (computed once
+    /// per block, then stored in place of the approximation).
+    @inline(__always)
+    func exactValue(_ slot: Int, _ e: Int) -> Double {
+      let local = e &- blockStart
+      let bit: UInt64 = 1 &<< UInt64(local & 63)
+      if exact[slot][local >> 6] & bit == 0 {
+        exact[slot][local >> 6] |= bit
+        values[slot][local] = approximate[slot]!.transform.forward(inputs[slot][local])
+      }
+      return values[slot][local]
+    }
     deinit {
       for v in values { v.deallocate() }
       for c in computed { c.deallocate() }
+      for v in inputs { v.deallocate() }
+      for c in exact { c.deallocate() }
       dense.deallocate()
+      denseFloat.deallocate()
       index.deallocate()
+      saved.deallocate()
     }
   }
 
@@ -125,20 +178,20 @@ enum Kernels {
   static let taskWords = 2048
 
   /// Runs `steps` over all words of `n` events: block by block, in parallel for large inputs.
-  static func run(_ steps: [Step], eventCount n: Int, lazySlots: Int = 0) {
+  static func run(_ steps: [Step], eventCount n: Int, lazy: [LazyColumn] = []) {
     let wordCount = (n + 63) >> 6
     guard wordCount > 0 else { return }
-    let ctx = SendableRef(steps)
+    let ctx = SendableRef((steps, lazy))
     let tasks = wordCount >= 2 * taskWords ? (wordCount + taskWords - 1) / taskWords : 1
     let per = tasks == 1 ? wordCount : taskWords
     let body: @Sendable (Int) -> Void = { t in
-      let steps = ctx.value
-      let scratch = BlockScratch(slots: lazySlots)
+      let (steps, lazy) = ctx.value
+      let scratch = BlockScratch(lazy: lazy)
       var b = t * per
       let end = Swift.min(wordCount, b + per)
       while b < end {
         let r = b..<Swift.min(end, b + blockWords)
-        scratch.reset()
+        scratch.reset(word: r.lowerBound)
         for s in steps { runStep(s, r, n, wordCount, scratch) }
         b = r.upperBound
       }
@@ -165,7 +218,9 @@ enum Kernels {
     case .range(let c0, let lo, let hi, let dest):
       let c = resolve(c0)
       let w = UnsafeMutableBufferPointer(start: dest, count: wordCount)
-      if c.isFloat {
+      if c0.slot >= 0, let approx = scratch.approximate[c0.slot] {
+        rangeDoubleApprox(c0.slot, approx.bound, c.pointer.assumingMemoryBound(to: Double.self), lo, hi, dest, r, n, scratch)
+      } else if c.isFloat {
         let l = lo == -.infinity ? -Float.infinity : ceilFloat(lo)
         let h = hi == .infinity ? Float.infinity : ceilFloat(hi)
         rangeFloat(UnsafeBufferPointer(start: c.pointer.assumingMemoryBound(to: Float.self), count: n), l, h, w, r, n)
@@ -175,7 +230,10 @@ enum Kernels {
     case .polygon(let x0, let y0, let es, let fes, let dest):
       let (x, y) = (resolve(x0), resolve(y0))
       let w = UnsafeMutableBufferPointer(start: dest, count: wordCount)
-      if x.isFloat && y.isFloat, let fes {
+      let ax = x0.slot >= 0 ? scratch.approximate[x0.slot] : nil, ay = y0.slot >= 0 ? scratch.approximate[y0.slot] : nil
+      if ax != nil || ay != nil {
+        polygonWordsApprox(x, x0.slot, ax?.bound, y, y0.slot, ay?.bound, es, dest, r, n, scratch)
+      } else if x.isFloat && y.isFloat, let fes {
         polygonWordsFloat(x.pointer.assumingMemoryBound(to: Float.self), y.pointer.assumingMemoryBound(to: Float.self), fes, es, w, r, n)
       } else {
         polygonWords(x.pointer, y.pointer, x.isFloat, y.isFloat, es, w, r, n)
@@ -276,8 +334,160 @@ enum Kernels {
       }
     }
     guard m > 0 else { return }
+    if let approx = spec.approximate {
+      // Float32 kernel; inputs kept for the exact recomputation near cuts (`exactValue`).
+      let inputs = scratch.inputs[slot], exact = scratch.exact[slot], f = scratch.denseFloat
+      for i in 0..<m { f[i] = Float(dense[i]) }
+      approx.transform.forwardSerial(UnsafeMutableBufferPointer(start: f, count: m))
+      for i in 0..<m {
+        let k = Int(index[i]), x = dense[i]
+        inputs[k] = x
+        if abs(x) < ApproximateForward.exactFrom {
+          vals[k] = Double(f[i])
+        } else {  // huge, infinite or NaN: Float could not hold it
+          vals[k] = approx.transform.forward(x)
+          exact[k >> 6] |= 1 &<< UInt64(k & 63)
+        }
+      }
+      return
+    }
     spec.transform?.scaleInPlace(UnsafeMutableBufferPointer(start: dense, count: m))
     for i in 0..<m { vals[Int(index[i])] = dense[i] }
+  }
+
+  // MARK: Float64 decisions near cuts for approximate (Float32-transformed) dimensions
+
+  /// |x| per lane (NaN stays NaN).
+  @inline(__always)
+  static func vabs(_ x: SIMD8<Double>) -> SIMD8<Double> { x.replacing(with: -x, where: x .< 0) }
+
+  /// The lesser of `a` and `b` per lane (`a` where either is NaN); inlined, unlike the generic `pointwiseMin`.
+  @inline(__always)
+  static func vmin(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> { a.replacing(with: b, where: b .< a) }
+
+  /// `rangeDouble` for an approximate slot: the bits from the approximate values, and every
+  /// event of `w` whose approximate value lies within the error bound of `lo` or `hi` decided
+  /// again on its exact value (elsewhere the approximation is on the same side of both cuts).
+  ///
+  /// Band: if |x − t| ≤ a + r·|x| (the bound at x), then |x − t| ≤ (a + r·|t|)/(1 − r), so
+  /// testing t − M ≤ x ≤ t + M with M = (a + r·|t|)·(1 + 4r) catches every such event.
+  static func rangeDoubleApprox(_ slot: Int, _ bound: Float32ForwardErrorBound, _ x: UnsafePointer<Double>, _ lo: Double, _ hi: Double,
+                                _ w: UnsafeMutablePointer<UInt64>, _ r: Range<Int>, _ n: Int, _ scratch: BlockScratch) {
+    func band(_ t: Double) -> (Double, Double) {
+      guard t.isFinite else { return (.infinity, -.infinity) }  // never near an infinite cut
+      let m = (bound.absolute + bound.relative * abs(t)) * (1 + 4 * bound.relative)
+      return (t - m, t + m)
+    }
+    let (l0, l1) = band(lo), (h0, h1) = band(hi)
+    let vlo = SIMD8<Double>(repeating: lo), vhi = SIMD8<Double>(repeating: hi)
+    let vl0 = SIMD8<Double>(repeating: l0), vl1 = SIMD8<Double>(repeating: l1)
+    let vh0 = SIMD8<Double>(repeating: h0), vh1 = SIMD8<Double>(repeating: h1)
+    let raw = UnsafeRawPointer(x)
+    for wi in r {
+      let before = w[wi]
+      if before == 0 { continue }
+      var bits: UInt64 = 0, near: UInt64 = 0
+      let e0 = wi << 6
+      if e0 &+ 64 <= n {
+        for k in 0..<8 {
+          let v = raw.loadUnaligned(fromByteOffset: (e0 &+ k &* 8) &* 8, as: SIMD8<Double>.self)
+          bits |= bits8((v .>= vlo) .& (v .< vhi)) &<< UInt64(k &* 8)
+          near |= bits8(((v .>= vl0) .& (v .<= vl1)) .| ((v .>= vh0) .& (v .<= vh1))) &<< UInt64(k &* 8)
+        }
+      } else {
+        for e in e0..<min(n, e0 &+ 64) {
+          let v = x[e]
+          if v >= lo && v < hi { bits |= 1 &<< UInt64(e & 63) }
+          if (v >= l0 && v <= l1) || (v >= h0 && v <= h1) { near |= 1 &<< UInt64(e & 63) }
+        }
+      }
+      near &= before
+      while near != 0 {
+        let j = near.trailingZeroBitCount
+        near &= near &- 1
+        let v = scratch.exactValue(slot, e0 &+ j)
+        let bit: UInt64 = 1 &<< UInt64(j)
+        if v >= lo && v < hi { bits |= bit } else { bits &= ~bit }
+      }
+      w[wi] = before & bits
+    }
+  }
+
+  /// `polygonWords` with an approximate x and/or y: the bits from the approximate values, and
+  /// every event of `w` whose error box (± the bound along each approximate axis) could touch
+  /// an edge, or straddle the y of an edge's end, decided again on its exact values. An event
+  /// whose box touches no edge has the same membership at every point of the box, the exact
+  /// point included.
+  ///
+  /// Box sizes: along an approximate axis whose vertices are within ±V, a point with |v| ≤ V + 1
+  /// has a bound ≤ Δ = a + r·(V + 1); a point beyond V + 1 is farther than its own bound from
+  /// every vertex (when a + r·(V + 1) < 1/2), so its box touches no edge. Per edge, the box
+  /// test: |y − y₁| or |y − y₂| ≤ Δy (the half-open crossing rule changes at those y), or y
+  /// within the edge's y range widened by Δy and |dx·(y − y₁) − dy·(x − x₁)| ≤ |dx|·Δy + |dy|·Δx
+  /// + 2⁻⁴⁰·(max(|dx|, |dy|)·(|x| + |y|) + |dx|·|y₁| + |dy|·|x₁|) (the cross product varies by at
+  /// most |dx|·Δy + |dy|·Δx over the box; the last term covers its rounding in `Double`).
+  static func polygonWordsApprox(_ x: Column, _ xSlot: Int, _ bx: Float32ForwardErrorBound?, _ y: Column, _ ySlot: Int,
+                                 _ by: Float32ForwardErrorBound?, _ es: [Edge], _ w: UnsafeMutablePointer<UInt64>,
+                                 _ r: Range<Int>, _ n: Int, _ scratch: BlockScratch) {
+    var vx = 0.0, vy = 0.0
+    for e in es { vx = Swift.max(vx, abs(e.minX), abs(e.maxX)); vy = Swift.max(vy, abs(e.minY), abs(e.maxY)) }
+    func axis(_ b: Float32ForwardErrorBound?, _ v: Double) -> (delta: Double, limit: Double) {
+      guard let b else { return (0, .infinity) }
+      let d = (b.absolute + b.relative * (v + 1)) * (1 + 0x1p-20)
+      return d < 0.5 && v.isFinite ? (d, v + 1) : (.infinity, .infinity)
+    }
+    let (dxBox, xLimit) = axis(bx, vx), (dyBox, yLimit) = axis(by, vy)
+    // A polygon too large for the box argument: every event by the exact rule.
+    let allExact = !(dxBox.isFinite && dyBox.isFinite)
+    let bands = es.map { e in
+      cyto_band_edge(x1: e.x1, y1: e.y1, y2: e.y2, dx: e.dx, dy: e.dy, lo: e.minY - dyBox, hi: e.maxY + dyBox,
+                     limit: abs(e.dx) * dyBox + abs(e.dy) * dxBox + 0x1p-40 * (abs(e.dx) * abs(e.y1) + abs(e.dy) * abs(e.x1)) + 0x1p-1000,
+                     k: 0x1p-40 * Swift.max(abs(e.dx), abs(e.dy)))
+    }
+    // Points beyond the limits along an approximate axis are certain (see above); NaN is never near.
+    let xl = bx == nil ? Double.infinity : xLimit, yl = by == nil ? Double.infinity : yLimit
+    var px8 = SIMD8<Double>(), py8 = SIMD8<Double>()
+    es.withUnsafeBufferPointer { es in
+      bands.withUnsafeBufferPointer { bands in
+        for wi in r {
+          let before = w[wi]
+          if before == 0 { continue }
+          var bits: UInt64 = 0, near: UInt64 = 0
+          let e0 = wi << 6
+          if e0 &+ 64 <= n && !allExact {
+            for g in 0..<8 where (before >> UInt64(g &* 8)) & 0xFF != 0 {
+              let e = e0 &+ g &* 8
+              px8 = load8(x.pointer, x.isFloat, e)
+              py8 = load8(y.pointer, y.isFloat, e)
+              let m = withUnsafePointer(to: &px8) { xp in
+                withUnsafePointer(to: &py8) { yp in
+                  cyto_polygon8_banded(UnsafeRawPointer(xp).assumingMemoryBound(to: Double.self),
+                                       UnsafeRawPointer(yp).assumingMemoryBound(to: Double.self),
+                                       bands.baseAddress, bands.count, dyBox, xl, yl)
+                }
+              }
+              bits |= UInt64(m & 0xFF) &<< UInt64(g &* 8)
+              near |= UInt64(m >> 8) &<< UInt64(g &* 8)
+            }
+          } else {
+            near = ~0  // a partial last word (or allExact): every event by the exact rule
+          }
+          near &= before
+          while near != 0 {
+            let j = near.trailingZeroBitCount
+            near &= near &- 1
+            let e = e0 &+ j
+            let xv = bx != nil ? scratch.exactValue(xSlot, e)
+              : (x.isFloat ? Double(x.pointer.load(fromByteOffset: e &* 4, as: Float.self)) : x.pointer.load(fromByteOffset: e &* 8, as: Double.self))
+            let yv = by != nil ? scratch.exactValue(ySlot, e)
+              : (y.isFloat ? Double(y.pointer.load(fromByteOffset: e &* 4, as: Float.self)) : y.pointer.load(fromByteOffset: e &* 8, as: Double.self))
+            let bit: UInt64 = 1 &<< UInt64(j)
+            if pointInPolygon(xv, yv, es) { bits |= bit } else { bits &= ~bit }
+          }
+          w[wi] = before & bits
+        }
+      }
+    }
   }
 
   // MARK: Range (one rectangle side): lo ≤ x < hi, AND-ed into `words`

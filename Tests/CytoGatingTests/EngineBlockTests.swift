@@ -100,4 +100,88 @@ struct EngineBlockTests {
       #expect(result.masks[id] == EventMask(bits), "n=\(n) \(id)")
     }
   }
+
+  /// Logicle/Hyperlog dimensions are transformed in Float32 with Float64 re-decisions near cuts:
+  /// events placed within a few ulps of every rectangle cut, quadrant divider and polygon edge
+  /// (in display space, compensated or not) get the Float64 rule's answer. The data are checked
+  /// to contain events whose Float32 display value is on the other side of a cut than the Float64
+  /// one, so a missing re-decision would fail this test.
+  @Test(arguments: ["logicle", "hyperlog"])
+  func float32TransformsDecideNearCutsExactly(kind: String) throws {
+    let scale: ScaleTransform = kind == "logicle"
+      ? .logicle(try LogicleParameters(t: 262_144, w: 0.5, m: 4.5, a: 0))
+      : .hyperlog(try HyperlogParameters(t: 262_144, w: 0.5, m: 4.5, a: 0))
+    let tr = Transformation(id: "L", kind: .scale(scale))
+    let names = ["FSC", "A", "B", "C"].map { ChannelName($0) }
+    let spill = SpilloverMatrix(channels: Array(names[1...]), values: [1, 0.02, 0.01, 0.03, 1, 0.02, 0.01, 0.05, 1])
+    let cuts = (a: (0.45031, 0.80017), b: 0.50013)
+    let poly = [Vertex(0.31, 0.22), Vertex(0.93, 0.27), Vertex(0.81, 0.91), Vertex(0.36, 0.63)]
+    let n = 40_000
+    var rng = SeededGenerator(seed: 77)
+    /// A data value whose display value is within a few ulps of `y`.
+    func near(_ y: Double) -> Double {
+      var f = Float(scale.inverse(y))
+      for _ in 0..<(rng.next() % 4) { f = rng.next() % 2 == 0 ? f.nextUp : f.nextDown }
+      return Double(f)
+    }
+    var fluor: [[Double]] = []  // per event: A, B, C in data space, display values near the cuts
+    for e in 0..<n {
+      var (a, b, c) = (Double.random(in: 0...1, using: &rng), Double.random(in: 0...1, using: &rng), Double.random(in: 0...1, using: &rng))
+      switch e % 4 {
+      case 0: a = [cuts.a.0, cuts.a.1][Int(rng.next() % 2)]
+      case 1: b = cuts.b
+      case 2:  // on a polygon edge
+        let k = Int(rng.next() % 4), t = Double.random(in: 0...1, using: &rng)
+        let (p, q) = (poly[k], poly[(k + 1) % 4])
+        (b, c) = (p.x + t * (q.x - p.x), p.y + t * (q.y - p.y))
+      default: break
+      }
+      fluor.append([near(a), near(b), near(c)])
+    }
+    for comp in [CompensationReference.uncompensated, .fileSpillover] {
+      // Detector values: the fluorescence itself, or mixed by the spillover (so compensation
+      // brings it back to within rounding of the near-cut values).
+      var cols: [[Float]] = [(0..<n).map { Float($0 % 1000) }, [], [], []]
+      for f in fluor {
+        for j in 0..<3 {
+          let d = comp == .uncompensated ? f[j] : (0..<3).reduce(0.0) { $0 + f[$1] * spill.values[$1 * 3 + j] }
+          cols[j + 1].append(Float(d))
+        }
+      }
+      let input = GatingInput(channels: names, events: EventMatrix(eventCount: n, channelCount: 4, columnMajor: cols.flatMap { $0 }),
+                              fileSpillover: spill)
+      func m(_ c: String) -> GateDimension { .channel(ChannelName(c), compensation: comp, transform: "L") }
+      let strategy = try GatingStrategy(transformations: [tr], gates: [
+        Gate(id: "All", shape: .rectangle([RectangleSide(.channel("FSC"), min: -1)])),
+        Gate(id: "ARange", parent: "All", shape: .rectangle([RectangleSide(m("A"), min: cuts.a.0, max: cuts.a.1)])),
+        Gate(id: "Quad", parent: "All", shape: .quadrant(dividers: [QuadrantDivider(id: "q", dimension: m("B"), values: [cuts.b])],
+          quadrants: [Quadrant(id: "BLo", positions: ["q": 0.2]), Quadrant(id: "BHi", positions: ["q": 0.9])])),
+        Gate(id: "Poly", parent: "All", shape: .polygon(x: m("B"), y: m("C"), vertices: poly)),
+      ])
+      let result = try GatingEngine.evaluate(strategy, on: input)
+      func exact(_ c: String) throws -> [Double] {
+        tr.applyScale(try GatingEngine.channelValues(ChannelName(c), compensation: comp, input: input, strategy: strategy))
+      }
+      func float32(_ c: String) throws -> [Double] {
+        let v = try GatingEngine.channelValues(ChannelName(c), compensation: comp, input: input, strategy: strategy).doubles
+        return scale.forward(v.map { Float($0) }).map { Double($0) }
+      }
+      let (a, b, c) = (try exact("A"), try exact("B"), try exact("C"))
+      let want: [GateID: [Bool]] = [
+        "ARange": a.map { ReferenceGating.inRange($0, min: cuts.a.0, max: cuts.a.1) },
+        "BLo": b.map { ReferenceGating.inRange($0, min: nil, max: cuts.b) },
+        "BHi": b.map { ReferenceGating.inRange($0, min: cuts.b, max: nil) },
+        "Poly": (0..<n).map { ReferenceGating.inPolygon(b[$0], c[$0], poly) },
+      ]
+      for (id, bits) in want { #expect(result.masks[id] == EventMask(bits), "\(kind) \(comp) \(id)") }
+      // The Float32 values alone would put some events on the wrong side.
+      let (a32, b32, c32) = (try float32("A"), try float32("B"), try float32("C"))
+      let flips = (0..<n).filter {
+        ReferenceGating.inRange(a32[$0], min: cuts.a.0, max: cuts.a.1) != want["ARange"]![$0]
+          || ReferenceGating.inRange(b32[$0], min: cuts.b, max: nil) != want["BHi"]![$0]
+          || ReferenceGating.inPolygon(b32[$0], c32[$0], poly) != want["Poly"]![$0]
+      }
+      #expect(flips.count > 20, "\(kind) \(comp): only \(flips.count) Float32 flips; the test data do not exercise the re-decision")
+    }
+  }
 }

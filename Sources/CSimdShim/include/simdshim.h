@@ -93,4 +93,50 @@ static inline __attribute__((always_inline)) uint32_t cyto_polygon8(const float 
   return (uint32_t)__builtin_bit_cast(uint8_t, inBits) | ((uint32_t)__builtin_bit_cast(uint8_t, closeBits) << 8);
 }
 #pragma clang fp contract(on)
+// Crossing-number test of 8 Double points against Double edges, with an error box per point
+// (see Kernels.swift, polygonWordsApprox): the crossing rule exactly as the Double reference
+// (polygonWords), plus which points' boxes may touch an edge. Here for the same reason as
+// cyto_polygon8: Swift's SIMD masks of 8 Doubles are repacked through memory.
+typedef double cyto_f64x8 __attribute__((ext_vector_type(8)));
+
+typedef struct {
+  double x1, y1, y2, dx, dy;  // start vertex, end y, edge vector (as the reference: not reoriented)
+  double lo, hi;              // the edge's closed y-range widened by the box's half-height
+  double limit, k;            // box test: |cross| <= limit + k * (|x| + |y|)
+} cyto_band_edge;
+
+#pragma clang fp contract(off)
+/// Bits 0–7: odd crossing count per point (the reference rule, without its on-edge test);
+/// bits 8–15: points that need the exact rule — within `limit` of an edge's line inside its
+/// widened y-range (which includes every point exactly on an edge), or, when `dyBox` > 0, within
+/// `dyBox` of an edge end's y — among those with |x| <= xLimit and |y| <= yLimit.
+static inline __attribute__((always_inline)) uint32_t cyto_polygon8_banded(const double *px, const double *py,
+    const cyto_band_edge *es, long ne, double dyBox, double xLimit, double yLimit) {
+  cyto_f64x8 x, y;
+  __builtin_memcpy(&x, px, sizeof x);
+  __builtin_memcpy(&y, py, sizeof y);
+  const cyto_i64x8 absMask = 0x7FFFFFFFFFFFFFFFLL;
+  cyto_f64x8 ax = (cyto_f64x8)((cyto_i64x8)x & absMask), ay = (cyto_f64x8)((cyto_i64x8)y & absMask);
+  cyto_f64x8 s = ax + ay;
+  cyto_i64x8 odd = 0, near = 0;
+  for (long i = 0; i < ne; i++) {
+    const cyto_band_edge e = es[i];
+    cyto_f64x8 p = e.dx * (y - e.y1);
+    cyto_f64x8 q = e.dy * (x - e.x1);
+    cyto_f64x8 c = p - q;
+    odd ^= ((e.y1 <= y) & (y < e.y2) & (c > 0.0)) | ((e.y2 <= y) & (y < e.y1) & (c < 0.0));
+    cyto_f64x8 ac = (cyto_f64x8)((cyto_i64x8)c & absMask);
+    near |= (y >= e.lo) & (y <= e.hi) & ~(ac > e.limit + e.k * s);  // NaN cross: near (decided exactly)
+    if (dyBox > 0) {
+      cyto_f64x8 d1 = y - e.y1, d2 = y - e.y2;
+      cyto_f64x8 a1 = (cyto_f64x8)((cyto_i64x8)d1 & absMask), a2 = (cyto_f64x8)((cyto_i64x8)d2 & absMask);
+      near |= (a1 <= dyBox) | (a2 <= dyBox);
+    }
+  }
+  near &= (ax <= xLimit) & (ay <= yLimit);
+  cyto_b8 oddBits = __builtin_convertvector(odd < 0, cyto_b8);
+  cyto_b8 nearBits = __builtin_convertvector(near < 0, cyto_b8);
+  return (uint32_t)__builtin_bit_cast(uint8_t, oddBits) | ((uint32_t)__builtin_bit_cast(uint8_t, nearBits) << 8);
+}
+#pragma clang fp contract(on)
 #endif
