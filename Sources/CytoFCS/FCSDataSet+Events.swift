@@ -23,7 +23,8 @@ extension FCSDataSet {
       if let layout = UniformLayout(self) {
         return EventMatrix<S>(eventCount: n, channelCount: p) { out in
           EventDecoder.adviseHugePages(UnsafeMutableRawBufferPointer(out))
-          EventDecoder.decodeUniform(layout, data: data, events: n, channels: p, into: out)
+          EventDecoder.decodeUniform(layout, data: data, events: n, channels: p, into: out,
+                                     releasing: releasesDataPages ? bytesPerEvent : nil)
         }
       }
       if parameters.contains(where: { $0.dataType == .ascii }) {
@@ -133,7 +134,9 @@ enum EventDecoder {
     // Several chunks per core rather than one: when the OS takes a core away for a while (a
     // shared VM, a build next door), the other threads take its remaining chunks instead of
     // waiting for it. Chunks are whole multiples of 8 events, the float32 kernel's tile height.
-    let tasks = min(cores * 4, 256, max(1, n / 8192))
+    // At most ~16 MB of DATA per chunk, so released file pages (see `releaseMapped`) follow the
+    // decoding closely.
+    let tasks = min(max(cores * 4, n * max(p, 1) * 4 / (16 << 20)), 4096, max(1, n / 8192))
     let chunk = ((n + tasks - 1) / tasks + 7) & ~7
     let count = (n + chunk - 1) / chunk
     DispatchQueue.concurrentPerform(iterations: count) { t in
@@ -143,24 +146,53 @@ enum EventDecoder {
     }
   }
 
+  /// Releases the whole pages of mapped file bytes `[start, end)` (`MADV_DONTNEED`: the
+  /// process stops counting them; they stay in the page cache and are read again if touched).
+  /// Only for private read-only file mappings, where that loses nothing.
+  static func releaseMapped(_ start: UnsafeRawPointer, _ end: UnsafeRawPointer) {
+    #if os(Linux)
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let lo = (Int(bitPattern: start) + page - 1) & ~(page - 1), hi = Int(bitPattern: end) & ~(page - 1)
+    guard hi > lo, let p = UnsafeMutableRawPointer(bitPattern: lo) else { return }
+    _ = madvise(p, hi - lo, MADV_DONTNEED)  // advice: on failure the pages merely stay resident
+    #endif
+  }
+
+  /// `releasing`: bytes per event, when `data` is a private file mapping whose pages each task
+  /// releases once it has decoded them (peak memory ≈ the matrix instead of matrix + file).
   static func decodeUniform<S: EventScalar>(_ layout: UniformLayout, data: UnsafeRawBufferPointer, events n: Int,
-                                            channels p: Int, into out: UnsafeMutableBufferPointer<S>) {
+                                            channels p: Int, into out: UnsafeMutableBufferPointer<S>,
+                                            releasing bytesPerEvent: Int? = nil) {
+    if let bpe = bytesPerEvent, let base = data.baseAddress {
+      let b = SendablePointer(pointer: base)
+      decodeUniform(layout, data: data, events: n, channels: p, into: out, after: { range in
+        releaseMapped(b.pointer + range.lowerBound * bpe, b.pointer + range.upperBound * bpe)
+      })
+    } else {
+      decodeUniform(layout, data: data, events: n, channels: p, into: out, after: nil)
+    }
+  }
+
+  static func decodeUniform<S: EventScalar>(_ layout: UniformLayout, data: UnsafeRawBufferPointer, events n: Int,
+                                            channels p: Int, into out: UnsafeMutableBufferPointer<S>,
+                                            after: (@Sendable (Range<Int>) -> Void)?) {
     // `events(_:as:)` is generic and not inlinable, so callers in other modules run it
     // unspecialized: every value would go through protocol witnesses and every unaligned load
     // through memmove (measured: 1.3 s for 10⁷×16 float32). Concrete calls let the optimizer
     // specialize the kernels for Float and Double.
     if S.self == Float.self {
-      out.withMemoryRebound(to: Float.self) { decodeUniformSpecialized(layout, data: data, events: n, channels: p, into: $0) }
+      out.withMemoryRebound(to: Float.self) { decodeUniformSpecialized(layout, data: data, events: n, channels: p, into: $0, after: after) }
     } else if S.self == Double.self {
-      out.withMemoryRebound(to: Double.self) { decodeUniformSpecialized(layout, data: data, events: n, channels: p, into: $0) }
+      out.withMemoryRebound(to: Double.self) { decodeUniformSpecialized(layout, data: data, events: n, channels: p, into: $0, after: after) }
     } else {
-      decodeUniformSpecialized(layout, data: data, events: n, channels: p, into: out)
+      decodeUniformSpecialized(layout, data: data, events: n, channels: p, into: out, after: after)
     }
   }
 
   @inline(__always)
   static func decodeUniformSpecialized<S: EventScalar>(_ layout: UniformLayout, data: UnsafeRawBufferPointer, events n: Int,
-                                                       channels p: Int, into out: UnsafeMutableBufferPointer<S>) {
+                                                       channels p: Int, into out: UnsafeMutableBufferPointer<S>,
+                                                       after: (@Sendable (Range<Int>) -> Void)?) {
     guard n > 0, p > 0, let src0 = data.baseAddress, let dst0 = out.baseAddress else { return }
     let src = SendablePointer(pointer: src0)
     let dst = SendablePointer(pointer: dst0)
@@ -189,6 +221,7 @@ enum EventDecoder {
           transpose24(src.pointer, dst.pointer, n, p, range, be, m)
         }
       }
+      after?(range)
     }
   }
 

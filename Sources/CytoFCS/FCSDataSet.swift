@@ -45,6 +45,8 @@ public struct FCSDataSet: Sendable {
   let bytes: Data
   /// The path the file was read from, for errors raised while decoding DATA.
   var file: String? = nil
+  /// `bytes` is a private read-only file mapping: decoding releases the DATA pages it has read.
+  var releasesDataPages = false
 
   /// The FCS version of this data set.
   public var version: FCSVersion { header.version }

@@ -31,19 +31,47 @@ public struct FCSFile: Sendable {
     case deferred
   }
 
-  /// Reads the file at `path`, memory-mapping it.
+  /// Reads the file at `path`, memory-mapping it (read-only, private).
+  ///
+  /// Decoding DATA releases the mapped pages it has read (the file stays in the page cache),
+  /// so decoding a large file needs about the matrix's memory, not the matrix plus the file.
   public init(contentsOf path: String, dataCheck: DataCheck = .strict) throws {
     let data: Data
+    let mapped: Bool
     do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+      (data, mapped) = try Self.map(path)
     } catch {
       throw FCSError(.unreadable, "cannot open: \(Self.reason(error))", file: path, segment: .file)
     }
-    try self.init(bytes: data, path: path, dataCheck: dataCheck)
+    try self.init(bytes: data, path: path, dataCheck: dataCheck, fileMapped: mapped)
+  }
+
+  /// Maps `path` read-only and private (`mmap`), or reads it when it cannot be mapped (an empty
+  /// file, a pipe). `true` when mapped.
+  static func map(_ path: String) throws -> (Data, Bool) {
+    #if os(Linux)
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd >= 0 {
+      defer { close(fd) }
+      var st = stat()
+      if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > 0,
+         let p = mmap(nil, Int(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED {
+        let count = Int(st.st_size)
+        return (Data(bytesNoCopy: p, count: count, deallocator: .custom { p, n in munmap(p, n) }), true)
+      }
+    }
+    #endif
+    return (try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped), false)
   }
 
   /// Parses a file held in memory. `path` is used only in errors and diagnostics.
   public init(bytes: Data, path: String? = nil, dataCheck: DataCheck = .strict) throws {
+    try self.init(bytes: bytes, path: path, dataCheck: dataCheck, fileMapped: false)
+  }
+
+  /// `fileMapped`: `bytes` is a private read-only file mapping made by ``map(_:)``, whose pages
+  /// decoding may release (`MADV_DONTNEED` re-reads them from the file if touched again).
+  init(bytes: Data, path: String?, dataCheck: DataCheck, fileMapped: Bool) throws {
     self.path = path
     self.byteCount = bytes.count
     do {
@@ -92,7 +120,7 @@ public struct FCSFile: Sendable {
           previous = (set, base)
           base = nextBase
         }
-        return sets
+        return fileMapped ? sets.map { var d = $0; d.releasesDataPages = true; return d } : sets
       }
     } catch let e as FCSError {
       throw e.inFile(path)
