@@ -10,3 +10,13 @@ extension GatingInput {
               scalings: dataSet.scalings, fileSpillover: dataSet.spillover.flatMap { $0.matrix.detectors.isEmpty ? nil : $0.matrix })
   }
 }
+
+extension ChunkedGatingInput {
+  /// The chunked gating input for an FCS data set (as ``GatingInput/init(_:)``), decoding
+  /// `chunkBytes` of events at a time and releasing a mapped file's pages behind it.
+  public init(_ dataSet: FCSDataSet, chunkBytes: Int = 16 << 20) {
+    self.init(channels: dataSet.parameters.map(\.name), eventCount: dataSet.eventCount, scalings: dataSet.scalings,
+              fileSpillover: dataSet.spillover.flatMap { $0.matrix.detectors.isEmpty ? nil : $0.matrix },
+              chunkBytes: chunkBytes) { range in try dataSet.events(.raw, as: Float.self, in: range) }
+  }
+}

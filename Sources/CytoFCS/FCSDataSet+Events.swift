@@ -25,6 +25,8 @@ extension FCSDataSet {
           EventDecoder.adviseHugePages(UnsafeMutableRawBufferPointer(out))
           EventDecoder.decodeUniform(layout, data: data, events: n, channels: p, into: out,
                                      releasing: releasesDataPages ? bytesPerEvent : nil)
+          // Fault-around maps a few pages beyond each task's range; release what is left.
+          if releasesDataPages { EventDecoder.releaseMapped(raw, dataRange) }
         }
       }
       if parameters.contains(where: { $0.dataType == .ascii }) {
@@ -32,6 +34,42 @@ extension FCSDataSet {
       }
       return EventMatrix<S>(eventCount: n, channelCount: p) { out in
         EventDecoder.decodeMixed(self, data: data, into: out)
+      }
+    }
+    if scale == .scaled { applyScaling(to: &matrix) }
+    return matrix
+  }
+
+  /// Decodes events `range` of DATA (a slice of ``events(_:as:)``, same values), for files
+  /// processed in chunks: with a fixed-width layout only those events' bytes are read, and a
+  /// memory-mapped file's pages are released once decoded, so a file larger than memory can be
+  /// read chunk by chunk. (ASCII and mixed-width files, which are small in practice, are decoded
+  /// whole and sliced.)
+  /// - Throws: the DATA error of a file read with ``FCSFile/DataCheck/deferred``.
+  /// - Precondition: `range` lies within `0..<eventCount`.
+  public func events<S: EventScalar>(_ scale: FCSValueScale = .raw, as type: S.Type = Float.self,
+                                     in range: Range<Int>) throws -> EventMatrix<S> {
+    if let dataError { throw dataError }
+    precondition(range.lowerBound >= 0 && range.upperBound <= eventCount, "events \(range) of \(eventCount)")
+    let p = parameters.count
+    let k = range.count
+    guard let layout = UniformLayout(self), let bpe = bytesPerEvent else {
+      let all = try events(scale, as: S.self)
+      return EventMatrix<S>(eventCount: k, channelCount: p) { out in
+        all.storage.withUnsafeBufferPointer { src in
+          for c in 0..<p { for e in 0..<k { out[c * k + e] = src[c * eventCount + range.lowerBound + e] } }
+        }
+      }
+    }
+    var matrix = bytes.withUnsafeBytes { raw -> EventMatrix<S> in
+      let lo = dataRange.lowerBound + range.lowerBound * bpe
+      let data = UnsafeRawBufferPointer(rebasing: raw[lo..<(lo + k * bpe)])
+      return EventMatrix<S>(eventCount: k, channelCount: p) { out in
+        EventDecoder.decodeUniform(layout, data: data, events: k, channels: p, into: out,
+                                   releasing: releasesDataPages ? bpe : nil)
+        // The chunk's bytes, with the page it shares with the previous chunk (decoded already)
+        // and pages fault-around mapped beyond the tasks' ranges.
+        if releasesDataPages { EventDecoder.releaseMapped(raw, max(0, lo - 4095)..<(lo + k * bpe)) }
       }
     }
     if scale == .scaled { applyScaling(to: &matrix) }
@@ -144,6 +182,12 @@ enum EventDecoder {
       let hi = min(n, lo + chunk)
       if lo < hi { body(lo..<hi) }
     }
+  }
+
+  /// Releases the whole pages of `bytes[range]` of a private read-only file mapping.
+  static func releaseMapped(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) {
+    guard let base = bytes.baseAddress, !range.isEmpty else { return }
+    releaseMapped(base + range.lowerBound, base + range.upperBound)
   }
 
   /// Releases the whole pages of mapped file bytes `[start, end)` (`MADV_DONTNEED`: the

@@ -184,4 +184,39 @@ struct EngineBlockTests {
       #expect(flips.count > 20, "\(kind) \(comp): only \(flips.count) Float32 flips; the test data do not exercise the re-decision")
     }
   }
+
+  /// Gating chunk by chunk (files larger than memory) gives the masks of gating the whole matrix,
+  /// for chunk sizes that do and do not divide the event count, with computed dimensions.
+  @Test(arguments: [0, 1, 4095, 4096, 4097, 70_001])
+  func chunkedEqualsWhole(n: Int) throws {
+    var rng = SeededGenerator(seed: UInt64(n) &+ 99)
+    let names = ["FSC", "SSC", "A", "B", "C"].map { ChannelName($0) }
+    let cols: [Float] = (0..<(5 * n)).map { i in i < 2 * n ? Float(Double.random(in: 0...1000, using: &rng)) : Float(Double.random(in: -300...20_000, using: &rng)) }
+    let spill = SpilloverMatrix(channels: Array(names[2...]), values: [1, 0.2, 0.05, 0.1, 1, 0.3, 0.02, 0.15, 1])
+    let matrix = EventMatrix(eventCount: n, channelCount: 5, columnMajor: cols)
+    let scalings: [ValueScaling] = [.identity, .identity, .identity, .divide(by: 1.7), .identity]
+    let input = GatingInput(channels: names, events: matrix, scalings: scalings, fileSpillover: spill)
+    let logicle = Transformation(id: "L", kind: .scale(.logicle(try LogicleParameters(t: 262_144, w: 0.5, m: 4.5, a: 0))))
+    func m(_ c: String) -> GateDimension { .channel(ChannelName(c), compensation: .fileSpillover, transform: "L") }
+    let strategy = try GatingStrategy(transformations: [logicle], gates: [
+      Gate(id: "Root", shape: .polygon(x: .channel("FSC"), y: .channel("SSC"), vertices: [Vertex(100.5, 50.25), Vertex(900, 100), Vertex(800, 900), Vertex(50, 700)])),
+      Gate(id: "APos", parent: "Root", shape: .rectangle([RectangleSide(m("A"), min: 0.45)])),
+      Gate(id: "Poly", parent: "APos", shape: .polygon(x: m("B"), y: m("C"), vertices: [Vertex(0.3, 0.2), Vertex(0.9, 0.25), Vertex(0.8, 0.9), Vertex(0.35, 0.6)])),
+      Gate(id: "Ell", parent: "Root", shape: .ellipsoid(dimensions: [.channel("FSC"), m("C")], mean: [500, 0.5], covariance: [[40000, 10], [10, 0.04]], distanceSquare: 2)),
+      Gate(id: "Not", shape: .boolean(.not(BooleanOperand("Poly")))),
+    ])
+    let whole = try GatingEngine.evaluate(strategy, on: input)
+    let read = SendableMatrix(matrix)
+    for chunkBytes in [1, 4096 * 5 * 4, 3 * 4096 * 5 * 4] {
+      var seen: [Int] = []
+      let chunked = try GatingEngine.evaluate(strategy, chunks: ChunkedGatingInput(
+        channels: names, eventCount: n, scalings: scalings, fileSpillover: spill, chunkBytes: chunkBytes) { r in
+          EventMatrix(eventCount: r.count, channelCount: 5, columnMajor: (0..<5).flatMap { c in read.m.storage[(c * n + r.lowerBound)..<(c * n + r.upperBound)] })
+        }, progress: { seen.append($0) })
+      #expect(chunked.masks == whole.masks, "n=\(n) chunkBytes=\(chunkBytes)")
+      #expect(seen.last == n && seen == seen.sorted())
+    }
+  }
 }
+
+struct SendableMatrix: Sendable { let m: EventMatrix<Float>; init(_ m: EventMatrix<Float>) { self.m = m } }
