@@ -17,7 +17,7 @@ func record(_ benchmark: Benchmark, file: BenchFile, _ body: () throws -> Void) 
 }
 
 let benchmarks: @Sendable () -> Void = {
-  Benchmark.defaultConfiguration = StageMetrics.configuration(maxIterations: 20, maxSeconds: 10)
+  Benchmark.defaultConfiguration = StageMetrics.configuration(maxIterations: 20, maxSeconds: 5)
 
   for file in GatingBench.files {
     let pre = GatingBench.pretransformedPath(file)

@@ -24,7 +24,7 @@ final class Columns<S: EventScalar>: @unchecked Sendable {
 }
 
 let benchmarks: @Sendable () -> Void = {
-  Benchmark.defaultConfiguration = StageMetrics.configuration(maxIterations: 20, maxSeconds: 2)
+  Benchmark.defaultConfiguration = StageMetrics.configuration(maxIterations: 20, maxSeconds: 1)
 
   for file in BenchFile.all {
     guard FileManager.default.fileExists(atPath: file.path) else {
@@ -32,16 +32,20 @@ let benchmarks: @Sendable () -> Void = {
       continue
     }
     let n = file.events
-    let iterations = StageMetrics.iterations(events: n, small: 20, large: 3)
+    // 10⁷ events: up to 3 samples (one for the slow kinds, whose iterations take seconds) and no
+    // warm-up: the output buffer is zero-filled (faulted in) by the setup, and the only lazy
+    // state, the Float32 Logicle/Hyperlog table, takes 1–3 ms to build.
+    let large = n >= 10_000_000
+    let configuration = Benchmark.Configuration(warmupIterations: large ? 0 : 1, maxIterations: large ? 3 : 20)
     let detectors = file.channels - 4
-    Benchmark("compensation f32 \(file.label)", configuration: .init(maxIterations: iterations)) { benchmark, input in
+    Benchmark("compensation f32 \(file.label)", configuration: configuration) { benchmark, input in
       try measure(benchmark, events: n, bytes: n * detectors * 4) {
         try TransformBench.compensate(input.events, channels: input.channels, spillover: input.fileSpillover!)
       }
     } setup: {
       try GatingBench.input(file.path)
     }
-    Benchmark("compensation f64 \(file.label)", configuration: .init(maxIterations: iterations)) { benchmark, input in
+    Benchmark("compensation f64 \(file.label)", configuration: configuration) { benchmark, input in
       try measure(benchmark, events: n, bytes: n * detectors * 4) {
         try TransformBench.compensate(input.0, channels: input.1, spillover: input.2)
       }
@@ -51,12 +55,12 @@ let benchmarks: @Sendable () -> Void = {
     }
     let bytes = n * TransformBench.markerCount * 4
     for (name, transform) in TransformBench.kinds {
-      Benchmark("\(name) f32 \(file.label)", configuration: .init(maxIterations: iterations)) { benchmark, columns in
+      Benchmark("\(name) f32 \(file.label)", configuration: configuration) { benchmark, columns in
         measure(benchmark, events: n, bytes: bytes) { TransformBench.forward(transform, columns.input, into: &columns.output) }
       } setup: {
         Columns(try TransformBench.markerColumns(file))
       }
-      Benchmark("\(name) f64 \(file.label)", configuration: .init(maxIterations: iterations)) { benchmark, columns in
+      Benchmark("\(name) f64 \(file.label)", configuration: configuration) { benchmark, columns in
         measure(benchmark, events: n, bytes: bytes) { TransformBench.forward(transform, columns.input, into: &columns.output) }
       } setup: {
         Columns(try TransformBench.markerColumns(file).converted(to: Double.self))
