@@ -3,8 +3,20 @@
 // at the top level never compile ordo-one/benchmark and its dependencies.
 //
 //   swift run -c release bench-data            # generate Benchmarks/data/*.fcs (once)
-//   swift package benchmark --target FCSParse  # ordo-one/benchmark run (see run-benchmarks.sh)
+//   ./run-benchmarks.sh [SUITE] [benchmark options]   # all ordo-one/benchmark suites, or one
+//   swift package benchmark --target Transforms        # one suite directly
 //   peers/run-peers.sh                          # CytoReset vs flowio vs fcsparser table
+//
+// ordo-one/benchmark suites (one executable target each; docs/benchmark-suites.md):
+//   FCSParse    parse + decode of every benchmark file
+//   Gating      comp+logicle, engine, 10 gates pre-transformed, end to end (10⁶, 10⁷ × 16)
+//   Transforms  every ScaleTransform kind, Float32 and Float64, and compensation alone
+//   GateKinds   one-gate strategies: rectangle, polygon, ellipsoid, quadrant, Boolean and/or/not
+//   ResetPanel  the clinical reading (VisitAnalyzer, reset panel) of simulated tubes
+//   Statistics  population statistics of a large population on 12 channels
+//   Ingest      CytoStore ingest into a fresh HDF5 store, with and without events; SHA-256
+// Each reports wall clock, CPU time, malloc count, peak resident memory and the custom metrics
+// events/s and MB/s (DATA) (BenchSupport.StageMetrics).
 import PackageDescription
 
 let package = Package(
@@ -18,13 +30,22 @@ let package = Package(
     .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
   ],
   targets: [
-    // The benchmark files: names, shapes and where they live.
+    // The benchmark files (names, shapes, where they live, how they are generated) and the
+    // measured work of every suite, without ordo-one/benchmark.
     .target(
       name: "BenchFiles",
       dependencies: [
         .product(name: "CytoFCS", package: "CytoReset"), .product(name: "CytoCore", package: "CytoReset"),
         .product(name: "CytoTransforms", package: "CytoReset"), .product(name: "CytoGating", package: "CytoReset"),
-        .product(name: "CytoClinical", package: "CytoReset"),
+        .product(name: "CytoClinical", package: "CytoReset"), .product(name: "CytoSimulation", package: "CytoReset"),
+      ]),
+    // The metrics every suite reports, the timing helper and the store ingest (links
+    // ordo-one/benchmark and libhdf5; kept out of BenchFiles so that bench-data, parse-once and
+    // gate-once do not).
+    .target(
+      name: "BenchSupport",
+      dependencies: [
+        "BenchFiles", .product(name: "CytoStore", package: "CytoReset"), .product(name: "Benchmark", package: "benchmark"),
       ]),
     // Writes the benchmark files with CytoReset's own writer.
     .executableTarget(name: "bench-data", dependencies: ["BenchFiles"]),
@@ -35,14 +56,20 @@ let package = Package(
     // ordo-one/benchmark suites.
     .executableTarget(
       name: "FCSParse",
-      dependencies: ["BenchFiles", .product(name: "Benchmark", package: "benchmark")],
+      dependencies: ["BenchFiles", "BenchSupport", .product(name: "Benchmark", package: "benchmark")],
       path: "Benchmarks/FCSParse",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     .executableTarget(
       name: "Gating",
-      dependencies: ["BenchFiles", .product(name: "Benchmark", package: "benchmark")],
+      dependencies: ["BenchFiles", "BenchSupport", .product(name: "Benchmark", package: "benchmark")],
       path: "Benchmarks/Gating",
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-  ],
+  ] + ["Transforms", "GateKinds", "ResetPanel", "Statistics", "Ingest"].map { suite in
+    .executableTarget(
+      name: suite,
+      dependencies: ["BenchFiles", "BenchSupport", .product(name: "Benchmark", package: "benchmark")],
+      path: "Benchmarks/\(suite)",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")])
+  },
   swiftLanguageModes: [.v6]
 )

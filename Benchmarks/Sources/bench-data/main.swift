@@ -1,10 +1,12 @@
 // Writes the benchmark files into Benchmarks/data (or $CYTORESET_BENCH_DATA) with CytoReset's
 // own FCSWriter, plus the gating benchmark's strategies (Benchmarks/strategies) and
-// pre-transformed files. Files that already hold what this generator writes are kept.
+// pre-transformed files, and the simulated reset-panel files (CytoSimulation, seeded) of the
+// ResetPanel and Ingest suites. Files that already hold what this generator writes are kept.
 //
-//   swift run -c release bench-data            # all files
-//   swift run -c release bench-data --force    # rewrite all
-//   swift run -c release bench-data 1e5x16     # only the named ones
+//   swift run -c release bench-data                  # all files
+//   swift run -c release bench-data --force          # rewrite all
+//   swift run -c release bench-data 1e5x16           # only the named ones
+//   swift run -c release bench-data reset-1e6x15     # one reset-panel file ("reset": all of them)
 import BenchFiles
 import Foundation
 
@@ -13,8 +15,10 @@ func run() throws {
   let force = args.contains("--force")
   let wanted = args.filter { !$0.hasPrefix("-") }
   let files = BenchFile.all.filter { wanted.isEmpty || wanted.contains($0.label) }
-  if files.isEmpty {
-    FileHandle.standardError.write("no such file; known: \(BenchFile.all.map(\.label).joined(separator: " "))\n".data(using: .utf8)!)
+  let resetFiles = ResetPanelFile.all.filter { wanted.isEmpty || wanted.contains("reset") || wanted.contains("reset-" + $0.label) }
+  if files.isEmpty && resetFiles.isEmpty {
+    let known = BenchFile.all.map(\.label) + ["reset"] + ResetPanelFile.all.map { "reset-" + $0.label }
+    FileHandle.standardError.write("no such file; known: \(known.joined(separator: " "))\n".data(using: .utf8)!)
     exit(2)
   }
   for f in files {
@@ -37,6 +41,17 @@ func run() throws {
     let t0 = ContinuousClock.now
     try GatingBench.writePretransformed(f)
     print("wrote \(GatingBench.pretransformedPath(f)) (compensated + logicle) in \(ContinuousClock.now - t0)")
+  }
+  // The reset-panel files (ResetPanel and Ingest suites).
+  for f in resetFiles {
+    if !force && f.isUpToDate {
+      print("keep  \(f.path)")
+      continue
+    }
+    let t0 = ContinuousClock.now
+    let n = try f.generate()
+    let size = (try FileManager.default.attributesOfItem(atPath: f.path)[.size] as? Int) ?? 0
+    print("wrote \(f.path) (\(size) bytes, \(n) events × \(ResetPanelFile.channels) channels, simulated reset panel) in \(ContinuousClock.now - t0)")
   }
 }
 
