@@ -121,6 +121,21 @@ public struct VisitAnalyzer: Sendable {
                          diagnostics: r.diagnostics)
   }
 
+  /// `analysis` with its CAR T detectability call made against this analyzer's
+  /// ``carBackgroundPercentOfT``: equal to what ``analyze(_:file:visit:)`` with this background
+  /// gives, without gating again. Nothing but that call and the background it records depends
+  /// on the background, so a batch can analyse every visit at once and settle the pre-infusion
+  /// backgrounds afterwards, in visit order.
+  public func applyingCARBackground(to analysis: VisitAnalysis) -> VisitAnalysis {
+    var a = analysis
+    let (call, background, source) = VisitCallMaker.carDetectability(
+      a.calls.carPercentOfT, lloqEvents: panel.thresholds.lloq.events, background: carBackgroundPercentOfT, thresholds: panel.thresholds)
+    a.calls.carTDetectable = call
+    a.calls.carBackgroundPercentOfT = background
+    a.calls.carBackgroundSource = source
+    return a
+  }
+
   /// The panel applied to one sample: its channels, cuts, the Gating-ML strategy they give
   /// and the gating result.
   public struct ResolvedPanel: Sendable {
