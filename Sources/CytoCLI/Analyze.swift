@@ -65,22 +65,23 @@ struct Analyze: ParsableCommand {
   func run() throws {
     let panelDefinition = try analysis.loadPanel()
     let method = analysis.countMethod
-    var analyzer = VisitAnalyzer(panel: panelDefinition, countMethod: method, cutOverrides: try analysis.overrides(), statistics: try analysis.statistics())
-    // Files in parallel on all cores. Pre-infusion visits first: the last one's CAR⁺ % of CD3
-    // is the detectability background of the later visits.
+    let analyzer = VisitAnalyzer(panel: panelDefinition, countMethod: method, cutOverrides: try analysis.overrides(), statistics: try analysis.statistics())
+    // Every file at once, on all cores. The last pre-infusion visit's CAR⁺ % of CD3 is the
+    // detectability background of the later visits: only that call depends on it, so it is
+    // made again for them once all are analysed (the same result as analysing them with it).
     let paths = files, days = day, patient = patient, infusion = infusion, dataSet = analysis.dataSet
-    func analyzeAll(_ indices: [Int], with analyzer: VisitAnalyzer) -> [Int: Result<VisitAnalysis, Error>] {
-      Batch.run(indices, label: "analyze", events: { $0.events }) { i in
-        let ds = try FCSFile(contentsOf: paths[i]).dataSet(dataSet)
-        return try analyzer.analyze(ds, file: paths[i], visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
-      }
+    var outcomes = Batch.run(Array(files.indices), label: "analyze", events: { $0.events }) { i in
+      let ds = try FCSFile(contentsOf: paths[i]).dataSet(dataSet)
+      return try analyzer.analyze(ds, file: paths[i], visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
     }
     let pre = days.isEmpty ? [] : files.indices.filter { days[$0] <= 0 }
-    var outcomes = analyzeAll(pre, with: analyzer)
     if let last = pre.max(by: { days[$0] < days[$1] }), case .success(let a)? = outcomes[last], let bg = a.calls.carPercentOfT {
-      analyzer.carBackgroundPercentOfT = bg.value ?? bg.upper95
+      var withBackground = analyzer
+      withBackground.carBackgroundPercentOfT = bg.value ?? bg.upper95
+      for i in files.indices where !pre.contains(i) {
+        if case .success(let a)? = outcomes[i] { outcomes[i] = .success(withBackground.applyingCARBackground(to: a)) }
+      }
     }
-    outcomes.merge(analyzeAll(files.indices.filter { !pre.contains($0) }, with: analyzer)) { a, _ in a }
     var analyses: [Int: VisitAnalysis] = [:]
     var failure: Error? = nil
     for i in files.indices {

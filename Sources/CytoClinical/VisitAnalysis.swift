@@ -115,10 +115,34 @@ public struct VisitAnalyzer: Sendable {
   /// Analyses `dataSet` (read from `file`).
   /// - Throws: ``PanelResolutionError``, ``ClinicalError``, ``PanelError`` or gating errors.
   public func analyze(_ dataSet: FCSDataSet, file: String, visit: VisitInfo = VisitInfo()) throws -> VisitAnalysis {
+    try analyzeResolving(dataSet, file: file, visit: visit).analysis
+  }
+
+  /// ``analyze(_:file:visit:)`` and the gating it summarises (strategy, masks, input), for
+  /// callers that keep the events or masks: ``resolvedStrategy(_:file:)`` again would gate
+  /// the sample a second time.
+  public func analyzeResolving(_ dataSet: FCSDataSet, file: String,
+                               visit: VisitInfo = VisitInfo()) throws -> (analysis: VisitAnalysis, resolved: ResolvedPanel) {
     try countMethod?.validate()
     let r = try resolvedStrategy(dataSet, file: file)
-    return try summarize(r.result, input: r.input, dataSet: dataSet, file: file, visit: visit, markers: r.markers, cuts: r.cuts,
-                         diagnostics: r.diagnostics)
+    let a = try summarize(r.result, input: r.input, dataSet: dataSet, file: file, visit: visit, markers: r.markers, cuts: r.cuts,
+                          diagnostics: r.diagnostics)
+    return (a, r)
+  }
+
+  /// `analysis` with its CAR T detectability call made against this analyzer's
+  /// ``carBackgroundPercentOfT``: equal to what ``analyze(_:file:visit:)`` with this background
+  /// gives, without gating again. Nothing but that call and the background it records depends
+  /// on the background, so a batch can analyse every visit at once and settle the pre-infusion
+  /// backgrounds afterwards, in visit order.
+  public func applyingCARBackground(to analysis: VisitAnalysis) -> VisitAnalysis {
+    var a = analysis
+    let (call, background, source) = VisitCallMaker.carDetectability(
+      a.calls.carPercentOfT, lloqEvents: panel.thresholds.lloq.events, background: carBackgroundPercentOfT, thresholds: panel.thresholds)
+    a.calls.carTDetectable = call
+    a.calls.carBackgroundPercentOfT = background
+    a.calls.carBackgroundSource = source
+    return a
   }
 
   /// The panel applied to one sample: its channels, cuts, the Gating-ML strategy they give
@@ -129,7 +153,8 @@ public struct VisitAnalyzer: Sendable {
     public var strategy: GatingStrategy { result.strategy }
     public var result: GatingResult
     public var diagnostics: [Diagnostic]
-    var input: GatingInput
+    /// The sample's events as the engine reads them.
+    public var input: GatingInput
   }
 
   /// Resolves markers, computes the sample's cuts and gates it.
@@ -175,20 +200,26 @@ public struct VisitAnalyzer: Sendable {
     while !pending.isEmpty {
       let ready = pending.filter { c in !dependsOnPending(c.population!, pending: Set(pending.map(\.name))) }
       guard !ready.isEmpty else { throw PanelError.invalid(file: "panel '\(panel.name)'", detail: "valley cuts depend on each other in a cycle") }
-      for c in ready {
-        let strategy = result.strategy
-        let dim = builder.dimension(PanelDimension(marker: c.marker))
+      // The ready cuts are independent: each compensates its marker's channel over all events
+      // and looks for the valley in its population. Concurrently, so a single large file keeps
+      // every core busy here too (one compensated channel in memory per thread).
+      let strategy = result.strategy, gated = result, input_ = input
+      let sources = ready.map { c in (c, builder.dimension(PanelDimension(marker: c.marker)), markers[c.marker]!.channel) }
+      let outcomes = try concurrentMap(ready.count) { k in
+        let (c, dim, channel) = sources[k]
         var transformed: [Double] = []
-        if let mask = result.masks[GateID(c.population!)] {
-          let base = try GatingEngine.channelValues(markers[c.marker]!.channel, compensation: dim.compensation, input: input, strategy: strategy)
+        if let mask = gated.masks[GateID(c.population!)] {
+          let base = try input_.channelValues(channel, compensation: dim.compensation, spectrumMatrices: Array(strategy.spectrumMatrices.values))
           let scale: ScaleTransform? = dim.transform.flatMap { id in
             if case .scale(let s) = strategy.transformations[id]?.kind { return s } else { return nil }
           }
-          let idx = mask.indices
-          transformed.reserveCapacity(idx.count)
-          for i in idx { transformed.append(scale.map { s in s.forward(base[i]) } ?? base[i]) }
+          let values = Self.gather(base, at: mask)
+          // The column transform (SIMD, all cores) is bit-identical to the per-value one.
+          transformed = scale.map { $0.forward(values) } ?? values
         }
-        let outcome = CutFinder.valley(transformed, searchMin: c.searchMin!, searchMax: c.searchMax!, minPeakEvents: c.minPeakEvents ?? 20)
+        return CutFinder.valley(transformed, searchMin: c.searchMin!, searchMax: c.searchMax!, minPeakEvents: c.minPeakEvents ?? 20)
+      }
+      for (c, outcome) in zip(ready, outcomes) {
         switch outcome {
         case .valley(let v):
           values[c.name] = v.position
@@ -206,6 +237,62 @@ public struct VisitAnalyzer: Sendable {
     diagnostics += result.diagnostics
     return ResolvedPanel(markers: markers, cuts: panel.cuts.compactMap { applied[$0.name] }, result: result, diagnostics: diagnostics,
                          input: input)
+  }
+
+  /// Per reported population (with a mask and a path), per fluorescence marker, the requested
+  /// statistics of its compensated values: what `GatingResult.statistics(channels:statistics:)`
+  /// gives for these populations (a channel two markers resolve to is reported under the later
+  /// marker, as there), computed concurrently. Channel values are computed one channel each
+  /// (``GatingInput/channelValues(_:compensation:spectrumMatrices:)``), up to 4 at a time:
+  /// each compensation holds a copy of every detector column while it runs.
+  func reportedStatistics(_ result: GatingResult, input: GatingInput,
+                          markers: [String: MarkerChannel]) throws -> [String: [String: [String: Double?]]] {
+    var markerOfChannel: [ChannelName: String] = [:]
+    var channels: [ChannelName] = []
+    for m in panel.markers where !m.isScatter {
+      guard let mc = markers[m.marker] else { continue }
+      if markerOfChannel[mc.channel] == nil { channels.append(mc.channel) }
+      markerOfChannel[mc.channel] = m.marker
+    }
+    let comp: CompensationReference = panel.compensation == .none || input.fileSpillover == nil ? .uncompensated : .fileSpillover
+    let strategy = result.strategy, cs = channels
+    let values = try concurrentMap(cs.count, width: min(4, ProcessInfo.processInfo.activeProcessorCount)) { k in
+      try input.channelValues(cs[k], compensation: comp)
+    }
+    var ids: [String] = []
+    for r in panel.report where !ids.contains(r.population) {
+      guard result.masks[GateID(r.population)] != nil, strategy.path(of: GateID(r.population)) != nil else { continue }
+      ids.append(r.population)
+    }
+    // One task per population and channel, largest populations first so the long sorts start early.
+    let counts = Dictionary(uniqueKeysWithValues: ids.map { ($0, result.masks[GateID($0)]!.setCount) })
+    let tasks = ids.sorted { counts[$0]! > counts[$1]! }.flatMap { id in cs.indices.map { (id, $0) } }
+    let wanted = statistics
+    let summaries = try concurrentMap(tasks.count) { t -> [String: Double?] in
+      let (id, k) = tasks[t]
+      // The population's values as one array: the same values in the same order as the lazy
+      // map GatingResult.statistics passes, which ValueSummary's unspecialised generic init
+      // reads 2–3× slower.
+      let summary = ValueSummary(Self.gather(values[k], at: result.masks[GateID(id)]!))
+      var s: [String: Double?] = [:]
+      for st in wanted { s[st.rawValue] = summary.value(st) }
+      return s
+    }
+    var out: [String: [String: [String: Double?]]] = Dictionary(uniqueKeysWithValues: ids.map { ($0, [:]) })
+    for (t, (id, k)) in tasks.enumerated() { out[id]![markerOfChannel[cs[k]]!] = summaries[t] }
+    return out
+  }
+
+  /// The values of the events in `mask`, in event order, as `Double` (exact for `Float`).
+  static func gather(_ values: DimensionValues, at mask: EventMask) -> [Double] {
+    let idx = mask.indices
+    return [Double](unsafeUninitializedCapacity: idx.count) { out, n in
+      switch values {
+      case .float(let v): v.withUnsafeBufferPointer { v in for (k, i) in idx.enumerated() { out[k] = Double(v[i]) } }
+      case .double(let v): v.withUnsafeBufferPointer { v in for (k, i) in idx.enumerated() { out[k] = v[i] } }
+      }
+      n = idx.count
+    }
   }
 
   /// Whether `population` (or an ancestor) is drawn with a cut still pending.
@@ -255,18 +342,11 @@ public struct VisitAnalyzer: Sendable {
       default: .percentOfParent
       }
     }
-    // Statistics over the fluorescence markers, compensated, when asked for.
-    var statChannels: [(ChannelName, DimensionValues)] = []
-    var markerOfChannel: [ChannelName: String] = [:]
-    if !statistics.isEmpty {
-      for m in panel.markers where !m.isScatter {
-        guard let mc = markers[m.marker] else { continue }
-        let comp: CompensationReference = panel.compensation == .none || input.fileSpillover == nil ? .uncompensated : .fileSpillover
-        statChannels.append((mc.channel, try GatingEngine.channelValues(mc.channel, compensation: comp, input: input, strategy: result.strategy)))
-        markerOfChannel[mc.channel] = m.marker
-      }
-    }
-    let stats = statistics.isEmpty ? [] : result.statistics(channels: statChannels, statistics: statistics)
+    // Statistics over the fluorescence markers, compensated, when asked for: per reported
+    // population and marker, the ValueSummary that GatingResult.statistics computes, but only
+    // for the reported populations and concurrently (sorting 10⁷ values per population and
+    // marker is most of the analysis of a large file with --stats).
+    let statsByPopulation = statistics.isEmpty ? [:] : try reportedStatistics(result, input: input, markers: markers)
     var populations: [PopulationResult] = []
     for r in panel.report {
       guard let n = count(r.population) else { continue }
@@ -283,13 +363,7 @@ public struct VisitAnalyzer: Sendable {
       if let method = countMethod, let s = perMicroliterScale {
         p.absolute = AbsoluteCount(method: method, perMicroliter: Quantity(events: n, scale: s, unit: .cellsPerMicroliter, lloqEvents: lloq))
       }
-      if let st = stats.first(where: { $0.population == id }) {
-        var out: [String: [String: Double?]] = [:]
-        for (ch, values) in st.channels {
-          out[markerOfChannel[ch] ?? ch.rawValue] = Dictionary(uniqueKeysWithValues: values.map { ($0.key.rawValue, $0.value) })
-        }
-        p.statistics = out
-      }
+      if let st = statsByPopulation[r.population] { p.statistics = st }
       populations.append(p)
     }
     let calls = VisitCallMaker(thresholds: panel.thresholds, roles: roles, lloqEvents: lloq,

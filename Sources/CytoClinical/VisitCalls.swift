@@ -25,11 +25,23 @@ struct VisitCallMaker {
       }
     }
 
+    let carPct = t > 0 ? Quantity.percent(car, of: t, unit: .percentOfCD3, lloqEvents: lloqEvents) : nil
+    let (detectable, background, source) = Self.carDetectability(carPct, lloqEvents: lloqEvents, background: carBackground,
+                                                                 thresholds: thresholds)
+    return VisitCalls(bCellAplasia: aplasia, naivePercentOfB: naivePct, predominantlyNaive: predominantlyNaive, carPercentOfT: carPct,
+                      carTDetectable: detectable, carBackgroundPercentOfT: background, carBackgroundSource: source)
+  }
+
+  /// CAR T detectability from the CAR⁺ % of CD3 (its events are the CAR⁺ events) against the
+  /// pre-infusion background, or the panel's threshold without one; the background used and
+  /// where it came from. Nothing else of a visit's calls depends on the background.
+  static func carDetectability(_ carPct: Quantity?, lloqEvents: Int, background carBackground: Double?,
+                               thresholds: ClinicalThresholds) -> (VisitCalls.Call, background: Double, source: String) {
     let background = carBackground ?? thresholds.carT.backgroundPercentOfT
     let source = carBackground == nil ? "panel threshold carT.backgroundPercentOfT" : "pre-infusion visit"
-    let carPct = t > 0 ? Quantity.percent(car, of: t, unit: .percentOfCD3, lloqEvents: lloqEvents) : nil
     let detectable: VisitCalls.Call
     if let q = carPct {
+      let car = q.events
       if car < lloqEvents {
         detectable = .init(result: .no, reason: "\(car) CAR+ events, below the LLOQ of \(lloqEvents)")
       } else if q.lower95 > background {
@@ -40,8 +52,7 @@ struct VisitCallMaker {
     } else {
       detectable = .init(result: .indeterminate, reason: "no T cells")
     }
-    return VisitCalls(bCellAplasia: aplasia, naivePercentOfB: naivePct, predominantlyNaive: predominantlyNaive, carPercentOfT: carPct,
-                      carTDetectable: detectable, carBackgroundPercentOfT: background, carBackgroundSource: source)
+    return (detectable, background, source)
   }
 
   /// Aplasia from the B-cell concentration and/or % of lymphocytes against the rule.
