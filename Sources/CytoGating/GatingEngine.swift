@@ -258,6 +258,14 @@ struct DimensionResolver {
     case .fileSpillover, .matrix:
       let outputs = try compensatedChannels(compensation, for: gate)
       if let v = outputs[name] { return .double(v) }
+      // A fluorochrome no gate reads under this reference (asked for statistics or export):
+      // computed now, not passed through uncompensated.
+      if let (comp, resolution) = try compensationPlan(compensation, for: gate), let f = comp.fluorochromes.firstIndex(of: name) {
+        let column = CompensationKernel.run(comp, detectors: resolution.indices.map { linear($0) }, fluorochromes: [f],
+                                            count: input.events.eventCount)[0]
+        compensated[compensation, default: [:]][name] = column
+        return .double(column)
+      }
       // Channels the matrix does not cover (scatter, time) pass through uncompensated.
       return linear(try channelIndex(name, for: gate))
     }

@@ -219,4 +219,22 @@ struct EngineBlockTests {
   }
 }
 
+extension EngineBlockTests {
+  /// `channelValues` under a compensation reference compensates every fluorochrome of the
+  /// matrix, also those no gate of the strategy reads compensated (statistics, kept events).
+  @Test func channelValuesCompensateChannelsNoGateReads() throws {
+    let names = ["A", "B", "C"].map { ChannelName($0) }
+    let spill = SpilloverMatrix(channels: names, values: [1, 0.2, 0.05, 0.1, 1, 0.3, 0.02, 0.15, 1])
+    let cols: [Float] = [100, 2000, 30, 400, 5, 60, 7000, 80, 900]
+    let input = GatingInput(channels: names, events: EventMatrix(eventCount: 3, channelCount: 3, columnMajor: cols), fileSpillover: spill)
+    let strategy = try GatingStrategy(gates: [Gate(id: "G", shape: .rectangle([RectangleSide(.channel("A", compensation: .fileSpillover), min: 0)]))])
+    for name in names {
+      let all = try GatingEngine.channelValues(name, compensation: .fileSpillover, input: input)
+      let withStrategy = try GatingEngine.channelValues(name, compensation: .fileSpillover, input: input, strategy: strategy)
+      #expect(withStrategy.doubles == all.doubles, "\(name)")
+      #expect(all.doubles != (0..<3).map { Double(cols[names.firstIndex(of: name)! * 3 + $0]) }, "\(name) is compensated")
+    }
+  }
+}
+
 struct SendableMatrix: Sendable { let m: EventMatrix<Float>; init(_ m: EventMatrix<Float>) { self.m = m } }
