@@ -17,7 +17,7 @@ help:
 	@echo "make test         all tests (Swift unit/conformance/CLI + Python interop with flowio, fcsparser, FlowKit)"
 	@echo "make release      optimized build (.build/release/cytoreset)"
 	@echo "make fuzz         fuzz the FCS reader (libFuzzer + ASan) for FUZZ_SECONDS (default 1800), FUZZ_JOBS workers"
-	@echo "make bench        Swift benchmarks (Benchmarks/ package)"
+	@echo "make bench        Swift benchmarks of every stage (Benchmarks/ package; SUITE=Transforms for one)"
 	@echo "make bench-peers  CytoReset vs flowio/fcsparser (parse) and FlowKit/flowutils (gating), side by side"
 	@echo "make regenerate   rewrite the generated test files (demo sample, panel strategy XML)"
 
@@ -41,8 +41,9 @@ demo: build
 fuzz:
 	JOBS=$(FUZZ_JOBS) fuzz/run.sh $(FUZZ_SECONDS)
 
+# SUITE: empty for every suite, or e.g. Transforms, GateKinds,Statistics (docs/benchmark-suites.md).
 bench:
-	Benchmarks/run-benchmarks.sh
+	Benchmarks/run-benchmarks.sh $(SUITE)
 
 bench-peers:
 	Benchmarks/peers/run-peers.sh

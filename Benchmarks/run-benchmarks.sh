@@ -8,10 +8,10 @@
 #   Benchmarks/run-benchmarks.sh FCSParse --filter '1e7.*'   # one benchmark
 #   SCRATCH=/path/.build-x Benchmarks/run-benchmarks.sh   # another build directory
 #
-# The first run builds the benchmark tool and its dependencies in release mode (about 3–4
+# The first run builds the benchmark tool and its dependencies in release mode (about 3–5
 # minutes on 2 cores) and writes the benchmark files (the 10⁷-event reset-panel simulation
-# takes about a minute); later runs take seconds plus the measurements (every suite: about
-# 10 minutes on 2 cores). Everything is built with `-target-cpu haswell` (AVX2;
+# takes about 35 s); later runs take seconds plus the measurements (every suite: 12 minutes on
+# a busy 2-core VM, docs/benchmark-suites.md). Everything is built with `-target-cpu haswell` (AVX2;
 # TARGET_CPU=native for this machine's best), passed to the whole build so that CytoFCS's
 # decoder gets it too.
 set -euo pipefail

@@ -3,6 +3,7 @@
 
     Benchmarks/run-benchmarks.sh all --format markdown --no-progress > run.md
     Benchmarks/summarize-results.py run.md > table.md
+    Benchmarks/summarize-results.py --by-suite run.md    # one heading and table per suite
 
 One row per benchmark with the medians (p50) of wall clock, CPU time, events/s, GB/s of DATA
 (the suites record MB/s, custom metrics being integers), mallocs, peak resident memory and its
@@ -91,22 +92,44 @@ def fmt_bytes(v):
     return f"{v:.0f} B"
 
 
+HEADER = "| wall p50 | CPU p50 | events/s | GB/s (DATA) | mallocs | peak RSS | RSS Δ | n |"
+ALIGN = "|--:|--:|--:|--:|--:|--:|--:|--:|"
+
+
+def cells(name, r):
+    mbps = r.get("MB/s (DATA)")
+    gbps = "" if mbps is None else f"{mbps / 1000:.2f}" if mbps < 100_000 else f"{mbps / 1000:.0f}"
+    if "store kB" in r:
+        name += f" (store {fmt_bytes(r['store kB'] * 1000)})"
+    return (
+        f"{name} | {fmt_ms(r.get('Time (wall clock)'))} | {fmt_cpu(r.get('Time (total CPU)'))} "
+        f"| {fmt_count(r.get('events/s'))} | {gbps} | {fmt_count(r.get('Malloc (total)'))} "
+        f"| {fmt_bytes(r.get('Memory (resident peak)'))} | {fmt_bytes(r.get('Memory Δ (resident peak)'))} | {r.get('samples', '')} |"
+    )
+
+
 def main():
-    lines = open(sys.argv[1], encoding="utf-8") if len(sys.argv) > 1 else sys.stdin
+    args = sys.argv[1:]
+    by_suite = "--by-suite" in args
+    args = [a for a in args if a != "--by-suite"]
+    lines = open(args[0], encoding="utf-8") if args else sys.stdin
     results = parse(lines)
-    print("| suite | benchmark | wall p50 | CPU p50 | events/s | GB/s (DATA) | mallocs | peak RSS | RSS Δ | n |")
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    if not by_suite:
+        print("| suite | benchmark " + HEADER)
+        print("|---|---" + ALIGN)
+        for suite, name, r in results:
+            print(f"| {suite} | " + cells(name, r))
+        return
+    current = None
     for suite, name, r in results:
-        mbps = r.get("MB/s (DATA)")
-        gbps = "" if mbps is None else f"{mbps / 1000:.2f}" if mbps < 100_000 else f"{mbps / 1000:.0f}"
-        extra = ""
-        if "store kB" in r:
-            extra = f" (store {fmt_bytes(r['store kB'] * 1000)})"
-        print(
-            f"| {suite} | {name}{extra} | {fmt_ms(r.get('Time (wall clock)'))} | {fmt_cpu(r.get('Time (total CPU)'))} "
-            f"| {fmt_count(r.get('events/s'))} | {gbps} | {fmt_count(r.get('Malloc (total)'))} "
-            f"| {fmt_bytes(r.get('Memory (resident peak)'))} | {fmt_bytes(r.get('Memory Δ (resident peak)'))} | {r.get('samples', '')} |"
-        )
+        if suite != current:
+            if current is not None:
+                print()
+            print(f"### {suite}\n")
+            print("| benchmark " + HEADER)
+            print("|---" + ALIGN)
+            current = suite
+        print("| " + cells(name, r))
 
 
 if __name__ == "__main__":
