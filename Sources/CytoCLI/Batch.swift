@@ -227,7 +227,11 @@ struct ProgressFrame: Equatable {
         }
       }
       if bar {
-        let room = limit - label.count - text.count - 4  // " [", "] "
+        // The bar's width comes from the widest the numbers get (counts at the total, a
+        // 16-character rate, times under an hour), so it does not jump as they change.
+        let widest = text.count + (String(total).count - String(done).count) + (withRate ? max(0, 16 - rate.count) : 0)
+          + (withElapsed ? max(0, 5 - Self.duration(elapsed).count) : 0) + (withETA ? max(0, 5 - Self.duration(eta).count) : 0)
+        let room = limit - label.count - widest - 4  // " [", "] "
         guard room >= 10 else { continue }
         let w = min(30, room)
         let filled = total > 0 ? min(w, w * done / total) : w

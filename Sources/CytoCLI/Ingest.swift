@@ -189,61 +189,80 @@ struct Ingest: ParsableCommand {
     let panelJSON = String(decoding: try panelDefinition.jsonData(), as: UTF8.self)
     let cutOverrides = try analysis.overrides()
     let statistics = try analysis.statistics()
-    let progress = Progress(total: jobs.count)
-    // Pre-infusion visits first (per patient and infusion), so their CAR⁺ % of CD3 is the background of later ones, as in `analyze`.
+    // Visits are stored in this order: per patient and infusion by day, so pre-infusion visits
+    // come first and their CAR⁺ % of CD3 is the background of later ones, as in `analyze`.
     let order = jobs.indices.sorted { (jobs[$0].patient, jobs[$0].infusion, jobs[$0].day) < (jobs[$1].patient, jobs[$1].infusion, jobs[$1].day) }
+    let bar = ProgressBar(label: "ingest", total: jobs.count)
     var backgrounds: [String: (day: Double, value: Double)] = [:]
     var failed = 0
     var pending: [VisitSubmission] = []
     var pendingFiles: [String] = []
     let batch = keepEvents ? 1 : 50
     var stored = 0, unchanged = 0
+    func say(_ line: String) { if bar.enabled { bar.message(line) } else { printError(line) } }
     func commit() throws {
       guard !pending.isEmpty else { return }
-      progress.status("committing \(pending.count) visit\(pending.count == 1 ? "" : "s") to \(store)")
+      let what = "committing \(pending.count) visit\(pending.count == 1 ? "" : "s") to \(store)"
+      if bar.enabled { bar.status(what) } else { printError("ingest: \(what)") }
       let outcomes: [IngestOutcome]
       do { outcomes = try CohortStore.ingest(pending, into: store) } catch {
-        progress.finish()
+        bar.finish()
         printError("cytoreset: \(error)")
         for f in pendingFiles { printError("cytoreset: \(f): not stored") }
         throw ExitCode(1)
       }
+      bar.status("")
       for (o, f) in zip(outcomes, pendingFiles) {
         switch o {
         case .added: stored += 1
         case .unchanged: unchanged += 1
         }
-        progress.line("\(f): \(o)")
+        say("\(f): \(o)")
       }
       pending.removeAll()
       pendingFiles.removeAll()
     }
-    for (k, i) in order.enumerated() {
-      let job = jobs[i]
-      progress.step(k, "analysing \(job.path)")
-      do {
+    // Files are analysed in parallel (one per core, taken in storing order); results are
+    // consumed here in that order: background, messages, commits. With --keep-events a result
+    // holds the file's compensated events, so only one more file than there are workers is
+    // in memory at once; without, results are small and the workers may run further ahead.
+    let workers = Batch.workerCount
+    let command = self, total = jobs.count, orderedJobs = order.map { jobs[$0] }, tty = bar.enabled
+    let panel = panelDefinition
+    try Batch.ordered(
+      orderedJobs.count, workers: workers, window: keepEvents ? workers + 1 : max(batch, 4 * workers),
+      started: { k in if !tty { printError("ingest: [\(k + 1)/\(total)] analysing \(orderedJobs[k].path)") } },
+      work: { k in
+        let r = Result { try command.analyse(orderedJobs[k], panel: panel, panelJSON: panelJSON, cuts: cutOverrides, statistics: statistics) }
+        bar.fileDone(events: (try? r.get())?.analysis.events ?? 0)
+        return try r.get()
+      }
+    ) { k, outcome in
+      let job = orderedJobs[k]
+      switch outcome {
+      case .success(var submission):
         let key = "\(job.patient)\u{0}\(job.infusion)"
         // The latest pre-infusion visit before this one, from this run or the store.
         let candidates = [backgrounds[key], storedBackground(patient: job.patient, infusion: job.infusion, before: job.day)]
         let background = candidates.compactMap { $0 }.filter { $0.day < job.day }.max { $0.day < $1.day }?.value
-        let submission = try analyse(job, panel: panelDefinition, panelJSON: panelJSON, cuts: cutOverrides, statistics: statistics,
-                                     background: background)
+        let analyzer = VisitAnalyzer(panel: panelDefinition, carBackgroundPercentOfT: background)
+        submission.analysis = analyzer.applyingCARBackground(to: submission.analysis)
         if job.day <= 0, let bg = submission.analysis.calls.carPercentOfT, let v = bg.value ?? Optional(bg.upper95) {
           backgrounds[key] = (job.day, v)
         }
         for d in submission.analysis.diagnostics where d.severity >= .warning {
-          progress.line("\(job.path): \(d.severity.rawValue): \(d.message)")
+          say("\(job.path): \(d.severity.rawValue): \(d.message)")
         }
         pending.append(submission)
         pendingFiles.append(job.path)
-      } catch {
+      case .failure(let error):
         failed += 1
-        progress.line("cytoreset: \(describe(error, file: job.path))")
+        say("cytoreset: \(describe(error, file: job.path))")
       }
       if pending.count >= batch { try commit() }
     }
     try commit()
-    progress.finish()
+    bar.finish()
     print("\(store): \(stored) visit\(stored == 1 ? "" : "s") stored, \(unchanged) already present, \(failed) failed")
     if failed > 0 { throw ExitCode(1) }
   }
@@ -260,24 +279,31 @@ struct Ingest: ParsableCommand {
     return (p.day, v)
   }
 
-  func analyse(_ job: Job, panel: PanelDefinition, panelJSON: String, cuts: [String: Double], statistics: [ChannelStatistic],
-               background: Double?) throws -> VisitSubmission {
+  /// One visit's submission, analysed without a CAR background (the caller applies it, in
+  /// storing order). Runs on a worker thread.
+  func analyse(_ job: Job, panel: PanelDefinition, panelJSON: String, cuts: [String: Double],
+               statistics: [ChannelStatistic]) throws -> VisitSubmission {
     let sha = try SHA256.hash(fileAt: job.path).hex
     let ds = try FCSFile(contentsOf: job.path).dataSet(analysis.dataSet)
-    let analyzer = VisitAnalyzer(panel: panel, countMethod: job.method, cutOverrides: cuts, statistics: statistics,
-                                 carBackgroundPercentOfT: background)
-    let analysis = try analyzer.analyze(ds, file: job.path, visit: VisitInfo(patient: job.patient, day: job.day, infusion: job.infusion))
+    let analyzer = VisitAnalyzer(panel: panel, countMethod: job.method, cutOverrides: cuts, statistics: statistics)
+    // One gating for both the analysis and the stored masks.
+    let (analysis, resolved) = try analyzer.analyzeResolving(ds, file: job.path,
+                                                             visit: VisitInfo(patient: job.patient, day: job.day, infusion: job.infusion))
     var events: VisitEvents? = nil
     if keepEvents {
-      let resolved = try analyzer.resolvedStrategy(ds, file: job.path)
-      let input = try GatingInput(ds)
+      let input = resolved.input
       let compensate = panel.compensation != .none && input.fileSpillover != nil
+      let reference: CompensationReference = compensate ? .fileSpillover : .uncompensated
+      // As `GatingEngine.channelValues` with the resolved strategy gives them: compensated when
+      // a gate reads the channel compensated, otherwise the linear values; one channel at a time.
+      let read = Self.channelsRead(resolved.strategy, under: reference)
       var storage: [Float] = []
       storage.reserveCapacity(input.events.eventCount * input.channels.count)
       for c in input.channels {
-        let values = try GatingEngine.channelValues(c, compensation: compensate ? .fileSpillover : .uncompensated, input: input,
-                                                    strategy: resolved.strategy)
-        storage += values.doubles.map { Float($0) }
+        switch try input.channelValues(c, compensation: read.contains(c) ? reference : .uncompensated) {
+        case .float(let v): storage += v
+        case .double(let v): storage += v.lazy.map { Float($0) }
+        }
       }
       let matrix = EventMatrix<Float>(eventCount: input.events.eventCount, channelCount: input.channels.count, columnMajor: storage)
       let masks = Dictionary(uniqueKeysWithValues: resolved.result.masks.map { ($0.key.rawValue, $0.value) })
@@ -291,6 +317,25 @@ struct Ingest: ParsableCommand {
       analysis: analysis, provenance: provenance,
       patient: PatientAttributes(diagnosis: diagnosis, product: product, infusionDates: infusionDate, age: age, sex: sex),
       thresholds: panel.thresholds, events: events)
+  }
+
+  /// The channels `strategy` reads under `reference`, directly or through ratios: the ones the
+  /// engine compensates when asked for any channel's values with this strategy.
+  static func channelsRead(_ strategy: GatingStrategy, under reference: CompensationReference) -> Set<ChannelName> {
+    var out: Set<ChannelName> = []
+    for g in strategy.gates {
+      for d in g.shape.dimensions where d.compensation == reference {
+        switch d.source {
+        case .channel(let c): out.insert(c)
+        case .ratio(let id):
+          if let (a, b) = strategy.transformations[id]?.ratioChannels {
+            out.insert(a)
+            out.insert(b)
+          }
+        }
+      }
+    }
+    return out
   }
 
   /// SHA-256 of what determines the gating of this sample: the panel JSON, the channels its
@@ -307,47 +352,6 @@ struct Ingest: ParsableCommand {
     let f = ISO8601DateFormatter()
     f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return f.string(from: Date())
-  }
-}
-
-/// Progress on standard error: a redrawn bar on a terminal, plain lines otherwise.
-final class Progress {
-  let total: Int
-  let tty = isatty(STDERR_FILENO) != 0
-  private var drawn = false
-
-  init(total: Int) { self.total = total }
-
-  func step(_ index: Int, _ what: String) {
-    if tty {
-      let width = 24
-      let filled = total == 0 ? width : width * index / total
-      draw("[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(index)/\(total) \(what)")
-    } else {
-      printError("ingest: [\(index + 1)/\(total)] \(what)")
-    }
-  }
-
-  func status(_ what: String) {
-    if tty { draw(what) } else { printError("ingest: \(what)") }
-  }
-
-  func line(_ s: String) {
-    clear()
-    printError(s)
-  }
-
-  func finish() { clear() }
-
-  private func draw(_ s: String) {
-    let text = s.count > 100 ? String(s.prefix(97)) + "..." : s
-    FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
-    drawn = true
-  }
-
-  private func clear() {
-    if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    drawn = false
   }
 }
 

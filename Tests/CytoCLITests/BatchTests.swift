@@ -82,6 +82,11 @@ import Testing
     #expect(bar(10, 10) == String(repeating: "#", count: 30))
     #expect(bar(1, 3) == String(repeating: "#", count: 10) + String(repeating: " ", count: 20))
     #expect(bar(0, 0) == String(repeating: "#", count: 30))
+    // The bar keeps its width while the numbers change (80 columns leave less than 30 for it).
+    let widths = [(1, 0.5, 0), (9, 3.0, 10_000), (10, 61.0, 99_000_000), (99, 3599.0, 5_000_000)].map { d, t, e in
+      ProgressFrame(label: "analyze", done: d, total: 100, events: e, elapsed: t).line(width: 80).split(separator: "]")[0].count
+    }
+    #expect(Set(widths).count == 1 && widths[0] < 30 + 9, "\(widths)")
   }
 }
 
