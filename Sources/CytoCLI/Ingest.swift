@@ -294,13 +294,12 @@ struct Ingest: ParsableCommand {
       let input = resolved.input
       let compensate = panel.compensation != .none && input.fileSpillover != nil
       let reference: CompensationReference = compensate ? .fileSpillover : .uncompensated
-      // As `GatingEngine.channelValues` with the resolved strategy gives them: compensated when
-      // a gate reads the channel compensated, otherwise the linear values; one channel at a time.
-      let read = Self.channelsRead(resolved.strategy, under: reference)
+      // Every fluorochrome of the matrix compensated (scatter and time as stored, linear), one
+      // channel at a time.
       var storage: [Float] = []
       storage.reserveCapacity(input.events.eventCount * input.channels.count)
       for c in input.channels {
-        switch try input.channelValues(c, compensation: read.contains(c) ? reference : .uncompensated) {
+        switch try GatingEngine.channelValues(c, compensation: reference, input: input) {
         case .float(let v): storage += v
         case .double(let v): storage += v.lazy.map { Float($0) }
         }
@@ -317,25 +316,6 @@ struct Ingest: ParsableCommand {
       analysis: analysis, provenance: provenance,
       patient: PatientAttributes(diagnosis: diagnosis, product: product, infusionDates: infusionDate, age: age, sex: sex),
       thresholds: panel.thresholds, events: events)
-  }
-
-  /// The channels `strategy` reads under `reference`, directly or through ratios: the ones the
-  /// engine compensates when asked for any channel's values with this strategy.
-  static func channelsRead(_ strategy: GatingStrategy, under reference: CompensationReference) -> Set<ChannelName> {
-    var out: Set<ChannelName> = []
-    for g in strategy.gates {
-      for d in g.shape.dimensions where d.compensation == reference {
-        switch d.source {
-        case .channel(let c): out.insert(c)
-        case .ratio(let id):
-          if let (a, b) = strategy.transformations[id]?.ratioChannels {
-            out.insert(a)
-            out.insert(b)
-          }
-        }
-      }
-    }
-    return out
   }
 
   /// SHA-256 of what determines the gating of this sample: the panel JSON, the channels its

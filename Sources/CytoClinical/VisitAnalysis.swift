@@ -209,7 +209,7 @@ public struct VisitAnalyzer: Sendable {
         let (c, dim, channel) = sources[k]
         var transformed: [Double] = []
         if let mask = gated.masks[GateID(c.population!)] {
-          let base = try input_.channelValues(channel, compensation: dim.compensation, spectrumMatrices: Array(strategy.spectrumMatrices.values))
+          let base = try GatingEngine.channelValues(channel, compensation: dim.compensation, input: input_, strategy: strategy)
           let scale: ScaleTransform? = dim.transform.flatMap { id in
             if case .scale(let s) = strategy.transformations[id]?.kind { return s } else { return nil }
           }
@@ -243,7 +243,7 @@ public struct VisitAnalyzer: Sendable {
   /// statistics of its compensated values: what `GatingResult.statistics(channels:statistics:)`
   /// gives for these populations (a channel two markers resolve to is reported under the later
   /// marker, as there), computed concurrently. Channel values are computed one channel each
-  /// (``GatingInput/channelValues(_:compensation:spectrumMatrices:)``), up to 4 at a time:
+  /// (`GatingEngine.channelValues`), up to 4 at a time:
   /// each compensation holds a copy of every detector column while it runs.
   func reportedStatistics(_ result: GatingResult, input: GatingInput,
                           markers: [String: MarkerChannel]) throws -> [String: [String: [String: Double?]]] {
@@ -257,7 +257,7 @@ public struct VisitAnalyzer: Sendable {
     let comp: CompensationReference = panel.compensation == .none || input.fileSpillover == nil ? .uncompensated : .fileSpillover
     let strategy = result.strategy, cs = channels
     let values = try concurrentMap(cs.count, width: min(4, ProcessInfo.processInfo.activeProcessorCount)) { k in
-      try input.channelValues(cs[k], compensation: comp)
+      try GatingEngine.channelValues(cs[k], compensation: comp, input: input)
     }
     var ids: [String] = []
     for r in panel.report where !ids.contains(r.population) {

@@ -40,6 +40,11 @@ extension FCSDataSet {
     return matrix
   }
 
+  /// Whether ``events(_:as:in:)`` reads only the bytes of the events asked for (every
+  /// parameter of one fixed-width binary type); otherwise it decodes the whole data set each
+  /// time, and a caller reading in chunks should read it in one.
+  public var decodesEventRanges: Bool { UniformLayout(self) != nil && bytesPerEvent != nil }
+
   /// Decodes events `range` of DATA (a slice of ``events(_:as:)``, same values), for files
   /// processed in chunks: with a fixed-width layout only those events' bytes are read, and a
   /// memory-mapped file's pages are released once decoded, so a file larger than memory can be
@@ -53,7 +58,7 @@ extension FCSDataSet {
     precondition(range.lowerBound >= 0 && range.upperBound <= eventCount, "events \(range) of \(eventCount)")
     let p = parameters.count
     let k = range.count
-    guard let layout = UniformLayout(self), let bpe = bytesPerEvent else {
+    guard decodesEventRanges, let layout = UniformLayout(self), let bpe = bytesPerEvent else {
       let all = try events(scale, as: S.self)
       return EventMatrix<S>(eventCount: k, channelCount: p) { out in
         all.storage.withUnsafeBufferPointer { src in

@@ -256,16 +256,7 @@ struct DimensionResolver {
     case .uncompensated:
       return linear(try channelIndex(name, for: gate))
     case .fileSpillover, .matrix:
-      let outputs = try compensatedChannels(compensation, for: gate)
-      if let v = outputs[name] { return .double(v) }
-      // A fluorochrome no gate reads under this reference (asked for statistics or export):
-      // computed now, not passed through uncompensated.
-      if let (comp, resolution) = try compensationPlan(compensation, for: gate), let f = comp.fluorochromes.firstIndex(of: name) {
-        let column = CompensationKernel.run(comp, detectors: resolution.indices.map { linear($0) }, fluorochromes: [f],
-                                            count: input.events.eventCount)[0]
-        compensated[compensation, default: [:]][name] = column
-        return .double(column)
-      }
+      if let v = try compensatedChannel(name, compensation, for: gate) { return .double(v) }
       // Channels the matrix does not cover (scatter, time) pass through uncompensated.
       return linear(try channelIndex(name, for: gate))
     }
@@ -277,21 +268,6 @@ struct DimensionResolver {
     let v = input.linearValues(c)
     linearCache[c.rawValue] = v
     return v
-  }
-
-  /// Channel names the strategy reads under `ref` (directly or through ratios).
-  func namesUsed(under ref: CompensationReference) -> Set<ChannelName> {
-    var out: Set<ChannelName> = []
-    for g in strategy.gates {
-      for d in g.shape.dimensions where d.compensation == ref {
-        switch d.source {
-        case .channel(let c): out.insert(c)
-        case .ratio(let id):
-          if let (a, b) = strategy.transformations[id]?.ratioChannels { out.insert(a); out.insert(b) }
-        }
-      }
-    }
-    return out
   }
 
   /// Where dimension `d` is read from: the stored column itself when nothing changes its
@@ -357,11 +333,6 @@ struct DimensionResolver {
 }
 
 extension DimensionResolver {
-  /// Compensated values, by fluorochrome name, for a compensation reference (computed once).
-  ///
-  /// Detector values are the linear (scaled) channel values in `Double`; the matrix comes from
-  /// the file (`FCS`) or the strategy. A file without spillover leaves `FCS` dimensions
-  /// uncompensated, with a note (the Gating-ML compliance suite expects exactly that).
   /// The compensation matrix of a reference and its detectors' channels (computed once); `nil`
   /// when uncompensated, or for `FCS` on a file without spillover (noted once).
   mutating func compensationPlan(_ ref: CompensationReference, for gate: GateID) throws -> (CompensationMatrix, ChannelResolution)? {
@@ -398,26 +369,27 @@ extension DimensionResolver {
     return (comp, resolution)
   }
 
-  mutating func compensatedChannels(_ ref: CompensationReference, for gate: GateID) throws -> [ChannelName: [Double]] {
-    if let c = compensated[ref] { return c }
-    guard let (comp, resolution) = try compensationPlan(ref, for: gate) else {
-      compensated[ref] = [:]
-      return [:]
+  /// Fluorochrome `name` compensated under `ref` (computed once, only this output: each is
+  /// its own sum over the detectors in matrix order). Detector values are the linear (scaled)
+  /// channel values in `Double`; the matrix comes from the file (`FCS`) or the strategy. A file
+  /// without spillover leaves `FCS` dimensions uncompensated, with a note (the Gating-ML
+  /// compliance suite expects exactly that). `nil` when uncompensated under `ref`
+  /// (no matrix, or a channel the matrix does not cover).
+  mutating func compensatedChannel(_ name: ChannelName, _ ref: CompensationReference, for gate: GateID) throws -> [Double]? {
+    if let c = compensated[ref]?[name] { return c }
+    guard let (comp, resolution) = try compensationPlan(ref, for: gate), let f = comp.fluorochromes.firstIndex(of: name) else {
+      return nil
     }
-    // Only the fluorochromes some gate reads are computed (all of them for statistics/export).
-    let used = strategy.gates.isEmpty ? Set(comp.fluorochromes) : namesUsed(under: ref)
-    let wanted = comp.fluorochromes.indices.filter { used.contains(comp.fluorochromes[$0]) }
-    let detectorValues = resolution.indices.map { linear($0) }
-    let columns = CompensationKernel.run(comp, detectors: detectorValues, fluorochromes: wanted, count: input.events.eventCount)
-    var byName: [ChannelName: [Double]] = [:]
-    for (k, f) in wanted.enumerated() { byName[comp.fluorochromes[f]] = columns[k] }
-    compensated[ref] = byName
-    return byName
+    let column = CompensationKernel.run(comp, detectors: resolution.indices.map { linear($0) }, fluorochromes: [f],
+                                        count: input.events.eventCount)[0]
+    compensated[ref, default: [:]][name] = column
+    return column
   }
 }
 
 extension GatingEngine {
-  /// One channel's values under a compensation reference (for statistics and export).
+  /// One channel's values under a compensation reference (for statistics and export); only
+  /// this channel is computed. `strategy` supplies the spectrum matrices of `.matrix` references.
   public static func channelValues(_ name: ChannelName, compensation: CompensationReference, input: GatingInput,
                                    strategy: GatingStrategy? = nil) throws -> DimensionValues {
     var r = DimensionResolver(strategy: try strategy ?? GatingStrategy(gates: []), input: input)

@@ -82,8 +82,6 @@ enum Kernels {
     /// Per approximate slot: the untransformed (compensated) inputs, and the exact-values mask.
     let inputs: [UnsafeMutablePointer<Double>]
     let exact: [UnsafeMutablePointer<UInt64>]
-    /// A copy of a block's mask words before a gate narrows them.
-    let saved: UnsafeMutablePointer<UInt64>
     /// First event of the current block.
     var blockStart = 0
     init(lazy: [LazyColumn]) {
@@ -95,16 +93,12 @@ enum Kernels {
         return p
       }
       computed = lazy.map { _ in UnsafeMutablePointer<UInt64>.allocate(capacity: blockWords) }
-      inputs = lazy.map { _ in
-        let p = UnsafeMutablePointer<Double>.allocate(capacity: events)
-        p.initialize(repeating: .nan, count: events)
-        return p
-      }
-      exact = lazy.map { _ in UnsafeMutablePointer<UInt64>.allocate(capacity: blockWords) }
+      // Only approximate slots use these (empty allocations for the others).
+      inputs = lazy.map { .allocate(capacity: $0.approximate == nil ? 0 : events) }
+      exact = lazy.map { .allocate(capacity: $0.approximate == nil ? 0 : blockWords) }
       dense = .allocate(capacity: events)
       denseFloat = .allocate(capacity: events)
       index = .allocate(capacity: events)
-      saved = .allocate(capacity: blockWords)
     }
     /// Forgets what was computed (a new block starts at word `word`).
     func reset(word: Int) {
@@ -132,7 +126,6 @@ enum Kernels {
       dense.deallocate()
       denseFloat.deallocate()
       index.deallocate()
-      saved.deallocate()
     }
   }
 
