@@ -15,6 +15,7 @@ let package = Package(
     .library(name: "CytoFCS", targets: ["CytoFCS"]),
     .library(name: "CytoTransforms", targets: ["CytoTransforms"]),
     .library(name: "CytoGating", targets: ["CytoGating"]),
+    .library(name: "CytoAutoGating", targets: ["CytoAutoGating"]),
     .library(name: "CytoClinical", targets: ["CytoClinical"]),
     .library(name: "CytoSimulation", targets: ["CytoSimulation"]),
     .library(name: "CytoStore", targets: ["CytoStore"]),
@@ -31,8 +32,11 @@ let package = Package(
     .target(name: "CytoFCS", dependencies: ["CytoCore"], swiftSettings: optimizedInDebug),
     .target(name: "CytoTransforms", dependencies: ["CytoCore"], swiftSettings: optimizedInDebug),
     .target(name: "CytoGating", dependencies: ["CytoCore", "CytoTransforms", "CSimdShim"], swiftSettings: optimizedInDebug),
+    /// Data-driven gating numerics: robust statistics, 1-D and 2-D densities, persistent modes,
+    /// valleys, cluster regions, robust lines. Pure functions of arrays; no panel semantics.
+    .target(name: "CytoAutoGating", swiftSettings: optimizedInDebug),
     .target(
-      name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"],
+      name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoAutoGating"],
       resources: [.embedInCode("Resources/reset.panel.json")], swiftSettings: optimizedInDebug),
     /// Realistic panel FCS files with known truth (`cytoreset simulate`, tests, `make demo`).
     .target(name: "CytoSimulation", dependencies: ["CytoCore", "CytoFCS"], swiftSettings: optimizedInDebug),
@@ -69,6 +73,7 @@ let package = Package(
     .testTarget(name: "CytoFCSTests", dependencies: ["CytoFCS", "CytoTestSupport"]),
     .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
     .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoClinical", "CytoTestSupport"]),
+    .testTarget(name: "CytoAutoGatingTests", dependencies: ["CytoAutoGating", "CytoTestSupport"]),
     .testTarget(name: "CytoClinicalTests", dependencies: ["CytoClinical", "CytoSimulation", "CytoGating", "CytoFCS", "CytoTestSupport"]),
     .testTarget(
       name: "CytoReportTests", dependencies: ["CytoReport", "CytoClinical", "CytoGating", "CytoTestSupport"],
