@@ -37,7 +37,8 @@ let package = Package(
     .target(name: "CytoAutoGating", swiftSettings: optimizedInDebug),
     .target(
       name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoAutoGating"],
-      resources: [.embedInCode("Resources/reset.panel.json")], swiftSettings: optimizedInDebug),
+      resources: ["reset", "bcell", "tbnk", "cart", "massbcell"].map { .embedInCode("Resources/\($0).panel.json") },
+      swiftSettings: optimizedInDebug),
     /// Realistic panel FCS files with known truth (`cytoreset simulate`, tests, `make demo`).
     .target(name: "CytoSimulation", dependencies: ["CytoCore", "CytoFCS"], swiftSettings: optimizedInDebug),
     /// Reports and plots: values in, HTML/SVG/PNG out (PNG compressed with zlib).

@@ -63,20 +63,26 @@ struct Analyze: ParsableCommand {
   }
 
   func run() throws {
-    let panelDefinition = try analysis.loadPanel()
+    let choice = try analysis.loadPanel()
     let method = analysis.countMethod
-    let analyzer = VisitAnalyzer(panel: panelDefinition, countMethod: method, cutOverrides: try analysis.overrides(), statistics: try analysis.statistics())
+    let template = VisitAnalyzer(panel: choice.candidates[0], countMethod: method, cutOverrides: try analysis.overrides(),
+                                 gateOverrides: try analysis.gateOverrides(), statistics: try analysis.statistics())
     // Every file at once, on all cores. The last pre-infusion visit's CAR⁺ % of CD3 is the
     // detectability background of the later visits: only that call depends on it, so it is
     // made again for them once all are analysed (the same result as analysing them with it).
     let paths = files, days = day, patient = patient, infusion = infusion, dataSet = analysis.dataSet
     var outcomes = Batch.run(Array(files.indices), label: "analyze", events: { $0.events }) { i in
       let ds = try FCSFile(contentsOf: paths[i]).dataSet(dataSet)
-      return try analyzer.analyze(ds, file: paths[i], visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
+      let (panel, note) = try choice.panel(for: ds, file: paths[i])
+      var analyzer = template
+      analyzer.panel = panel
+      var a = try analyzer.analyze(ds, file: paths[i], visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
+      if let note { a.diagnostics.insert(note, at: 0) }
+      return a
     }
     let pre = days.isEmpty ? [] : files.indices.filter { days[$0] <= 0 }
     if let last = pre.max(by: { days[$0] < days[$1] }), case .success(let a)? = outcomes[last], let bg = a.calls.carPercentOfT {
-      var withBackground = analyzer
+      var withBackground = template
       withBackground.carBackgroundPercentOfT = bg.value ?? bg.upper95
       for i in files.indices where !pre.contains(i) {
         if case .success(let a)? = outcomes[i] { outcomes[i] = .success(withBackground.applyingCARBackground(to: a)) }
@@ -87,7 +93,9 @@ struct Analyze: ParsableCommand {
     for i in files.indices {
       switch outcomes[i]! {
       case .success(let a):
-        for d in a.diagnostics where d.severity >= .warning { printError("cytoreset: \(files[i]): \(d.severity.rawValue): \(d.message)") }
+        for d in a.diagnostics where d.severity >= .warning || d.code == .clinicalPanelChosen {
+          printError("cytoreset: \(files[i]): \(d.severity.rawValue): \(d.message)")
+        }
         analyses[i] = a
       case .failure(let e):
         printError("cytoreset: \(describe(e, file: files[i]))")
@@ -97,7 +105,7 @@ struct Analyze: ParsableCommand {
     let results = files.indices.compactMap { analyses[$0] }
     var summaries: [PatientSummary] = []
     if patient != nil && !day.isEmpty && !results.isEmpty {
-      do { summaries = try PatientSummary.summarize(results, thresholds: panelDefinition.thresholds) } catch {
+      do { summaries = try PatientSummary.summarize(results, thresholds: choice.thresholds) } catch {
         printError("cytoreset: \(error)")
         failure = failure ?? ExitCode(1)
       }
@@ -105,7 +113,7 @@ struct Analyze: ParsableCommand {
     var out = StandardOutput()
     switch format {
     case .json: out.write(try AnalyzeOutput.json(results, summaries: summaries))
-    case .tsv: out.write(AnalyzeOutput.tsv(results, panel: panelDefinition))
+    case .tsv: out.write(AnalyzeOutput.tsv(results, panels: choice.candidates))
     case .table: out.write(AnalyzeOutput.humanTable(results, summaries: summaries))
     }
     out.flush()

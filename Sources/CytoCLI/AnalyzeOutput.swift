@@ -5,7 +5,7 @@ import Foundation
 /// The three renderings of `cytoreset analyze` results.
 enum AnalyzeOutput {
   struct Envelope: Encodable {
-    var schema = "cytoreset.analyze/1"
+    var schema = "cytoreset.analyze/2"
     var version = CytoResetVersion.current
     var analyses: [VisitAnalysis]
     var patients: [PatientSummary]
@@ -28,23 +28,30 @@ enum AnalyzeOutput {
   static func dayText(_ d: Double?) -> String { d.map { $0.compactText } ?? "" }
 
   /// One row per file; every reported population's count, % of its denominator and cells/µL.
-  static func tsv(_ analyses: [VisitAnalysis], panel: PanelDefinition) -> String {
-    var header = ["file", "patient", "day", "infusion", "events", "bead_events", "count_method"]
-    for r in panel.report { header += ["\(r.population)_count", "\(r.population)_pct_\(r.fractionOf ?? "parent")", "\(r.population)_per_ul"] }
+  /// With several candidate panels (`--panel auto`) the columns are the union of their
+  /// populations and cuts, in panel order; `panel` names the one each row used.
+  static func tsv(_ analyses: [VisitAnalysis], panels: [PanelDefinition]) -> String {
+    var reports: [ReportedPopulation] = [], cutNames: [String] = []
+    for p in panels where analyses.isEmpty || analyses.contains(where: { $0.panel == p.name }) || panels.count == 1 {
+      for r in p.report where !reports.contains(where: { $0.population == r.population }) { reports.append(r) }
+      for c in p.cuts where !cutNames.contains(c.name) { cutNames.append(c.name) }
+    }
+    var header = ["file", "patient", "day", "infusion", "panel", "events", "bead_events", "count_method"]
+    for r in reports { header += ["\(r.population)_count", "\(r.population)_pct_\(r.fractionOf ?? "parent")", "\(r.population)_per_ul"] }
     header += ["aplasia", "naive_pct_of_b", "predominantly_naive", "car_pct_of_cd3", "car_detectable"]
-    for c in panel.cuts { header += ["cut_\(c.name)", "cut_\(c.name)_method"] }
+    for c in cutNames { header += ["cut_\(c)", "cut_\(c)_method"] }
     var lines = [header.joined(separator: "\t")]
     for a in analyses {
-      var row = [a.file, a.visit.patient ?? "", dayText(a.visit.day), String(a.visit.infusion), String(a.events),
+      var row = [a.file, a.visit.patient ?? "", dayText(a.visit.day), String(a.visit.infusion), a.panel, String(a.events),
                  a.beadEvents.map(String.init) ?? "", a.countMethod?.name ?? ""]
-      for r in panel.report {
+      for r in reports {
         let p = a.population(r.population)
         row += [p.map { String($0.count) } ?? "", cell(p?.percentOf, decimals: 4), cell(p?.absolute?.perMicroliter, decimals: 3)]
       }
       row += [a.calls.bCellAplasia.result.rawValue, cell(a.calls.naivePercentOfB), a.calls.predominantlyNaive.map { $0 ? "yes" : "no" } ?? "",
               cell(a.calls.carPercentOfT, decimals: 4), a.calls.carTDetectable.result.rawValue]
-      for c in panel.cuts {
-        let applied = a.cuts.first { $0.name == c.name }
+      for c in cutNames {
+        let applied = a.cuts.first { $0.name == c }
         row += [applied.map { String(format: "%.4f", $0.value) } ?? "", applied?.method.rawValue ?? ""]
       }
       lines.append(row.map { $0.replacingOccurrences(of: "\t", with: " ") }.joined(separator: "\t"))
@@ -54,19 +61,23 @@ enum AnalyzeOutput {
 
   /// One row per file with the key clinical numbers, then each patient's course.
   static func humanTable(_ analyses: [VisitAnalysis], summaries: [PatientSummary]) -> String {
-    var rows = [["file", "day", "events", "lymph/µL", "CD3/µL", "CD19/µL", "CD19 %lym", "naive %B", "CAR %CD3", "CAR/µL", "aplasia",
+    var rows = [["file", "panel", "day", "events", "lymph/µL", "CD3/µL", "CD19/µL", "CD19 %lym", "naive %B", "CAR %CD3", "CAR/µL", "aplasia",
                  "CAR T", "cuts"]]
     for a in analyses {
-      func perMicroliter(_ id: String) -> String { cell(a.population(id)?.absolute?.perMicroliter, decimals: 1) }
+      func perMicroliter(_ id: String?) -> String { cell(a.population(id)?.absolute?.perMicroliter, decimals: 1) }
       let b = a.population(a.roles.bCells)
-      let valley = a.cuts.filter { $0.method == .valley }.count
+      var counts: [String] = []
+      for m in [AppliedCut.Method.valley, .reference, .peakEdge] {
+        let n = a.cuts.filter { $0.method == m }.count
+        if n > 0 { counts.append("\(n) \(m.rawValue)") }
+      }
       let fallback = a.cuts.filter { $0.method == .fallback }.map(\.name)
       let overridden = a.cuts.filter { $0.method == .override }.map(\.name)
-      var cuts = "\(valley) valley"
+      var cuts = counts.joined(separator: ", ")
       if !fallback.isEmpty { cuts += ", fallback " + fallback.joined(separator: "/") }
       if !overridden.isEmpty { cuts += ", set " + overridden.joined(separator: "/") }
       rows.append([
-        URL(fileURLWithPath: a.file).lastPathComponent, dayText(a.visit.day), formatBytes(a.events),
+        URL(fileURLWithPath: a.file).lastPathComponent, a.panel, dayText(a.visit.day), formatBytes(a.events),
         perMicroliter(a.roles.lymphocytes), perMicroliter(a.roles.tCells), perMicroliter(a.roles.bCells),
         cell(b?.percentOfLymphocytes), cell(a.calls.naivePercentOfB, decimals: 1), cell(a.calls.carPercentOfT, decimals: 3),
         perMicroliter(a.roles.carT), a.calls.bCellAplasia.result.rawValue, a.calls.carTDetectable.result == .yes ? "detectable" : "not detected",

@@ -184,10 +184,10 @@ struct Ingest: ParsableCommand {
   }
 
   func run() throws {
-    let panelDefinition = try analysis.loadPanel()
+    let choice = try analysis.loadPanel()
     let jobs = try jobs()
-    let panelJSON = String(decoding: try panelDefinition.jsonData(), as: UTF8.self)
     let cutOverrides = try analysis.overrides()
+    let gateOverrides = try analysis.gateOverrides()
     let statistics = try analysis.statistics()
     // Visits are stored in this order: per patient and infusion by day, so pre-infusion visits
     // come first and their CAR⁺ % of CD3 is the background of later ones, as in `analyze`.
@@ -228,12 +228,13 @@ struct Ingest: ParsableCommand {
     // in memory at once; without, results are small and the workers may run further ahead.
     let workers = Batch.workerCount
     let command = self, total = jobs.count, orderedJobs = order.map { jobs[$0] }, tty = bar.enabled
-    let panel = panelDefinition
     try Batch.ordered(
       orderedJobs.count, workers: workers, window: keepEvents ? workers + 1 : max(batch, 4 * workers),
       started: { k in if !tty { printError("ingest: [\(k + 1)/\(total)] analysing \(orderedJobs[k].path)") } },
       work: { k in
-        let r = Result { try command.analyse(orderedJobs[k], panel: panel, panelJSON: panelJSON, cuts: cutOverrides, statistics: statistics) }
+        let r = Result {
+          try command.analyse(orderedJobs[k], choice: choice, cuts: cutOverrides, gates: gateOverrides, statistics: statistics)
+        }
         bar.fileDone(events: (try? r.get())?.analysis.events ?? 0)
         return try r.get()
       }
@@ -245,12 +246,12 @@ struct Ingest: ParsableCommand {
         // The latest pre-infusion visit before this one, from this run or the store.
         let candidates = [backgrounds[key], storedBackground(patient: job.patient, infusion: job.infusion, before: job.day)]
         let background = candidates.compactMap { $0 }.filter { $0.day < job.day }.max { $0.day < $1.day }?.value
-        let analyzer = VisitAnalyzer(panel: panelDefinition, carBackgroundPercentOfT: background)
+        let analyzer = VisitAnalyzer(panel: choice.candidates[0], carBackgroundPercentOfT: background)
         submission.analysis = analyzer.applyingCARBackground(to: submission.analysis)
         if job.day <= 0, let bg = submission.analysis.calls.carPercentOfT, let v = bg.value ?? Optional(bg.upper95) {
           backgrounds[key] = (job.day, v)
         }
-        for d in submission.analysis.diagnostics where d.severity >= .warning {
+        for d in submission.analysis.diagnostics where d.severity >= .warning || d.code == .clinicalPanelChosen {
           say("\(job.path): \(d.severity.rawValue): \(d.message)")
         }
         pending.append(submission)
@@ -281,14 +282,17 @@ struct Ingest: ParsableCommand {
 
   /// One visit's submission, analysed without a CAR background (the caller applies it, in
   /// storing order). Runs on a worker thread.
-  func analyse(_ job: Job, panel: PanelDefinition, panelJSON: String, cuts: [String: Double],
+  func analyse(_ job: Job, choice: PanelChoice, cuts: [String: Double], gates: [String: GateOverride],
                statistics: [ChannelStatistic]) throws -> VisitSubmission {
     let sha = try SHA256.hash(fileAt: job.path).hex
     let ds = try FCSFile(contentsOf: job.path).dataSet(analysis.dataSet)
-    let analyzer = VisitAnalyzer(panel: panel, countMethod: job.method, cutOverrides: cuts, statistics: statistics)
+    let (panel, note) = try choice.panel(for: ds, file: job.path)
+    let panelJSON = String(decoding: try panel.jsonData(), as: UTF8.self)
+    let analyzer = VisitAnalyzer(panel: panel, countMethod: job.method, cutOverrides: cuts, gateOverrides: gates, statistics: statistics)
     // One gating for both the analysis and the stored masks.
-    let (analysis, resolved) = try analyzer.analyzeResolving(ds, file: job.path,
+    var (analysis, resolved) = try analyzer.analyzeResolving(ds, file: job.path,
                                                              visit: VisitInfo(patient: job.patient, day: job.day, infusion: job.infusion))
+    if let note { analysis.diagnostics.insert(note, at: 0) }
     var events: VisitEvents? = nil
     if keepEvents {
       let input = resolved.input
@@ -319,13 +323,15 @@ struct Ingest: ParsableCommand {
   }
 
   /// SHA-256 of what determines the gating of this sample: the panel JSON, the channels its
-  /// markers resolved to and the cuts applied (the resolved strategy is a function of these).
+  /// markers resolved to, the cuts, and the scales and gates found in the file (the strategy
+  /// is a function of these).
   static func gatingHash(_ a: VisitAnalysis, panelJSON: String) -> String {
     let e = JSONEncoder()
     e.outputFormatting = [.sortedKeys]
     let markers = (try? e.encode(a.markers)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     let cuts = a.cuts.map { "\($0.name)=\($0.value.compactText) \($0.marker) \($0.method.rawValue)" }.joined(separator: "\n")
-    return SHA256.hash(text: panelJSON + "\n--markers--\n" + markers + "\n--cuts--\n" + cuts).hex
+    let gating = (try? e.encode(a.gating)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    return SHA256.hash(text: panelJSON + "\n--markers--\n" + markers + "\n--cuts--\n" + cuts + "\n--gating--\n" + gating).hex
   }
 
   static func now() -> String {

@@ -134,17 +134,24 @@ struct ReportCommand: ParsableCommand {
                          carPercentOfCD3: first?.carPercentOfT)
   }
 
-  /// Re-gates the visit's file with the cuts stored in its analysis and draws the key gates.
+  /// Re-gates the visit's file with the gates recorded in its analysis (or, for analyses
+  /// stored before the gates were recorded, with its panel and stored cuts) and draws them.
   func qcPlots(_ path: String, analysis a: VisitAnalysis, panel: PanelDefinition) throws -> [QCPlot] {
     let ds = try FCSFile(contentsOf: path).dataSet(a.dataSet)
-    var overrides: [String: Double] = [:]
-    for c in a.cuts where panel.cuts.contains(where: { $0.name == c.name }) { overrides[c.name] = c.value }
-    let resolved = try VisitAnalyzer(panel: panel, cutOverrides: overrides).resolvedStrategy(ds, file: path)
-    var markers: [ChannelName: String] = [:]
-    for m in resolved.markers.values { markers[m.channel] = m.marker }
     let input = try GatingInput(ds)
-    return try GatePlotter.qcPlots(input: input, result: resolved.result, markers: markers, size: 200, bins: 96).map {
+    let result: GatingResult
+    if let strategy = try a.recordedStrategy() {
+      result = try GatingEngine.evaluate(strategy, on: input)
+    } else {
+      var overrides: [String: Double] = [:]
+      for c in a.cuts where panel.cuts.contains(where: { $0.name == c.name }) { overrides[c.name] = c.value }
+      result = try VisitAnalyzer(panel: panel, cutOverrides: overrides).resolvedStrategy(ds, file: path).result
+    }
+    var markers: [ChannelName: String] = [:]
+    for m in a.markers { markers[m.channel] = m.marker }
+    return try GatePlotter.qcPlots(input: input, result: result, markers: markers, size: 200, bins: 96).map {
       QCPlot(caption: $0.title, svg: try $0.svg())
     }
   }
+
 }

@@ -115,10 +115,16 @@ public struct KineticsRule: Codable, Sendable, Equatable {
 extension DiagnosticCode {
   /// The file has no spillover matrix; fluorescence analysed uncompensated.
   public static let clinicalNoSpillover = DiagnosticCode("clinical.noSpillover")
-  /// A gate whose optional marker is missing was left out.
+  /// A gate the file's markers cannot draw was not applied (its population is its parent's events).
   public static let clinicalGateDropped = DiagnosticCode("clinical.gateDropped")
-  /// A valley cut found no valley and used the panel's value.
+  /// A cut found no evidence in the file and used the panel's value.
   public static let clinicalCutFallback = DiagnosticCode("clinical.cutFallback")
+  /// A population of the panel is not reported for this file (markers or a cut missing).
+  public static let clinicalPopulationNotReported = DiagnosticCode("clinical.populationNotReported")
+  /// A population was gated by a later alternative of its rule list (the first needs markers the file lacks).
+  public static let clinicalGateAlternative = DiagnosticCode("clinical.gateAlternative")
+  /// Which built-in panel `--panel auto` chose, and why.
+  public static let clinicalPanelChosen = DiagnosticCode("clinical.panelChosen")
   /// Few bead events: bead counting adds its own CV to every absolute count.
   public static let clinicalFewBeads = DiagnosticCode("clinical.fewBeads")
 }

@@ -109,6 +109,8 @@ public enum MarkerResolver {
 public enum PanelResolutionError: Error, Equatable, CustomStringConvertible {
   case markers(file: String, missing: [String], ambiguous: [String], channels: [String])
   case noEvents(file: String)
+  /// `--panel auto` found no built-in panel that can gate anything in the file.
+  case noPanelFits(file: String, detail: String)
 
   public var description: String {
     switch self {
@@ -119,6 +121,7 @@ public enum PanelResolutionError: Error, Equatable, CustomStringConvertible {
       return "\(f): \(parts.joined(separator: "; ")). Channels in the file: \(channels.joined(separator: ", ")). "
         + "Add an alias or an explicit \"channel\" to the marker in a copy of the panel (cytoreset panel export)."
     case .noEvents(let f): return "\(f): the data set has no events"
+    case .noPanelFits(let f, let d): return "\(f): \(d)"
     }
   }
 }

@@ -41,7 +41,7 @@ public struct PatientSummary: Codable, Sendable, Equatable {
                           predominantlyNaive: $0.calls.predominantlyNaive)
       }, rule: thresholds.reconstitution)
       let car = thresholds.kinetics
-      let carCounts = vs.map { v in v.population(v.roles.carT)?.absolute.map { SeriesPoint(day: v.visit.day!, quantity: $0.perMicroliter) } }
+      let carCounts = vs.map { v in v.roles.carT.flatMap { v.population($0) }?.absolute.map { SeriesPoint(day: v.visit.day!, quantity: $0.perMicroliter) } }
       let perMicroliter: [SeriesPoint]? = carCounts.allSatisfy { $0 != nil } ? carCounts.map { $0! } : nil
       let percent = vs.compactMap { v in v.calls.carPercentOfT.map { SeriesPoint(day: v.visit.day!, quantity: $0) } }
       return PatientSummary(patient: patient, infusion: infusion, days: days, bCells: course,

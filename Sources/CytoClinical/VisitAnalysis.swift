@@ -66,10 +66,10 @@ public struct VisitCalls: Codable, Sendable, Equatable {
   }
 }
 
-/// Everything the analysis of one FCS data set produced (JSON schema `cytoreset.analysis/1`,
+/// Everything the analysis of one FCS data set produced (JSON schema `cytoreset.analysis/2`,
 /// docs/cli-json.md).
 public struct VisitAnalysis: Codable, Sendable, Equatable {
-  public var schema = "cytoreset.analysis/1"
+  public var schema = "cytoreset.analysis/2"
   public var file: String
   public var dataSet: Int
   public var visit: VisitInfo
@@ -81,22 +81,44 @@ public struct VisitAnalysis: Codable, Sendable, Equatable {
   /// Which reported populations are the beads, lymphocytes, T, B, CAR T and naive B cells.
   public var roles: PopulationRoles
   public var markers: [MarkerChannel]
+  /// Panel markers the file has no channel for.
+  public var missingMarkers: [String]?
   public var cuts: [AppliedCut]
+  /// How every population was gated in this file (scales, gates, evidence); `nil` in analyses
+  /// stored before schema 2.
+  public var gating: AppliedGating?
   public var populations: [PopulationResult]
+  /// Panel populations not reported for this file, with the reason.
+  public var unreported: [UnreportedPopulation]?
   public var calls: VisitCalls
   public var diagnostics: [Diagnostic]
 
   /// The population with `id`.
   public func population(_ id: String) -> PopulationResult? { populations.first { $0.id == id } }
+
+  /// The Gating-ML strategy this analysis gated its file with (``AppliedGating``), rebuilt
+  /// from the record: evaluating it on the same file gives the same counts. `nil` for analyses
+  /// stored before schema 2.
+  public func recordedStrategy() throws -> GatingStrategy? {
+    guard let g = gating else { return nil }
+    var byMarker: [String: MarkerChannel] = [:]
+    for m in markers { byMarker[m.marker] = m }
+    return try g.strategy(markers: byMarker, compensation: .fileSpillover)
+  }
+
+  /// The population of a role, when the panel has the role and the analysis reports it.
+  public func population(_ id: String?) -> PopulationResult? { id.flatMap { population($0) } }
 }
 
-/// Analyses one sample with a panel: resolves markers, computes per-sample cuts, gates,
-/// counts, absolute counts and the visit's clinical calls.
+/// Analyses one sample with a panel: resolves markers, gates every population from the file's
+/// own events (``AdaptiveGating``), counts, absolute counts and the visit's clinical calls.
 public struct VisitAnalyzer: Sendable {
   public var panel: PanelDefinition
   public var countMethod: AbsoluteCountMethod?
-  /// Cut values set by the user (display units), by cut name.
+  /// Cut values set by the user (display units of the file's scale for the marker), by cut name.
   public var cutOverrides: [String: Double]
+  /// Gates set by the user, by population entry id.
+  public var gateOverrides: [String: GateOverride]
   /// Statistics per population over every fluorescence marker (compensated values).
   public var statistics: [ChannelStatistic]
   /// CAR⁺ % of CD3 before infusion, when known: the detectability background (its value, or
@@ -104,10 +126,11 @@ public struct VisitAnalyzer: Sendable {
   public var carBackgroundPercentOfT: Double?
 
   public init(panel: PanelDefinition, countMethod: AbsoluteCountMethod? = nil, cutOverrides: [String: Double] = [:],
-              statistics: [ChannelStatistic] = [], carBackgroundPercentOfT: Double? = nil) {
+              gateOverrides: [String: GateOverride] = [:], statistics: [ChannelStatistic] = [], carBackgroundPercentOfT: Double? = nil) {
     self.panel = panel
     self.countMethod = countMethod
     self.cutOverrides = cutOverrides
+    self.gateOverrides = gateOverrides
     self.statistics = statistics
     self.carBackgroundPercentOfT = carBackgroundPercentOfT
   }
@@ -125,8 +148,11 @@ public struct VisitAnalyzer: Sendable {
                                visit: VisitInfo = VisitInfo()) throws -> (analysis: VisitAnalysis, resolved: ResolvedPanel) {
     try countMethod?.validate()
     let r = try resolvedStrategy(dataSet, file: file)
-    let a = try summarize(r.result, input: r.input, dataSet: dataSet, file: file, visit: visit, markers: r.markers, cuts: r.cuts,
+    var a = try summarize(r.result, input: r.input, dataSet: dataSet, file: file, visit: visit, markers: r.markers, cuts: r.cuts,
                           diagnostics: r.diagnostics)
+    a.gating = r.gating
+    a.missingMarkers = panel.markers.map(\.marker).filter { r.markers[$0] == nil }
+    a.unreported = panel.report.compactMap { p in r.unreported[p.population].map { UnreportedPopulation(population: p.population, reason: $0) } }
     return (a, r)
   }
 
@@ -145,98 +171,55 @@ public struct VisitAnalyzer: Sendable {
     return a
   }
 
-  /// The panel applied to one sample: its channels, cuts, the Gating-ML strategy they give
-  /// and the gating result.
+  /// The panel applied to one sample: its channels, cuts, gates and the Gating-ML strategy
+  /// they make, and the gating result.
   public struct ResolvedPanel: Sendable {
     public var markers: [String: MarkerChannel]
     public var cuts: [AppliedCut]
+    public var gating: AppliedGating
     public var strategy: GatingStrategy { result.strategy }
     public var result: GatingResult
     public var diagnostics: [Diagnostic]
+    /// Populations not reported, with the reason.
+    public var unreported: [String: String]
     /// The sample's events as the engine reads them.
     public var input: GatingInput
   }
 
-  /// Resolves markers, computes the sample's cuts and gates it.
+  /// Resolves markers, finds every gate in the sample's events and gates it.
   public func resolvedStrategy(_ dataSet: FCSDataSet, file: String) throws -> ResolvedPanel {
     for name in cutOverrides.keys where !panel.cuts.contains(where: { $0.name == name }) {
       throw PanelError.invalid(file: "--cut", detail: "panel '\(panel.name)' has no cut '\(name)' (cuts: \(panel.cuts.map(\.name).joined(separator: ", ")))")
     }
+    for id in gateOverrides.keys where !panel.populations.contains(where: { $0.id == id }) {
+      throw PanelError.invalid(file: "--gate", detail: "panel '\(panel.name)' has no gate '\(id)' (gates: \(panel.populations.map(\.id).joined(separator: ", ")))")
+    }
     var diagnostics: [Diagnostic] = []
     let where_ = SourceLocation(file: file)
-    let markers = try MarkerResolver.resolve(panel.markers, parameters: dataSet.parameters, file: file)
+    // Every marker is optional here: each population declares what it needs.
+    let markers = try MarkerResolver.resolveAvailable(panel.markers, parameters: dataSet.parameters, file: file)
     let input = try GatingInput(dataSet)
     guard input.events.eventCount > 0 else { throw PanelResolutionError.noEvents(file: file) }
+    let instrument = InstrumentClassification.classify(dataSet)
     var compensation = CompensationReference.fileSpillover
-    if panel.compensation == .none {
+    if panel.compensation == .none || instrument.kind == .mass {
       compensation = .uncompensated
     } else if input.fileSpillover == nil {
       compensation = .uncompensated
       diagnostics.append(Diagnostic(.warning, .clinicalNoSpillover,
                                     "the file has no spillover matrix: fluorescence is analysed uncompensated", at: where_))
     }
-    let builder = PanelStrategyBuilder(panel: panel, markers: markers, fluorescenceCompensation: compensation)
-    for g in builder.droppedGates {
-      diagnostics.append(Diagnostic(.warning, .clinicalGateDropped,
-                                    "gate '\(g)' dropped: its optional marker has no channel in this file", at: where_))
-    }
-    // Cuts: fixed and overrides first; valley cuts once their population no longer depends on a pending cut.
-    var values: [String: Double] = [:]
-    var applied: [String: AppliedCut] = [:]
-    var pending: [CutDefinition] = []
-    for c in panel.cuts {
-      if let v = cutOverrides[c.name] {
-        values[c.name] = v
-        applied[c.name] = AppliedCut(name: c.name, marker: c.marker, value: v, method: .override, note: "set by the user")
-      } else if c.mode == .fixed || markers[c.marker] == nil {
-        values[c.name] = c.value
-        applied[c.name] = AppliedCut(name: c.name, marker: c.marker, value: c.value, method: .fixed, note: nil)
-      } else {
-        values[c.name] = c.value
-        pending.append(c)
-      }
-    }
-    var result = try GatingEngine.evaluate(try builder.strategy(cuts: values), on: input)
-    while !pending.isEmpty {
-      let ready = pending.filter { c in !dependsOnPending(c.population!, pending: Set(pending.map(\.name))) }
-      guard !ready.isEmpty else { throw PanelError.invalid(file: "panel '\(panel.name)'", detail: "valley cuts depend on each other in a cycle") }
-      // The ready cuts are independent: each compensates its marker's channel over all events
-      // and looks for the valley in its population. Concurrently, so a single large file keeps
-      // every core busy here too (one compensated channel in memory per thread).
-      let strategy = result.strategy, gated = result, input_ = input
-      let sources = ready.map { c in (c, builder.dimension(PanelDimension(marker: c.marker)), markers[c.marker]!.channel) }
-      let outcomes = try concurrentMap(ready.count) { k in
-        let (c, dim, channel) = sources[k]
-        var transformed: [Double] = []
-        if let mask = gated.masks[GateID(c.population!)] {
-          let base = try GatingEngine.channelValues(channel, compensation: dim.compensation, input: input_, strategy: strategy)
-          let scale: ScaleTransform? = dim.transform.flatMap { id in
-            if case .scale(let s) = strategy.transformations[id]?.kind { return s } else { return nil }
-          }
-          let values = Self.gather(base, at: mask)
-          // The column transform (SIMD, all cores) is bit-identical to the per-value one.
-          transformed = scale.map { $0.forward(values) } ?? values
-        }
-        return CutFinder.valley(transformed, searchMin: c.searchMin!, searchMax: c.searchMax!, minPeakEvents: c.minPeakEvents ?? 20)
-      }
-      for (c, outcome) in zip(ready, outcomes) {
-        switch outcome {
-        case .valley(let v):
-          values[c.name] = v.position
-          applied[c.name] = AppliedCut(name: c.name, marker: c.marker, value: v.position, method: .valley,
-                                       note: "\(v.eventsBelow) events below, \(v.eventsAbove) above in \(c.population!)")
-        case .none(let reason):
-          applied[c.name] = AppliedCut(name: c.name, marker: c.marker, value: c.value, method: .fallback, note: reason)
-          diagnostics.append(Diagnostic(.note, .clinicalCutFallback,
-                                        "cut '\(c.name)': no density valley (\(reason)); used the panel's value \(c.value.compactText)", at: where_))
-        }
-      }
-      pending.removeAll { c in ready.contains { $0.name == c.name } }
-      result = try GatingEngine.evaluate(try builder.strategy(cuts: values), on: input)
-    }
+    let space = EventSpace(input: input, dataSet: dataSet, markers: markers, definitions: panel.markers, instrument: instrument,
+                           compensation: compensation, rules: panel.effectiveScales)
+    var gater = AdaptiveGater(panel: panel, space: space, cutOverrides: cutOverrides, gateOverrides: gateOverrides, file: file)
+    try gater.run()
+    diagnostics += gater.diagnostics
+    let gating = AppliedGating(instrument: instrument, scales: space.appliedScales, gates: gater.gates)
+    let strategy = try gating.strategy(markers: markers, compensation: compensation)
+    let result = try GatingEngine.evaluate(strategy, on: input)
     diagnostics += result.diagnostics
-    return ResolvedPanel(markers: markers, cuts: panel.cuts.compactMap { applied[$0.name] }, result: result, diagnostics: diagnostics,
-                         input: input)
+    return ResolvedPanel(markers: markers, cuts: gater.appliedCuts, gating: gating, result: result, diagnostics: diagnostics,
+                         unreported: gater.unreported, input: input)
   }
 
   /// Per reported population (with a mask and a path), per fluorescence marker, the requested
@@ -295,22 +278,12 @@ public struct VisitAnalyzer: Sendable {
     }
   }
 
-  /// Whether `population` (or an ancestor) is drawn with a cut still pending.
-  private func dependsOnPending(_ population: String, pending: Set<String>) -> Bool {
-    var p: String? = population
-    while let id = p, let g = panel.gates.first(where: { $0.populationIDs.contains(id) }) {
-      if g.cutReferences.contains(where: pending.contains) { return true }
-      p = g.parent
-    }
-    return false
-  }
-
   private func summarize(_ result: GatingResult, input: GatingInput, dataSet: FCSDataSet, file: String, visit: VisitInfo,
                          markers: [String: MarkerChannel], cuts: [AppliedCut], diagnostics: [Diagnostic]) throws -> VisitAnalysis {
     var diagnostics = diagnostics
     let roles = panel.roles
     let lloq = panel.thresholds.lloq.events
-    func count(_ id: String) -> Int? { result.count(GateID(id)) }
+    func count(_ id: String?) -> Int? { id.flatMap { result.count(GateID($0)) } }
     let beads = count(roles.beads)
     let lymph = count(roles.lymphocytes)
     let leuk = count(roles.leukocytes)
@@ -334,12 +307,13 @@ public struct VisitAnalyzer: Sendable {
       return Quantity.percent(n, of: d, unit: unit, lloqEvents: lloq)
     }
     func unit(forDenominator d: String?) -> ClinicalUnit {
+      guard let d else { return .percentOfParent }
       switch d {
-      case roles.lymphocytes?: .percentOfLymphocytes
-      case roles.leukocytes?: .percentOfLeukocytes
-      case roles.tCells?: .percentOfCD3
-      case roles.bCells?: .percentOfB
-      default: .percentOfParent
+      case roles.lymphocytes: return .percentOfLymphocytes
+      case roles.leukocytes: return .percentOfLeukocytes
+      case roles.tCells: return .percentOfCD3
+      case roles.bCells: return .percentOfB
+      default: return .percentOfParent
       }
     }
     // Statistics over the fluorescence markers, compensated, when asked for: per reported

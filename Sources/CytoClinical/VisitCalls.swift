@@ -5,7 +5,7 @@ struct VisitCallMaker {
   let lloqEvents: Int
   let carBackground: Double?
 
-  func calls(count: (String) -> Int?, perMicroliterScale: Double?) -> VisitCalls {
+  func calls(count: (String?) -> Int?, perMicroliterScale: Double?) -> VisitCalls {
     let b = count(roles.bCells) ?? 0
     let lymph = count(roles.lymphocytes) ?? 0
     let t = count(roles.tCells) ?? 0

@@ -156,7 +156,7 @@ public struct PatientVisit: Sendable, Equatable {
   /// `TCells`, `CD4T`, `CD8T`, `CART`; roles from the analysis). Subsets are % of B cells
   /// (`percentOf`), counts per µL when the analysis has absolute counts.
   public init(analysis a: VisitAnalysis, day: Double, qcPlots: [QCPlot] = []) {
-    func abs(_ id: String) -> Quantity? { a.population(id)?.absolute?.perMicroliter }
+    func abs(_ id: String?) -> Quantity? { a.population(id)?.absolute?.perMicroliter }
     func pct(_ id: String) -> Quantity? { a.population(id)?.percentOf }
     let b = a.population(a.roles.bCells)
     self.init(day: day, file: a.file, bCellsPerMicroliter: b?.absolute?.perMicroliter, bCellsPercentOfLymphocytes: b?.percentOfLymphocytes,

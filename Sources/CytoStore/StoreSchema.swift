@@ -47,13 +47,13 @@ public struct SeriesMetric: Sendable {
 
   /// Every series, in the order they are listed and exported.
   public static let all: [SeriesMetric] = {
-    func absolute(_ role: @escaping @Sendable (VisitAnalysis) -> String) -> @Sendable (VisitAnalysis) -> Quantity? {
+    func absolute(_ role: @escaping @Sendable (VisitAnalysis) -> String?) -> @Sendable (VisitAnalysis) -> Quantity? {
       { a in a.population(role(a))?.absolute?.perMicroliter }
     }
-    func fraction(_ role: @escaping @Sendable (VisitAnalysis) -> String) -> @Sendable (VisitAnalysis) -> Quantity? {
+    func fraction(_ role: @escaping @Sendable (VisitAnalysis) -> String?) -> @Sendable (VisitAnalysis) -> Quantity? {
       { a in a.population(role(a))?.percentOf }
     }
-    func ofLymphocytes(_ role: @escaping @Sendable (VisitAnalysis) -> String) -> @Sendable (VisitAnalysis) -> Quantity? {
+    func ofLymphocytes(_ role: @escaping @Sendable (VisitAnalysis) -> String?) -> @Sendable (VisitAnalysis) -> Quantity? {
       { a in a.population(role(a))?.percentOfLymphocytes }
     }
     return [

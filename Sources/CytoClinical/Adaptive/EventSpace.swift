@@ -1,0 +1,174 @@
+import CytoAutoGating
+import CytoCore
+import CytoFCS
+import CytoGating
+import CytoTransforms
+import Foundation
+
+/// One file's events as the adaptive gates see them: each marker's linear values (compensated
+/// for stained markers) and its display values on the file's own scale, computed once, and the
+/// scales themselves (logicle W from the file's negatives, arcsinh for spectral and mass).
+final class EventSpace {
+  let input: GatingInput
+  let markers: [String: MarkerChannel]
+  let definitions: [String: MarkerDefinition]
+  let instrument: InstrumentClassification
+  /// Compensation of stained markers.
+  let compensation: CompensationReference
+  let rules: ScaleRules
+  /// Top of scale per channel in linear units ($PnR, or 10^decades for log-amplified channels).
+  let ranges: [ChannelName: Double]
+  var eventCount: Int { input.events.eventCount }
+
+  private(set) var scales: [String: AppliedScale] = [:]
+  private var scaleOrder: [String] = []
+  private var linearCache: [String: [Float]] = [:]
+  private var uncompensatedCache: [String: [Float]] = [:]
+  private var displayCache: [AppliedDimension: [Float]] = [:]
+
+  init(input: GatingInput, dataSet: FCSDataSet, markers: [String: MarkerChannel], definitions: [MarkerDefinition],
+       instrument: InstrumentClassification, compensation: CompensationReference, rules: ScaleRules) {
+    self.input = input
+    self.markers = markers
+    self.definitions = Dictionary(definitions.map { ($0.marker, $0) }, uniquingKeysWith: { a, _ in a })
+    self.instrument = instrument
+    self.compensation = compensation
+    self.rules = rules
+    var r: [ChannelName: Double] = [:]
+    for p in dataSet.parameters {
+      r[p.name] = p.amplification.isLogarithmic ? pow(10, p.amplification.decades) * max(p.amplification.offset, 1) : p.range
+    }
+    ranges = r
+  }
+
+  /// The scales made so far, in the order they were made.
+  var appliedScales: [AppliedScale] { scaleOrder.map { scales[$0]! } }
+
+  func has(_ marker: String) -> Bool { markers[marker] != nil }
+
+  func isScatter(_ marker: String) -> Bool { definitions[marker]?.isScatter ?? false }
+
+  func channel(_ marker: String) -> ChannelName { markers[marker]!.channel }
+
+  /// Linear values: compensated for stained markers (under ``compensation``), as stored (scaled)
+  /// for scatter.
+  func linear(_ marker: String) throws -> [Float] {
+    if let v = linearCache[marker] { return v }
+    let comp: CompensationReference = isScatter(marker) ? .uncompensated : compensation
+    let v = Self.floats(try GatingEngine.channelValues(channel(marker), compensation: comp, input: input))
+    linearCache[marker] = v
+    return v
+  }
+
+  /// Linear values without compensation (bead gates read the detector itself).
+  func uncompensated(_ marker: String) throws -> [Float] {
+    if let v = uncompensatedCache[marker] { return v }
+    let v = Self.floats(try GatingEngine.channelValues(channel(marker), compensation: .uncompensated, input: input))
+    uncompensatedCache[marker] = v
+    return v
+  }
+
+  static func floats(_ d: DimensionValues) -> [Float] {
+    switch d {
+    case .float(let f): return f
+    case .double(let v): return v.map { Float($0) }
+    }
+  }
+
+  /// The dimension a marker is gated on: its display scale (stained markers), linear
+  /// (scatter), or the log-like scatter scale.
+  func dimension(_ marker: String, axis: AxisScaleKind = .natural) throws -> AppliedDimension {
+    let scatter = isScatter(marker)
+    if scatter && axis == .natural { return AppliedDimension(marker: marker, scale: nil, compensated: false) }
+    let s = try scale(for: marker, axis: axis)
+    return AppliedDimension(marker: marker, scale: s.id, compensated: !scatter && compensation != .uncompensated)
+  }
+
+  /// Display values of a dimension (cached).
+  func values(_ d: AppliedDimension) throws -> [Float] {
+    if let v = displayCache[d] { return v }
+    let lin = d.compensated || isScatter(d.marker) || compensation == .uncompensated ? try linear(d.marker) : try uncompensated(d.marker)
+    var out = lin
+    if let id = d.scale, let s = scales[id] {
+      let t = try s.transform()
+      out.withUnsafeMutableBufferPointer { o in lin.withUnsafeBufferPointer { t.forward($0, into: o) } }
+    }
+    displayCache[d] = out
+    return out
+  }
+
+  /// The top of scale for a marker's channel: its range, or the 99.9th percentile of its values
+  /// when the data exceed the range (unmixed spectral data do).
+  func top(_ marker: String, values: [Float]) -> Double {
+    let r = ranges[channel(marker)] ?? 262_144
+    let sample = RobustSample(stride(from: 0, to: values.count, by: max(1, values.count / 200_000)).map { values[$0] })
+    return max(r, sample.quantile(0.999) ?? r, 1)
+  }
+
+  /// The scale of a marker on `axis` (made on first use from the file's data).
+  func scale(for marker: String, axis: AxisScaleKind) throws -> AppliedScale {
+    let id = axis == .log ? "\(marker).log" : marker
+    if let s = scales[id] { return s }
+    let lin = try linear(marker)
+    let T = top(marker, values: lin)
+    let s: AppliedScale
+    if axis == .log || isScatter(marker) {
+      s = AppliedScale(id: id, marker: marker, kind: .fasinh, T: T, W: nil, M: 4.5, A: 0,
+                       method: "log-like scatter scale: arcsinh with T = top of scale \(T.compactText), M = 4.5")
+    } else {
+      let rule: ScaleRule
+      switch instrument.kind {
+      case .conventional: rule = rules.conventional
+      case .spectral: rule = rules.spectral
+      case .mass: rule = rules.mass
+      }
+      switch rule {
+      case .arcsinh(let cofactor):
+        let m = asinh(T / cofactor) / M_LN10
+        s = AppliedScale(id: id, marker: marker, kind: .fasinh, T: T, W: nil, M: m, A: 0,
+                         method: "arcsinh(x / \(cofactor.compactText)) (\(instrument.kind.rawValue)), T = \(T.compactText)")
+      case .logicle(let r):
+        let negatives = RobustSample(lin.filter { $0 < 0 })
+        var w = 0.0
+        var how = "no negative values: W = 0"
+        if let q = negatives.quantile(r.negativeQuantile), q < 0 {
+          w = (r.M - log10(T / abs(q))) / 2
+          how = "W from the \(Int((r.negativeQuantile * 100).rounded()))th percentile of \(negatives.count) negative values, r = \(q.formatted(significant: 4))"
+        }
+        let clamped = min(max(w, 0), r.M / 2 - 0.05)
+        if clamped != w { how += " (W \(w.formatted(significant: 3)) clamped to \(clamped.formatted(significant: 3)))" }
+        s = AppliedScale(id: id, marker: marker, kind: .logicle, T: T, W: clamped, M: r.M, A: r.A,
+                         method: "logicle, \(how), T = \(T.compactText), M = \(r.M.compactText)")
+      }
+    }
+    _ = try s.transform()  // the parameters are valid
+    scales[id] = s
+    scaleOrder.append(id)
+    return s
+  }
+
+  /// The values of the events in `mask`, in event order.
+  static func gather(_ values: [Float], _ mask: EventMask) -> [Float] {
+    var out: [Float] = []
+    out.reserveCapacity(mask.setCount)
+    values.withUnsafeBufferPointer { v in
+      for (w, word) in mask.words.enumerated() where word != 0 {
+        var bits = word
+        while bits != 0 {
+          let b = bits.trailingZeroBitCount
+          out.append(v[w << 6 | b])
+          bits &= bits - 1
+        }
+      }
+    }
+    return out
+  }
+}
+
+extension Double {
+  /// `significant` significant digits, no exponent for ordinary magnitudes.
+  func formatted(significant: Int) -> String {
+    guard isFinite else { return "\(self)" }
+    return String(format: "%.\(significant)g", self)
+  }
+}
