@@ -47,7 +47,7 @@ import Testing
     MarkerDefinition(marker: "CD142", aliases: ["CD142"]),
     MarkerDefinition(marker: "CD11", aliases: ["CD11"]),
     MarkerDefinition(marker: "CD190", aliases: ["CD190"]),
-  ].map { var m = $0; m.optional = true; return m }
+  ].map(optional)
 
   /// The parameters of a one-event file with these `$PnN`/`$PnS`.
   static func parameters(_ channels: [(String, String?)]) throws -> [FCSParameter] {
@@ -69,9 +69,12 @@ import Testing
     return r.keys.first
   }
 
-  static func optional(_ markers: [MarkerDefinition]) -> [MarkerDefinition] {
-    markers.map { var m = $0; m.optional = true; return m }
+  /// The marker made optional (through the initialiser only: the panel model is being rewritten).
+  static func optional(_ m: MarkerDefinition) -> MarkerDefinition {
+    MarkerDefinition(marker: m.marker, aliases: m.aliases, channel: m.channel, scatter: m.isScatter ? true : nil, optional: true)
   }
+
+  static func optional(_ markers: [MarkerDefinition]) -> [MarkerDefinition] { markers.map(optional) }
 
   // MARK: Normalisation
 
@@ -253,9 +256,23 @@ import Testing
     #expect(try Self.resolve([("Nd142Di", nil), ("APC-A", nil), ("PE-A", nil)], panel: lab) == ["CD19": "Nd142Di", "CAR": "APC-A"])
   }
 
-  @Test func builtInPanelStillResolvesTheSimulatedInstrument() throws {
-    let reset = try PanelDefinition.reset
-    let r = try MarkerResolver.resolve(reset.markers, parameters: Self.parameters([
+  /// The aliases of the built-in panel as they are today (copied, not read, so that the panel
+  /// can change) still find every channel of the simulated instrument.
+  @Test func builtInAliasesStillResolveTheSimulatedInstrument() throws {
+    let reset = [
+      MarkerDefinition(marker: "FSC-A", aliases: ["FSC-A", "FSC Area", "FSC", "FS INT", "FS Area"], scatter: true),
+      MarkerDefinition(marker: "FSC-H", aliases: ["FSC-H", "FSC Height", "FS PEAK", "FS Height"], scatter: true),
+      MarkerDefinition(marker: "SSC-A", aliases: ["SSC-A", "SSC Area", "SSC", "SS INT", "SS Area"], scatter: true),
+      MarkerDefinition(marker: "CD45", aliases: ["CD45"]),
+      MarkerDefinition(marker: "Viability", aliases: ["Viability", "Live Dead", "LiveDead", "Live", "Dead", "7-AAD", "7AAD", "DAPI", "Zombie", "FVS",
+                                                      "L D", "Aqua"], optional: true),
+      MarkerDefinition(marker: "CD3", aliases: ["CD3"]), MarkerDefinition(marker: "CD4", aliases: ["CD4"]),
+      MarkerDefinition(marker: "CD8", aliases: ["CD8"]), MarkerDefinition(marker: "CD19", aliases: ["CD19"]),
+      MarkerDefinition(marker: "CD27", aliases: ["CD27"]), MarkerDefinition(marker: "IgD", aliases: ["IgD"]),
+      MarkerDefinition(marker: "CD24", aliases: ["CD24"]), MarkerDefinition(marker: "CD38", aliases: ["CD38"]),
+      MarkerDefinition(marker: "CAR", aliases: ["CAR", "FMC63", "CAR idiotype", "anti-FMC63", "CD19 CAR", "CAR FMC63"]),
+    ]
+    let r = try MarkerResolver.resolve(reset, parameters: Self.parameters([
       ("FSC-A", nil), ("FSC-H", nil), ("SSC-A", nil), ("BV421-A", "CD27 BV421"), ("BV510-A", "Viability Aqua"), ("BV605-A", "CD4 BV605"),
       ("BV786-A", "CD8 BV786"), ("FITC-A", "CD3 FITC"), ("PerCP-Cy5.5-A", "CD45 PerCP-Cy5.5"), ("PE-A", "CD19 PE"),
       ("PE-CF594-A", "CD24 PE-CF594"), ("PE-Cy7-A", "IgD PE-Cy7"), ("APC-A", "CAR FMC63-idiotype APC"), ("APC-R700-A", "CD38 APC-R700"),
