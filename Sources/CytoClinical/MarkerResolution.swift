@@ -16,15 +16,33 @@ public struct MarkerChannel: Codable, Sendable, Equatable {
     case label
     /// An alias matched the channel's `$PnN` (the channel had no matching `$PnS`).
     case name
+    /// Nothing names the marker; the channel's mass tag does by convention (an unlabelled
+    /// `Pt195Di` is cisplatin viability, `Ir191Di`/`Ir193Di` the DNA intercalator).
+    case isotope
   }
 }
 
 /// Finds each panel marker's channel in a file.
 ///
-/// Rules, in order: the marker's explicit `channel`; an alias matching `$PnS` token-wise
-/// (case-insensitive; tokens split at spaces and `-_/()[]:,.`); an alias matching `$PnN`.
-/// When several markers' aliases match one channel the longest alias wins (`CD19 CAR` beats
-/// `CD19`); a marker matching several channels is ambiguous and an error.
+/// Channel texts and aliases are compared after ``MarkerName`` normalisation (see there for
+/// the rules: case-insensitive tokens; mass tags, fluorochromes and `$PnN` area/height/width
+/// letters ignored; viability dyes are one word; `CD16+56`/`CD16/56`/`CD56+16` one combined
+/// marker; `HLA-DR` = `HLADR`; `CD8a` reads as `CD8` when nothing better matches).
+///
+/// Rules, in order:
+/// 1. The marker's explicit `channel` (`$PnN`).
+/// 2. Scatter markers: an alias equal to `$PnN` (token-wise, separators ignored), on a channel
+///    whose `$PnS` names no other marker.
+/// 3. An alias found in `$PnS`.
+/// 4. An alias found in `$PnN`, on a channel whose `$PnS` names no other marker. A `$PnN` that
+///    only reads as a marker by a mass-tag convention (an unlabelled `Pt195Di`) is used only
+///    when the channel's `$PnS` names nothing at all.
+///
+/// Each channel text goes to the one marker whose alias it matches best: the longest alias in
+/// tokens (`CD19 CAR` is the CAR reagent, not CD19), then the better quality (an exact match
+/// before a chain-letter variant), then the longest in characters. Within a rule a marker takes
+/// the channels it matches with the best quality; two such channels are ambiguous, an error
+/// naming both.
 public enum MarkerResolver {
   /// Resolves every marker of `panel` in `parameters`; missing optional markers are left out.
   /// - Throws: ``PanelResolutionError`` listing the missing or ambiguous markers and the file's channels.
@@ -32,27 +50,47 @@ public enum MarkerResolver {
     var result: [String: MarkerChannel] = [:]
     var missing: [String] = []
     var ambiguous: [String] = []
-    // For each channel: the best (longest) alias match per source.
-    func bestMarker(_ text: String?, scatter: Bool) -> (marker: String, length: Int)? {
+    let aliases = markers.map { m in m.aliases.map { MarkerName($0, field: .alias) } }
+
+    /// The marker (index) whose alias matches `text` best.
+    func bestMarker(_ text: MarkerName?, scatter: Bool) -> (marker: Int, match: MarkerName.Match)? {
       guard let text else { return nil }
-      let tokens = Self.tokens(text)
-      var best: (String, Int)? = nil
-      for m in markers where m.isScatter == scatter {
-        for a in m.aliases {
-          let at = Self.tokens(a)
-          guard !at.isEmpty, Self.contains(tokens, at, exact: scatter) else { continue }
-          if best == nil || at.count > best!.1 { best = (m.marker, at.count) }
+      var best: (Int, MarkerName.Match)? = nil
+      for (i, m) in markers.enumerated() where m.isScatter == scatter {
+        for a in aliases[i] {
+          let found: MarkerName.Match?
+          if scatter {
+            let whole = MarkerName.Match(tokens: a.literal.count, quality: .exact, characters: a.literal.joined().count)
+            found = text.equalsLiterally(a) ? whole : nil
+          } else {
+            found = text.match(a)
+          }
+          if let found, best == nil || found > best!.1 { best = (i, found) }
         }
       }
       return best
     }
-    var byLabel: [String: [FCSParameter]] = [:], byName: [String: [FCSParameter]] = [:]
-    for p in parameters {
-      if let b = bestMarker(p.label, scatter: false) { byLabel[b.marker, default: []].append(p) }
-      if let b = bestMarker(p.name.rawValue, scatter: false) { byName[b.marker, default: []].append(p) }
-      if let b = bestMarker(p.name.rawValue, scatter: true) { byName[b.marker, default: []].append(p) }
+
+    struct Candidate {
+      var parameter: FCSParameter
+      var quality: MarkerName.Quality
     }
-    for m in markers {
+    var byLabel: [Int: [Candidate]] = [:], byName: [Int: [Candidate]] = [:], byScatter: [Int: [Candidate]] = [:]
+    for p in parameters {
+      let label = p.label.map { MarkerName($0, field: .label) }
+      let name = MarkerName(p.name.rawValue, field: .name)
+      let labelMarker = bestMarker(label, scatter: false)
+      if let b = labelMarker { byLabel[b.marker, default: []].append(Candidate(parameter: p, quality: b.match.quality)) }
+      // $PnN only when $PnS names no other marker; a mass-tag convention only when $PnS names nothing.
+      if let b = bestMarker(name, scatter: false), labelMarker == nil,
+         b.match.quality != .isotopeConvention || !(label?.isInformative ?? false) {
+        byName[b.marker, default: []].append(Candidate(parameter: p, quality: b.match.quality))
+      }
+      if let b = bestMarker(name, scatter: true), labelMarker == nil || labelMarker?.marker == b.marker {
+        byScatter[b.marker, default: []].append(Candidate(parameter: p, quality: b.match.quality))
+      }
+    }
+    for (i, m) in markers.enumerated() {
       if let explicit = m.channel {
         guard let p = parameters.first(where: { $0.name.rawValue == explicit }) else {
           missing.append("\(m.marker) (channel '\(explicit)' named by the panel)")
@@ -61,22 +99,29 @@ public enum MarkerResolver {
         result[m.marker] = MarkerChannel(marker: m.marker, channel: p.name, label: p.label, rule: .explicit)
         continue
       }
-      let candidates: [FCSParameter]
+      let found: [Candidate]
       let rule: MarkerChannel.Rule
-      if !m.isScatter, let l = byLabel[m.marker], !l.isEmpty {
-        candidates = l
+      if m.isScatter {
+        found = byScatter[i] ?? []
+        rule = .name
+      } else if let l = byLabel[i], !l.isEmpty {
+        found = l
         rule = .label
       } else {
-        // $PnN fallback, skipping channels whose $PnS names another marker.
-        candidates = (byName[m.marker] ?? []).filter { p in bestMarker(p.label, scatter: false).map { $0.marker == m.marker } ?? true }
+        found = byName[i] ?? []
         rule = .name
       }
+      // The best quality wins; equals are ambiguous.
+      let top = found.map(\.quality).max()
+      let candidates = found.filter { $0.quality == top }
       if candidates.count == 1 {
-        result[m.marker] = MarkerChannel(marker: m.marker, channel: candidates[0].name, label: candidates[0].label, rule: rule)
+        let p = candidates[0].parameter
+        result[m.marker] = MarkerChannel(marker: m.marker, channel: p.name, label: p.label,
+                                         rule: candidates[0].quality == .isotopeConvention ? .isotope : rule)
       } else if candidates.isEmpty {
         if !m.isOptional { missing.append(m.marker) }
       } else {
-        ambiguous.append("\(m.marker) → \(candidates.map(Self.describe).joined(separator: ", "))")
+        ambiguous.append("\(m.marker) → \(candidates.map { Self.describe($0.parameter) }.joined(separator: ", "))")
       }
     }
     if !missing.isEmpty || !ambiguous.isEmpty {
@@ -89,19 +134,6 @@ public enum MarkerResolver {
   static func describe(_ p: FCSParameter) -> String {
     if let l = p.label { return "\(p.name) (\(l))" }
     return p.name.rawValue
-  }
-
-  /// Lower-cased alphanumeric tokens.
-  static func tokens(_ s: String) -> [String] {
-    s.lowercased().split(whereSeparator: { " -_/()[]:,.+\t".contains($0) }).map(String.init)
-  }
-
-  /// Whether `needle` occurs as a contiguous run in `hay` (or equals it, when `exact`).
-  static func contains(_ hay: [String], _ needle: [String], exact: Bool) -> Bool {
-    if exact { return hay == needle }
-    guard needle.count <= hay.count else { return false }
-    for i in 0...(hay.count - needle.count) where Array(hay[i..<(i + needle.count)]) == needle { return true }
-    return false
   }
 }
 
