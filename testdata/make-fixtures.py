@@ -162,8 +162,9 @@ def invalid():
                             "`invalidKeyword`, TEXT, keyword `$TOT`")
     f["unsupported-datatype.fcs"] = (fcs(small_float(**{"$DATATYPE": "X"}), f32(SMALL)), "`$DATATYPE X`",
                                      "`unsupportedDataType`, TEXT, keyword `$DATATYPE`")
-    kw = required("I", 2, 3, "1,2") + params(2, 12, 4096)
-    f["unsupported-bits.fcs"] = (fcs(kw, b"\x01\x00" * 6), "`$DATATYPE I` with `$PnB 12` (packed bits)",
+    kw = required("I", 2, 3, "1,2,3") + params(2, 20, 1048576)
+    f["unsupported-bits.fcs"] = (fcs(kw, b"\x01\x00\x00" * 6),
+                                 "`$DATATYPE I` with `$PnB 20`: not whole bytes, and wider than a 16-bit word",
                                  "`unsupportedDataType`, TEXT, keyword `$P1B`")
     f["unsupported-byteorder.fcs"] = (fcs(small_float(**{"$BYTEORD": "1,2,2,4"}), f32(SMALL)),
                                       "`$BYTEORD 1,2,2,4` is not a permutation",
@@ -205,7 +206,37 @@ def invalid():
                                        "`$DATATYPE A` with `$P2DATATYPE F` (`$P2B 32`): a float among ASCII values",
                                        "`unsupportedDataType`, TEXT, keyword `$P2DATATYPE` (was a heap-buffer-overflow "
                                        "read in `events()`: 32 bits read as 32 characters)")
+    # Sub-byte $PnB that is not stored in 16-bit words.
+    kw = required("I", 2, 4, "1,2") + params(2, 10, 1024)
+    f["int10-bit-packed.fcs"] = (fcs(kw, pack_bits(INT10_ROWS, 10), version="FCS2.0", text_data=None),
+                                 "FCS 2.0, `$PnB 10`, 4 events × 2 values packed bit to bit: 10 DATA bytes, "
+                                 "not the 16 of 16-bit words",
+                                 "`unsupportedDataType`, DATA, keyword `$P1B`, byte at DATA start")
+    f["int10-length-neither.fcs"] = (fcs(kw, ints(INT10_WORDS, 2, [1, 2])[:13], version="FCS2.0", text_data=None),
+                                     "FCS 2.0, `$PnB 10`, 4 events × 2 values in 13 DATA bytes: neither 16-bit "
+                                     "words (16) nor packed bits (10)",
+                                     "`unsupportedDataType`, DATA, keyword `$P1B`, byte at DATA start")
     return f
+
+
+# 10-bit values (what the instrument measured) and the 16-bit words stored: flag bits above bit 10.
+INT10_ROWS = [[5, 1023], [0, 512], [1000, 7], [1, 1022]]
+INT10_WORDS = [[0x0400 | 5, 0xFC00 | 1023], [0x8000, 0x0800 | 512], [0xF000 | 1000, 7], [0x7C00 | 1, 0x0400 | 1022]]
+INT12_ROWS = [[4095, 0], [2048, 1], [17, 4000]]
+INT12_WORDS = [[0xF000 | 4095, 0x1000], [0x8000 | 2048, 0x4000 | 1], [17, 0x3000 | 4000]]
+# Mixed: parameter 1 is 16 bits ($PnR 65536: every bit is value), parameter 2 is 10 bits.
+MIXED_ROWS = [[0xFFFF, 5], [0x8001, 1023], [1024, 0]]
+MIXED_WORDS = [[0xFFFF, 0xFC00 | 5], [0x8001, 0x0400 | 1023], [1024, 0xFFFF & ~1023]]
+
+
+def pack_bits(rows, bits):
+    """Values packed without padding, most significant bit first (what 16-bit words are not)."""
+    acc, n = 0, 0
+    for r in rows:
+        for v in r:
+            acc, n = (acc << bits) | v, n + bits
+    pad = (-n) % 8
+    return (acc << pad).to_bytes((n + pad) // 8, "big")
 
 
 def _chain(second, first=None):
@@ -270,6 +301,26 @@ def quirks():
     f["int16-flag-bits.fcs"] = (fcs(kw, ints(rows, 2, [1, 2]), version="FCS2.0", text_data=None),
                                 "16-bit integers with flag bits above `$PnR 1024`",
                                 "reads; values masked to 10 bits")
+    # Sub-byte $PnB stored in 16-bit words (Beckman Coulter analysers): flag bits above $PnB.
+    for name, bits, rng, words, order, what in [
+            ("int10-words-le.fcs", 10, 1024, INT10_WORDS, [1, 2], "little-endian"),
+            ("int10-words-be.fcs", 10, 1024, INT10_WORDS, [2, 1], "big-endian"),
+            ("int12-words-le.fcs", 12, 4096, INT12_WORDS, [1, 2], "little-endian"),
+            ("int12-words-be.fcs", 12, 4096, INT12_WORDS, [2, 1], "big-endian")]:
+        kw = required("I", 2, len(words), ",".join(map(str, order))) + params(2, bits, rng)
+        f[name] = (fcs(kw, ints(words, 2, order), version="FCS2.0", text_data=None),
+                   f"FCS 2.0, `$PnB {bits}` stored in {what} 16-bit words with flag bits above bit {bits}",
+                   f"reads; `fcs.data.subByteWords`; values masked to {bits} bits")
+    kw = required("I", 2, 3, "2,1") + [("$P1N", "FSC"), ("$P1B", "16"), ("$P1R", "65536"),
+                                       ("$P2N", "FL1"), ("$P2B", "10"), ("$P2R", "1024")]
+    f["mixed16-10-words-be.fcs"] = (fcs(kw, ints(MIXED_WORDS, 2, [2, 1]), version="FCS2.0", text_data=None),
+                                    "FCS 2.0, `$P1B 16` and `$P2B 10` in big-endian 16-bit words",
+                                    "reads; `fcs.data.subByteWords`; parameter 1 all 16 bits, parameter 2 masked to 10")
+    kw = required("I", 2, 4, "1,2") + params(2, 10, 1024)
+    f["int10-words-enddata-off-by-one.fcs"] = (
+        fcs(kw, ints(INT10_WORDS, 2, [1, 2]), version="FCS3.0", data_end_adjust=1),
+        "FCS 3.0, `$PnB 10` in 16-bit words; HEADER and `$ENDDATA` one byte past the last DATA byte",
+        "reads; `fcs.data.subByteWords` and `fcs.offset.dataEndOffByOne`")
     f["text-end-past-eof.fcs"] = (_text_end_past_eof(), "HEADER TEXT end is one past the last byte of the file",
                                   "reads; `fcs.offset.textEndOffByOne`")
     kw = required("F", 2, 3) + params(2, 32, 1024)

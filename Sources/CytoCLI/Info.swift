@@ -78,7 +78,9 @@ struct Info: ParsableCommand {
     case .float: return "float32"
     case .double: return "float64"
     case .ascii: return "ascii"
-    case .integer: return "uint" + widths.sorted().joined(separator: "/")
+    case .integer:
+      let name = "uint" + widths.sorted().joined(separator: "/")
+      return ds.parameters.contains { $0.storageBits != nil } ? name + " (16-bit words)" : name
     }
   }
 

@@ -53,9 +53,12 @@ extension DataSetParser {
       } else if let b = Int(bTrim), b > 0, b <= 64 || pType == .ascii {
         switch pType {
         case .integer:
-          guard b % 8 == 0 else {
-            throw FCSError(.unsupportedDataType, "\(p)B \(b): integer widths that are not whole bytes are not supported",
-                           segment: .text, byteOffset: textStart, keyword: p + "B")
+          // Widths that are not whole bytes are read as 16-bit words when DATA's length shows them
+          // (`SubByteWords`); a wider one has no such storage.
+          guard b % 8 == 0 || b < 16 else {
+            throw FCSError(.unsupportedDataType,
+              "\(p)B \(b): integer widths that are not whole bytes are read only from 16-bit words, so at most 16 bits",
+              segment: .text, byteOffset: textStart, keyword: p + "B")
           }
         case .float where b != 32, .double where b != 64:
           let want = pType == .float ? 32 : 64

@@ -138,7 +138,11 @@ struct DataSetParser {
       throw FCSError(.invalidKeyword, "$PAR '\(parText)' is not a parameter count this TEXT can describe",
                      segment: .text, byteOffset: textStart, keyword: "$PAR")
     }
-    let parameters = try parseParameters(par, keywords: keywords, dataType: dataType, textStart: textStart)
+    var parameters = try parseParameters(par, keywords: keywords, dataType: dataType, textStart: textStart)
+    let subByte = SubByteWords.parameters(parameters)
+    if !subByte.isEmpty {
+      parameters = try SubByteWords.widened(parameters, subByte: subByte, textStart: textStart)
+    }
 
     // Byte order
     var byteOrder = FCSByteOrder.littleEndian
@@ -167,7 +171,11 @@ struct DataSetParser {
     var eventCount = 0
     var dataError: FCSError? = nil
     do {
-      (dataRange, eventCount) = try resolver.resolve(diagnostics: &diagnostics)
+      if subByte.isEmpty {
+        (dataRange, eventCount) = try resolver.resolve(diagnostics: &diagnostics)
+      } else {
+        (dataRange, eventCount) = try resolveSubByteWords(resolver, subByte: subByte, keywords: keywords, textStart: textStart)
+      }
     } catch let e as FCSError where dataCheck == .deferred {
       dataError = e.inFile(file)
       eventCount = keywords.integer("$TOT") ?? 0

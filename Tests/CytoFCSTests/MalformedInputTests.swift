@@ -58,6 +58,10 @@ struct MalformedInputTests {
     Invalid(file: "par-zero-tot-huge.fcs", kind: .invalidKeyword, segment: .text, byteOffset: 58, keyword: "$PAR"),
     Invalid(file: "ascii-mixed-pndatatype.fcs", kind: .unsupportedDataType, segment: .text, byteOffset: 58,
             keyword: "$P2DATATYPE"),
+    // $PnB 10 whose DATA length is not 16-bit words: packed bit to bit, or nothing known.
+    Invalid(file: "int10-bit-packed.fcs", kind: .unsupportedDataType, segment: .data, byteOffset: 190, keyword: "$P1B"),
+    Invalid(file: "int10-length-neither.fcs", kind: .unsupportedDataType, segment: .data, byteOffset: 190,
+            keyword: "$P1B"),
   ]
 
   static func path(_ group: String, _ file: String) -> String {
@@ -166,7 +170,17 @@ struct MalformedInputTests {
     Quirk(file: "dfc-index-zero.fcs", code: nil, rows: small),
     Quirk(file: "begindatetime-blank.fcs", code: nil, rows: small),
     Quirk(file: "nextdata-into-own-text.fcs", code: "fcs.nextdata.invalid", rows: small),
+    // Sub-byte $PnB in 16-bit words: flag bits above $PnB masked off (values from make-fixtures.py).
+    Quirk(file: "int10-words-le.fcs", code: "fcs.data.subByteWords", rows: int10),
+    Quirk(file: "int10-words-be.fcs", code: "fcs.data.subByteWords", rows: int10),
+    Quirk(file: "int10-words-enddata-off-by-one.fcs", code: "fcs.data.subByteWords", rows: int10),
+    Quirk(file: "int12-words-le.fcs", code: "fcs.data.subByteWords", rows: int12),
+    Quirk(file: "int12-words-be.fcs", code: "fcs.data.subByteWords", rows: int12),
+    Quirk(file: "mixed16-10-words-be.fcs", code: "fcs.data.subByteWords", rows: [[65535, 5], [32769, 1023], [1024, 0]]),
   ]
+
+  static let int10: [[Double]] = [[5, 1023], [0, 512], [1000, 7], [1, 1022]]
+  static let int12: [[Double]] = [[4095, 0], [2048, 1], [17, 4000]]
 
   @Test("quirk file reads, with its diagnostic and the right values", arguments: quirks)
   func quirk(_ q: Quirk) throws {
