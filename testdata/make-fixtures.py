@@ -192,7 +192,7 @@ def invalid():
         _chain(fcs(small_float(), f32(SMALL), header_data=("0", "0"),
                    text_data=("9223372036854775000", "9223372036854775807"))),
         "second data set's `$BEGINDATA`/`$ENDDATA` near 2⁶³, added to its base offset",
-        "`truncated`, DATA (was an overflow trap)")
+        "reads data set 0; data set 1: `truncated`, DATA (was an overflow trap)")
     kw = required("A", 4, 2**62) + [(k, "*" if k.endswith("B") else v) for k, v in params(4, 0, 1024)]
     f["ascii-delimited-tot-huge.fcs"] = (fcs(kw, b"1 2 3 4\n5 6 7 8\n"),
                                          "delimited ASCII with `$TOT` 2⁶² × `$PAR` 4 values in 16 bytes",
@@ -216,6 +216,20 @@ def invalid():
                                      "FCS 2.0, `$PnB 10`, 4 events × 2 values in 13 DATA bytes: neither 16-bit "
                                      "words (16) nor packed bits (10)",
                                      "`unsupportedDataType`, DATA, keyword `$P1B`, byte at DATA start")
+    # Multi-data-set files with one bad data set: the others read.
+    f["three-sets-middle-data-truncated.fcs"] = (
+        chain(small_set, lambda nd: small_set(nd, **{"$TOT": "1000"}), seven_eight_set),
+        "three data sets; the middle one's `$TOT` 1000 needs 8000 DATA bytes, more than the rest of the file",
+        "reads data sets 0 and 2; data set 1: `truncated`, DATA, byte at its DATA start")
+    f["three-sets-second-text-malformed.fcs"] = (
+        chain(small_set, malformed_text_set, seven_eight_set),
+        "three data sets; the second's TEXT ends with a keyword without value (`$COM`), so its "
+        "`$NEXTDATA` cannot be trusted",
+        "reads data set 0; data set 1: `malformedText`, TEXT, byte of `$COM`; the chain ends there")
+    f["two-sets-first-data-truncated.fcs"] = (
+        chain(lambda nd: small_set(nd, **{"$TOT": "1000"}), seven_eight_set),
+        "two data sets; the first one's `$TOT` 1000 needs more DATA than the file holds",
+        "`truncated`, DATA (the first data set is unreadable: the file is)")
     return f
 
 
@@ -237,6 +251,30 @@ def pack_bits(rows, bits):
             acc, n = (acc << bits) | v, n + bits
     pad = (-n) % 8
     return (acc << pad).to_bytes((n + pad) // 8, "big")
+
+
+def small_set(nextdata, **overrides):
+    return fcs(small_float(**{"$NEXTDATA": nextdata, **overrides}), f32(SMALL))
+
+
+def seven_eight_set(nextdata):
+    return fcs(small_float(**{"$NEXTDATA": nextdata}), f32([[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]]))
+
+
+def malformed_text_set(nextdata):
+    txt = text_segment(small_float(**{"$NEXTDATA": nextdata})) + b"$COM"
+    return header("FCS3.1", "58", str(57 + len(txt)), ("0", "0")) + txt + f32(SMALL)
+
+
+def chain(*builders):
+    """Data sets linked by $NEXTDATA: each builder takes its 8-digit `$NEXTDATA` and returns bytes."""
+    parts = []
+    for i, build in enumerate(builders):
+        probe = build("00000000")
+        part = build("00000000" if i == len(builders) - 1 else str(len(probe)).rjust(8, "0"))
+        assert len(part) == len(probe)
+        parts.append(part)
+    return b"".join(parts)
 
 
 def _chain(second, first=None):
@@ -428,7 +466,9 @@ files). They are tiny, committed, and reproducible:
 
 `Tests/CytoFCSTests/MalformedInputTests.swift` asserts the outcome of every file: for
 `invalid/` the exact `FCSError.Kind`, that the error names the file path, the segment and a byte
-offset; for `quirks/` that the file reads, with the diagnostic code and the decoded values.
+offset (for a file of several data sets whose bad one is not the first, that the file reads and
+lists it in `unreadableDataSets` with that error); for `quirks/` that the file reads, with the
+diagnostic code and the decoded values.
 `fcs/fuzz-regressions/` holds the inputs behind fuzzer findings (`fuzz/run.sh`, see
 `fuzz/README.md`), each listed below with the fix it needed: the fuzzer's own input when it was
 mutated from a project-made seed, otherwise a hand-made reproduction (inputs mutated from the

@@ -7,14 +7,11 @@ struct DataSetParser {
   let base: Int
   let index: Int
   let file: String?
-  let dataCheck: FCSFile.DataCheck
   /// TEXT and supplemental TEXT ranges of earlier data sets, which this one must not reuse.
   let claimed: [Range<Int>]
   var diagnostics: [Diagnostic] = []
 
-  init(bytes: UnsafeRawBufferPointer, base: Int, index: Int, file: String?, dataCheck: FCSFile.DataCheck,
-       claimed: [Range<Int>] = []) {
-    self.dataCheck = dataCheck
+  init(bytes: UnsafeRawBufferPointer, base: Int, index: Int, file: String?, claimed: [Range<Int>] = []) {
     self.claimed = claimed
     self.bytes = bytes
     self.base = base
@@ -27,13 +24,6 @@ struct DataSetParser {
     var nextData: Int?
     /// The TEXT and supplemental TEXT ranges that were parsed.
     var segments: [Range<Int>]
-    mutating func appendDiagnostic(_ d: Diagnostic) {
-      dataSet = FCSDataSet(index: dataSet.index, offset: dataSet.offset, header: dataSet.header, keywords: dataSet.keywords,
-                           parameters: dataSet.parameters, dataType: dataSet.dataType, byteOrder: dataSet.byteOrder,
-                           eventCount: dataSet.eventCount, dataRange: dataSet.dataRange,
-                           analysisRange: dataSet.analysisRange, diagnostics: dataSet.diagnostics + [d],
-                           dataError: dataSet.dataError, bytes: dataSet.bytes, file: dataSet.file)
-    }
   }
 
   func loc(_ segment: FCSSegment, _ offset: Int? = nil, keyword: String? = nil) -> SourceLocation {
@@ -176,8 +166,10 @@ struct DataSetParser {
       } else {
         (dataRange, eventCount) = try resolveSubByteWords(resolver, subByte: subByte, keywords: keywords, textStart: textStart)
       }
-    } catch let e as FCSError where dataCheck == .deferred {
-      dataError = e.inFile(file)
+    } catch let e as FCSError {
+      // Kept with the data set whatever the DataCheck: FCSFile decides whether the set is
+      // readable, and its TEXT (with $NEXTDATA) is intact.
+      dataError = e.inDataSet(index, file: file)
       eventCount = keywords.integer("$TOT") ?? 0
       note(.error, "fcs.data.unreadable", "DATA cannot be read: \(e.message)",
            SourceLocation(file: file, section: e.location.section, byteOffset: e.location.byteOffset, keyword: e.location.keyword))

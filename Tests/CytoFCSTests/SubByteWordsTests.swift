@@ -130,6 +130,7 @@ struct SubByteWordsTests {
     #expect(e.kind == .unsupportedDataType)
     #expect(e.location.file == path && e.location.section == "DATA" && e.location.keyword == "$P1B")
     #expect(e.location.byteOffset == 190)
+    #expect(e.dataSet == 0)
     #expect(e.message.contains("DATA is 10 bytes") && e.message.contains("packed") && e.message.contains("(16 bytes)"),
             "\(e.message)")
     // Deferred: TEXT is described, DATA throws the same error.
