@@ -20,6 +20,11 @@ public func fcsReaderFuzz(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     } catch {
       fatalError("FCSFile(bytes:) threw a non-FCSError: \(error)")
     }
+    for u in file.unreadableDataSets {
+      requireLocated(u.error)
+      precondition(u.index > 0 && u.error.dataSet == u.index, "unreadable data set without its index: \(u.error)")
+      do { _ = try file.dataSet(u.index); fatalError("dataSet(\(u.index)) of an unreadable data set returned") } catch {}
+    }
     for ds in file.dataSets {
       for scale in [FCSValueScale.raw, .scaled] {
         do {

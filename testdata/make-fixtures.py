@@ -162,8 +162,9 @@ def invalid():
                             "`invalidKeyword`, TEXT, keyword `$TOT`")
     f["unsupported-datatype.fcs"] = (fcs(small_float(**{"$DATATYPE": "X"}), f32(SMALL)), "`$DATATYPE X`",
                                      "`unsupportedDataType`, TEXT, keyword `$DATATYPE`")
-    kw = required("I", 2, 3, "1,2") + params(2, 12, 4096)
-    f["unsupported-bits.fcs"] = (fcs(kw, b"\x01\x00" * 6), "`$DATATYPE I` with `$PnB 12` (packed bits)",
+    kw = required("I", 2, 3, "1,2,3") + params(2, 20, 1048576)
+    f["unsupported-bits.fcs"] = (fcs(kw, b"\x01\x00\x00" * 6),
+                                 "`$DATATYPE I` with `$PnB 20`: not whole bytes, and wider than a 16-bit word",
                                  "`unsupportedDataType`, TEXT, keyword `$P1B`")
     f["unsupported-byteorder.fcs"] = (fcs(small_float(**{"$BYTEORD": "1,2,2,4"}), f32(SMALL)),
                                       "`$BYTEORD 1,2,2,4` is not a permutation",
@@ -191,7 +192,7 @@ def invalid():
         _chain(fcs(small_float(), f32(SMALL), header_data=("0", "0"),
                    text_data=("9223372036854775000", "9223372036854775807"))),
         "second data set's `$BEGINDATA`/`$ENDDATA` near 2⁶³, added to its base offset",
-        "`truncated`, DATA (was an overflow trap)")
+        "reads data set 0; data set 1: `truncated`, DATA (was an overflow trap)")
     kw = required("A", 4, 2**62) + [(k, "*" if k.endswith("B") else v) for k, v in params(4, 0, 1024)]
     f["ascii-delimited-tot-huge.fcs"] = (fcs(kw, b"1 2 3 4\n5 6 7 8\n"),
                                          "delimited ASCII with `$TOT` 2⁶² × `$PAR` 4 values in 16 bytes",
@@ -205,7 +206,75 @@ def invalid():
                                        "`$DATATYPE A` with `$P2DATATYPE F` (`$P2B 32`): a float among ASCII values",
                                        "`unsupportedDataType`, TEXT, keyword `$P2DATATYPE` (was a heap-buffer-overflow "
                                        "read in `events()`: 32 bits read as 32 characters)")
+    # Sub-byte $PnB that is not stored in 16-bit words.
+    kw = required("I", 2, 4, "1,2") + params(2, 10, 1024)
+    f["int10-bit-packed.fcs"] = (fcs(kw, pack_bits(INT10_ROWS, 10), version="FCS2.0", text_data=None),
+                                 "FCS 2.0, `$PnB 10`, 4 events × 2 values packed bit to bit: 10 DATA bytes, "
+                                 "not the 16 of 16-bit words",
+                                 "`unsupportedDataType`, DATA, keyword `$P1B`, byte at DATA start")
+    f["int10-length-neither.fcs"] = (fcs(kw, ints(INT10_WORDS, 2, [1, 2])[:13], version="FCS2.0", text_data=None),
+                                     "FCS 2.0, `$PnB 10`, 4 events × 2 values in 13 DATA bytes: neither 16-bit "
+                                     "words (16) nor packed bits (10)",
+                                     "`unsupportedDataType`, DATA, keyword `$P1B`, byte at DATA start")
+    # Multi-data-set files with one bad data set: the others read.
+    f["three-sets-middle-data-truncated.fcs"] = (
+        chain(small_set, lambda nd: small_set(nd, **{"$TOT": "1000"}), seven_eight_set),
+        "three data sets; the middle one's `$TOT` 1000 needs 8000 DATA bytes, more than the rest of the file",
+        "reads data sets 0 and 2; data set 1: `truncated`, DATA, byte at its DATA start")
+    f["three-sets-second-text-malformed.fcs"] = (
+        chain(small_set, malformed_text_set, seven_eight_set),
+        "three data sets; the second's TEXT ends with a keyword without value (`$COM`), so its "
+        "`$NEXTDATA` cannot be trusted",
+        "reads data set 0; data set 1: `malformedText`, TEXT, byte of `$COM`; the chain ends there")
+    f["two-sets-first-data-truncated.fcs"] = (
+        chain(lambda nd: small_set(nd, **{"$TOT": "1000"}), seven_eight_set),
+        "two data sets; the first one's `$TOT` 1000 needs more DATA than the file holds",
+        "`truncated`, DATA (the first data set is unreadable: the file is)")
     return f
+
+
+# 10-bit values (what the instrument measured) and the 16-bit words stored: flag bits above bit 10.
+INT10_ROWS = [[5, 1023], [0, 512], [1000, 7], [1, 1022]]
+INT10_WORDS = [[0x0400 | 5, 0xFC00 | 1023], [0x8000, 0x0800 | 512], [0xF000 | 1000, 7], [0x7C00 | 1, 0x0400 | 1022]]
+INT12_ROWS = [[4095, 0], [2048, 1], [17, 4000]]
+INT12_WORDS = [[0xF000 | 4095, 0x1000], [0x8000 | 2048, 0x4000 | 1], [17, 0x3000 | 4000]]
+# Mixed: parameter 1 is 16 bits ($PnR 65536: every bit is value), parameter 2 is 10 bits.
+MIXED_ROWS = [[0xFFFF, 5], [0x8001, 1023], [1024, 0]]
+MIXED_WORDS = [[0xFFFF, 0xFC00 | 5], [0x8001, 0x0400 | 1023], [1024, 0xFFFF & ~1023]]
+
+
+def pack_bits(rows, bits):
+    """Values packed without padding, most significant bit first (what 16-bit words are not)."""
+    acc, n = 0, 0
+    for r in rows:
+        for v in r:
+            acc, n = (acc << bits) | v, n + bits
+    pad = (-n) % 8
+    return (acc << pad).to_bytes((n + pad) // 8, "big")
+
+
+def small_set(nextdata, **overrides):
+    return fcs(small_float(**{"$NEXTDATA": nextdata, **overrides}), f32(SMALL))
+
+
+def seven_eight_set(nextdata):
+    return fcs(small_float(**{"$NEXTDATA": nextdata}), f32([[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]]))
+
+
+def malformed_text_set(nextdata):
+    txt = text_segment(small_float(**{"$NEXTDATA": nextdata})) + b"$COM"
+    return header("FCS3.1", "58", str(57 + len(txt)), ("0", "0")) + txt + f32(SMALL)
+
+
+def chain(*builders):
+    """Data sets linked by $NEXTDATA: each builder takes its 8-digit `$NEXTDATA` and returns bytes."""
+    parts = []
+    for i, build in enumerate(builders):
+        probe = build("00000000")
+        part = build("00000000" if i == len(builders) - 1 else str(len(probe)).rjust(8, "0"))
+        assert len(part) == len(probe)
+        parts.append(part)
+    return b"".join(parts)
 
 
 def _chain(second, first=None):
@@ -270,6 +339,26 @@ def quirks():
     f["int16-flag-bits.fcs"] = (fcs(kw, ints(rows, 2, [1, 2]), version="FCS2.0", text_data=None),
                                 "16-bit integers with flag bits above `$PnR 1024`",
                                 "reads; values masked to 10 bits")
+    # Sub-byte $PnB stored in 16-bit words (Beckman Coulter analysers): flag bits above $PnB.
+    for name, bits, rng, words, order, what in [
+            ("int10-words-le.fcs", 10, 1024, INT10_WORDS, [1, 2], "little-endian"),
+            ("int10-words-be.fcs", 10, 1024, INT10_WORDS, [2, 1], "big-endian"),
+            ("int12-words-le.fcs", 12, 4096, INT12_WORDS, [1, 2], "little-endian"),
+            ("int12-words-be.fcs", 12, 4096, INT12_WORDS, [2, 1], "big-endian")]:
+        kw = required("I", 2, len(words), ",".join(map(str, order))) + params(2, bits, rng)
+        f[name] = (fcs(kw, ints(words, 2, order), version="FCS2.0", text_data=None),
+                   f"FCS 2.0, `$PnB {bits}` stored in {what} 16-bit words with flag bits above bit {bits}",
+                   f"reads; `fcs.data.subByteWords`; values masked to {bits} bits")
+    kw = required("I", 2, 3, "2,1") + [("$P1N", "FSC"), ("$P1B", "16"), ("$P1R", "65536"),
+                                       ("$P2N", "FL1"), ("$P2B", "10"), ("$P2R", "1024")]
+    f["mixed16-10-words-be.fcs"] = (fcs(kw, ints(MIXED_WORDS, 2, [2, 1]), version="FCS2.0", text_data=None),
+                                    "FCS 2.0, `$P1B 16` and `$P2B 10` in big-endian 16-bit words",
+                                    "reads; `fcs.data.subByteWords`; parameter 1 all 16 bits, parameter 2 masked to 10")
+    kw = required("I", 2, 4, "1,2") + params(2, 10, 1024)
+    f["int10-words-enddata-off-by-one.fcs"] = (
+        fcs(kw, ints(INT10_WORDS, 2, [1, 2]), version="FCS3.0", data_end_adjust=1),
+        "FCS 3.0, `$PnB 10` in 16-bit words; HEADER and `$ENDDATA` one byte past the last DATA byte",
+        "reads; `fcs.data.subByteWords` and `fcs.offset.dataEndOffByOne`")
     f["text-end-past-eof.fcs"] = (_text_end_past_eof(), "HEADER TEXT end is one past the last byte of the file",
                                   "reads; `fcs.offset.textEndOffByOne`")
     kw = required("F", 2, 3) + params(2, 32, 1024)
@@ -377,7 +466,9 @@ files). They are tiny, committed, and reproducible:
 
 `Tests/CytoFCSTests/MalformedInputTests.swift` asserts the outcome of every file: for
 `invalid/` the exact `FCSError.Kind`, that the error names the file path, the segment and a byte
-offset; for `quirks/` that the file reads, with the diagnostic code and the decoded values.
+offset (for a file of several data sets whose bad one is not the first, that the file reads and
+lists it in `unreadableDataSets` with that error); for `quirks/` that the file reads, with the
+diagnostic code and the decoded values.
 `fcs/fuzz-regressions/` holds the inputs behind fuzzer findings (`fuzz/run.sh`, see
 `fuzz/README.md`), each listed below with the fix it needed: the fuzzer's own input when it was
 mutated from a project-made seed, otherwise a hand-made reproduction (inputs mutated from the

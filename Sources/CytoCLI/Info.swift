@@ -9,7 +9,9 @@ struct Info: ParsableCommand {
     abstract: "Describe FCS files: version, data sets, events, channels, layout, spillover, diagnostics.",
     discussion: reflow("""
       Reads only HEADER and TEXT; DATA is located and checked but not decoded. A file whose
-      DATA is damaged is still described (with an error diagnostic) and the exit code is 1.
+      DATA is damaged is still described (with an error diagnostic) and the exit code is 1. A
+      data set whose HEADER or TEXT cannot be read (after the first) is listed as unreadable
+      with its error, the others are described, and the exit code is 1.
 
       EXAMPLES
         cytoreset info sample.fcs
@@ -17,13 +19,14 @@ struct Info: ParsableCommand {
         cytoreset info sample.fcs --keywords
 
       JSON (schema "cytoreset.info/1", see docs/cli-json.md):
-        { "schema", "files": [ { "file", "sizeBytes", "fcsVersion", "error",
+        { "schema", "files": [ { "file", "sizeBytes", "fcsVersion", "error", "dataSetCount",
             "dataSets": [ { "index", "fcsVersion", "offset", "eventCount", "parameterCount",
               "dataType", "byteOrder", "cytometer", "acquisition", "volumeNanolitres", "timestep",
               "parameters": [ { "number", "name", "label", "bits", "range", "dataType",
                                 "amplification", "gain", "scaling", "isTime" } ],
               "spillover": { "keyword", "channels" } | null,
               "keywords": [[keyword, value]] (with --keywords), "diagnostics": [...] } ],
+            "unreadableDataSets": [ { "index", "offset", "endsChain", "error", "diagnostics" } ],
             "diagnostics": [...] } ] }
       """))
 
@@ -43,10 +46,9 @@ struct Info: ParsableCommand {
     for path in files {
       do {
         let file = try FCSFile(contentsOf: path, dataCheck: .deferred)
-        if let bad = file.dataSets.first(where: { $0.dataError != nil }), let e = bad.dataError {
-          failed += 1
-          printError("cytoreset: \(describe(e, file: path))")
-        }
+        let errors = file.dataSets.compactMap(\.dataError) + file.unreadableDataSets.map(\.error)
+        if !errors.isEmpty { failed += 1 }
+        for e in errors { printError("cytoreset: \(describe(e, file: path))") }
         if json { reports.append(Self.json(file, keywords: keywords)) } else { out.write(Self.text(file, keywords: keywords)) }
       } catch {
         failed += 1
@@ -55,12 +57,12 @@ struct Info: ParsableCommand {
           let e = error as? FCSError
           reports.append(.object([
             ("file", .string(path)), ("sizeBytes", .null), ("fcsVersion", .null),
-            ("error", .object([
-              ("kind", .optional(e?.kind.rawValue)), ("message", .string(e?.message ?? "\(error)")),
-              ("section", .optional(e?.location.section)), ("keyword", .optional(e?.location.keyword)),
-              ("byteOffset", .optional(e?.location.byteOffset)),
+            ("error", e.map(Self.json) ?? .object([
+              ("kind", .null), ("message", .string("\(error)")), ("section", .null), ("keyword", .null),
+              ("byteOffset", .null), ("dataSet", .null),
             ])),
-            ("dataSets", .array([])), ("diagnostics", .array([])),
+            ("dataSetCount", .int(0)), ("dataSets", .array([])), ("unreadableDataSets", .array([])),
+            ("diagnostics", .array([])),
           ]))
         }
       }
@@ -78,8 +80,27 @@ struct Info: ParsableCommand {
     case .float: return "float32"
     case .double: return "float64"
     case .ascii: return "ascii"
-    case .integer: return "uint" + widths.sorted().joined(separator: "/")
+    case .integer:
+      let name = "uint" + widths.sorted().joined(separator: "/")
+      return ds.parameters.contains { $0.storageBits != nil } ? name + " (16-bit words)" : name
     }
+  }
+
+  /// An error as JSON: kind, message, where, and the data set it belongs to.
+  static func json(_ e: FCSError) -> JSONValue {
+    .object([
+      ("kind", .string(e.kind.rawValue)), ("message", .string(e.message)),
+      ("section", .optional(e.location.section)), ("keyword", .optional(e.location.keyword)),
+      ("byteOffset", .optional(e.location.byteOffset)), ("dataSet", .optional(e.dataSet)),
+    ])
+  }
+
+  /// An error without the file path (printed under the file), for text output.
+  static func located(_ e: FCSError) -> String {
+    var e = e
+    e.location.file = nil
+    e.dataSet = nil
+    return e.description
   }
 
   static func json(_ file: FCSFile, keywords: Bool) -> JSONValue {
@@ -125,16 +146,41 @@ struct Info: ParsableCommand {
       fields.append(("diagnostics", .array(diags.map(\.json))))
       return .object(fields)
     }
+    let unreadable: [JSONValue] = file.unreadableDataSets.map { u in
+      allDiagnostics += u.diagnostics.map { d in
+        var j = d.json
+        if case .object(var o) = j { o.insert(("dataSet", .int(u.index)), at: 0); j = .object(o) }
+        return j
+      }
+      return .object([
+        ("index", .int(u.index)), ("offset", .int(u.offset)), ("endsChain", .bool(u.endsChain)),
+        ("error", json(u.error)), ("diagnostics", .array(u.diagnostics.map(\.json))),
+      ])
+    }
     return .object([
       ("file", .string(file.path ?? "")), ("sizeBytes", .int(file.byteCount)),
       ("fcsVersion", .optional(file.dataSets.first?.version.rawValue)), ("error", .null),
-      ("dataSets", .array(sets)), ("diagnostics", .array(allDiagnostics)),
+      ("dataSetCount", .int(file.dataSetCount)), ("dataSets", .array(sets)),
+      ("unreadableDataSets", .array(unreadable)), ("diagnostics", .array(allDiagnostics)),
     ])
   }
 
   static func text(_ file: FCSFile, keywords: Bool) -> String {
-    var s = "\(file.path ?? "-")  (\(file.dataSets.first?.version.rawValue ?? "?"), \(file.dataSets.count) data set\(file.dataSets.count == 1 ? "" : "s"), \(formatBytes(file.byteCount)) bytes)\n"
-    for ds in file.dataSets {
+    let n = file.dataSetCount, bad = file.unreadableDataSets.count
+    var s = "\(file.path ?? "-")  (\(file.dataSets.first?.version.rawValue ?? "?"), \(n) data set\(n == 1 ? "" : "s")\(bad > 0 ? ", \(bad) unreadable" : ""), \(formatBytes(file.byteCount)) bytes)\n"
+    // Readable and unreadable data sets in chain order.
+    let chain = (file.dataSets.map { ($0.index, $0 as FCSDataSet?, nil as FCSFile.UnreadableDataSet?) }
+      + file.unreadableDataSets.map { ($0.index, nil, $0) }).sorted { $0.0 < $1.0 }
+    for case let (_, readable, unreadable) in chain {
+      if let u = unreadable {
+        s += "data set \(u.index): unreadable: \(located(u.error))\n"
+        if u.endsChain { s += "  the $NEXTDATA chain ends here: data sets after it, if any, are not found\n" }
+        if !u.diagnostics.isEmpty {
+          s += "  diagnostics:\n"
+          for d in u.diagnostics { s += "    \(d.severity.rawValue): \(d.message) [\(d.code)]\n" }
+        }
+      }
+      guard let ds = readable else { continue }
       let order = ds.dataType == .ascii ? "" : " \(ds.byteOrder)"
       s += "data set \(ds.index): \(formatBytes(ds.eventCount)) events × \(ds.parameters.count) parameters, \(dataTypeName(ds))\(order)"
       if ds.version != file.dataSets[0].version { s += " (\(ds.version.rawValue))" }

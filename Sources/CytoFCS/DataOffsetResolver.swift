@@ -58,13 +58,14 @@ struct DataOffsetResolver {
     SourceLocation(file: file, section: "DATA", byteOffset: offset, keyword: keyword)
   }
 
-  func resolve(diagnostics: inout [Diagnostic]) throws -> (Range<Int>, Int) {
-    let fileEnd = bytes.count
+  /// The DATA offsets HEADER and TEXT give, and notes about offsets that cannot be used.
+  func candidates() -> ([Candidate], [Diagnostic]) {
     var candidates: [Candidate] = []
+    var notes: [Diagnostic] = []
     if let s = header.dataStart, let e = header.dataEnd {
       candidates.append(Candidate(source: .header, base: base, start: s, end: e))
     } else if header.dataStart != nil || header.dataEnd != nil {
-      diagnostics.append(Diagnostic(.note, .init("fcs.offset.headerPartial"),
+      notes.append(Diagnostic(.note, .init("fcs.offset.headerPartial"),
         "HEADER gives only one of the DATA offsets; it is not used", at: loc(base + 26)))
     }
     let tb = keywords["$BEGINDATA"], te = keywords["$ENDDATA"]
@@ -72,12 +73,32 @@ struct DataOffsetResolver {
       if let s = Int(tb.trimmingBlanks), let e = Int(te.trimmingBlanks) {
         if s > 0 || e > 0 { candidates.append(Candidate(source: .text, base: base, start: s, end: e)) }
       } else {
-        diagnostics.append(Diagnostic(.warning, .init("fcs.offset.textNotNumeric"),
+        notes.append(Diagnostic(.warning, .init("fcs.offset.textNotNumeric"),
           "$BEGINDATA '\(tb)' / $ENDDATA '\(te)' are not numbers; ignored", at: loc(textRange.lowerBound, keyword: "$BEGINDATA")))
       }
     }
+    return (candidates, notes)
+  }
+
+  /// Where DATA is and how many events it holds.
+  struct Resolution {
+    var range: Range<Int>
+    var eventCount: Int
+    /// The chosen offsets' length is `$TOT` × bytes per event, or one byte off.
+    var lengthMatches: Bool
+  }
+
+  func resolve(diagnostics: inout [Diagnostic]) throws -> (Range<Int>, Int) {
+    let r = try resolution(diagnostics: &diagnostics)
+    return (r.range, r.eventCount)
+  }
+
+  func resolution(diagnostics: inout [Diagnostic]) throws -> Resolution {
+    let fileEnd = bytes.count
+    let (candidates, notes) = candidates()
+    diagnostics += notes
     if candidates.isEmpty, keywords.integer("$TOT") == 0 {
-      return (0..<0, 0)  // an empty data set needs no DATA segment
+      return Resolution(range: 0..<0, eventCount: 0, lengthMatches: true)  // an empty data set needs no DATA segment
     }
     guard !candidates.isEmpty else {
       throw FCSError(.inconsistentOffsets, "neither HEADER nor $BEGINDATA/$ENDDATA give the DATA offsets",
@@ -113,9 +134,6 @@ struct DataOffsetResolver {
       expected = m
     }
 
-    func insideTextOrHeader(_ p: Int) -> Bool {
-      (p >= base && p < base + FCSHeader.byteCount) || textRange.contains(p) || (stextRange?.contains(p) ?? false)
-    }
     func fit(_ c: Candidate) -> Fit {
       if c.start < 0 || c.start > fileEnd || insideTextOrHeader(c.start) { return .impossible }
       if c.end < c.start - 1 { return .impossible }
@@ -218,7 +236,8 @@ struct DataOffsetResolver {
       }
     }
     start = max(start, 0)
-    return (start..<(start + max(0, length)), eventCount)
+    return Resolution(range: start..<(start + max(0, length)), eventCount: eventCount,
+                      lengthMatches: chosenFit == .exact || chosenFit == .offByOne)
   }
 
   /// An offset relative to this data set as an absolute byte number, in words when it overflows.
@@ -236,6 +255,10 @@ struct DataOffsetResolver {
     case .offByOne: "end off by one"
     case .exact: "length matches $TOT"
     }
+  }
+
+  func insideTextOrHeader(_ p: Int) -> Bool {
+    (p >= base && p < base + FCSHeader.byteCount) || textRange.contains(p) || (stextRange?.contains(p) ?? false)
   }
 
   func insideTextOrHeaderDesc(_ p: Int) -> String? {

@@ -30,7 +30,9 @@ extension FCSDataSet {
         }
       }
       if parameters.contains(where: { $0.dataType == .ascii }) {
-        do { return try EventDecoder.decodeASCII(self, data: data, into: S.self) } catch let e as FCSError { throw e.inFile(file) }
+        do { return try EventDecoder.decodeASCII(self, data: data, into: S.self) } catch let e as FCSError {
+          throw e.inDataSet(index, file: file)
+        }
       }
       return EventMatrix<S>(eventCount: n, channelCount: p) { out in
         EventDecoder.decodeMixed(self, data: data, into: out)

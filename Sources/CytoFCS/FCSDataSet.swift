@@ -48,6 +48,16 @@ public struct FCSDataSet: Sendable {
   /// `bytes` is a private read-only file mapping: decoding releases the DATA pages it has read.
   var releasesDataPages = false
 
+  /// The same data set with one more diagnostic.
+  func appending(_ d: Diagnostic) -> FCSDataSet {
+    var ds = FCSDataSet(index: index, offset: offset, header: header, keywords: keywords, parameters: parameters,
+                        dataType: dataType, byteOrder: byteOrder, eventCount: eventCount, dataRange: dataRange,
+                        analysisRange: analysisRange, diagnostics: diagnostics + [d], dataError: dataError, bytes: bytes,
+                        file: file)
+    ds.releasesDataPages = releasesDataPages
+    return ds
+  }
+
   /// The FCS version of this data set.
   public var version: FCSVersion { header.version }
 

@@ -56,12 +56,16 @@ public struct FCSError: Error, Sendable, CustomStringConvertible, Equatable {
   public var kind: Kind
   public var message: String
   public var location: SourceLocation
+  /// The 0-based position in the `$NEXTDATA` chain of the data set at fault, when the error
+  /// belongs to one data set (every error raised while reading a data set's HEADER, TEXT or DATA).
+  public var dataSet: Int?
 
   public init(_ kind: Kind, _ message: String, file: String? = nil, segment: FCSSegment? = nil,
-              byteOffset: Int? = nil, keyword: String? = nil) {
+              byteOffset: Int? = nil, keyword: String? = nil, dataSet: Int? = nil) {
     self.kind = kind
     self.message = message
     self.location = SourceLocation(file: file, section: segment?.rawValue, byteOffset: byteOffset, keyword: keyword)
+    self.dataSet = dataSet
   }
 
   /// The same error with the file path filled in, if it was not set.
@@ -71,9 +75,19 @@ public struct FCSError: Error, Sendable, CustomStringConvertible, Equatable {
     return e
   }
 
+  /// The same error with the file path and data set index filled in, where they were not set.
+  func inDataSet(_ index: Int, file path: String?) -> FCSError {
+    var e = inFile(path)
+    if e.dataSet == nil { e.dataSet = index }
+    return e
+  }
+
+  /// `path: [data set N: ]SEGMENT: KEYWORD: byte B: message [fcs.kind]`; the data set is named
+  /// when it is not the first (a file's first data set is the file, for most readers).
   public var description: String {
     var parts: [String] = []
     if let f = location.file { parts.append(f) }
+    if let d = dataSet, d > 0 { parts.append("data set \(d)") }
     if let s = location.section { parts.append(s) }
     if let k = location.keyword { parts.append(k) }
     if let b = location.byteOffset { parts.append("byte \(b)") }

@@ -96,6 +96,10 @@ public struct FCSParameter: Sendable, Equatable, Codable {
   public var calibration: String?
   /// Whether this is the acquisition time channel (`$PnTYPE Time`, or `$PnN` `Time`).
   public var isTime: Bool
+  /// Bits each value occupies in DATA when that is not `bits`: 16 for the integers of a data set
+  /// whose `$PnB` are not whole bytes (10 or 12 bits, as Beckman Coulter analysers write) and
+  /// whose DATA length shows 16-bit words (diagnostic `fcs.data.subByteWords`); `nil` otherwise.
+  public var storageBits: Int? = nil
 
   /// Bit mask applied to integer raw values: next power of two ≥ `$PnR`, minus 1,
   /// limited to the storage width. `nil` for non-integer data.
@@ -114,5 +118,8 @@ public struct FCSParameter: Sendable, Equatable, Codable {
   }
 
   /// Bytes per stored value (for ASCII, `$PnB` characters); `nil` for delimited ASCII.
-  public var byteWidth: Int? { bits.map { dataType == .ascii ? $0 : ($0 + 7) / 8 } }
+  public var byteWidth: Int? {
+    if let storageBits { return storageBits / 8 }
+    return bits.map { dataType == .ascii ? $0 : ($0 + 7) / 8 }
+  }
 }

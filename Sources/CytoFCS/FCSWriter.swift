@@ -151,6 +151,8 @@ public enum FCSWriter {
   ///
   /// `editing` receives the data set and its keywords without the offset keywords; layout
   /// keywords it changes are ignored (the DATA bytes do not change).
+  /// - Throws: the error of the first of `file`'s ``FCSFile/unreadableDataSets``: the output
+  ///   would lack that data set.
   public static func rewritingText(of file: FCSFile, editing: (FCSDataSet, inout FCSKeywords) throws -> Void) throws -> Data {
     var out = Data()
     try assemble(rewriteSegments(file, editing), into: &out)
@@ -173,7 +175,9 @@ public enum FCSWriter {
   ]
 
   static func rewriteSegments(_ file: FCSFile, _ editing: (FCSDataSet, inout FCSKeywords) throws -> Void) throws -> [DataSetSegments] {
-    try file.dataSets.map { ds in
+    // The rewritten file would silently lack the data set; its DATA cannot be copied bit-exact.
+    if let bad = file.unreadableDataSets.first { throw bad.error }
+    return try file.dataSets.map { ds in
       var kw = FCSKeywords()
       for e in ds.keywords.entries where !offsetKeywords.contains(e.keyword.uppercased()) { kw[e.keyword] = e.value }
       var edited = kw

@@ -21,7 +21,7 @@ struct MalformedInputTests {
     var segment: FCSSegment
     var byteOffset: Int
     var keyword: String? = nil
-    /// The data set at fault.
+    /// The data set at fault. After the first, the file reads and lists it as unreadable.
     var dataSet = 0
     /// Whether the failure is in DATA, so that a deferred read succeeds and `events` throws.
     var isDataError: Bool { segment == .data }
@@ -58,18 +58,39 @@ struct MalformedInputTests {
     Invalid(file: "par-zero-tot-huge.fcs", kind: .invalidKeyword, segment: .text, byteOffset: 58, keyword: "$PAR"),
     Invalid(file: "ascii-mixed-pndatatype.fcs", kind: .unsupportedDataType, segment: .text, byteOffset: 58,
             keyword: "$P2DATATYPE"),
+    // $PnB 10 whose DATA length is not 16-bit words: packed bit to bit, or nothing known.
+    Invalid(file: "int10-bit-packed.fcs", kind: .unsupportedDataType, segment: .data, byteOffset: 190, keyword: "$P1B"),
+    Invalid(file: "int10-length-neither.fcs", kind: .unsupportedDataType, segment: .data, byteOffset: 190,
+            keyword: "$P1B"),
+    // One bad data set among several: its own error; the others read (see DataSetChainTests).
+    Invalid(file: "three-sets-middle-data-truncated.fcs", kind: .truncated, segment: .data, byteOffset: 485, dataSet: 1),
+    Invalid(file: "three-sets-second-text-malformed.fcs", kind: .malformedText, segment: .text, byteOffset: 454,
+            dataSet: 1),
+    Invalid(file: "two-sets-first-data-truncated.fcs", kind: .truncated, segment: .data, byteOffset: 232),
   ]
 
   static func path(_ group: String, _ file: String) -> String {
     TestData.project("fcs/\(group)/\(file)").path
   }
 
-  @Test("invalid file: exact error kind, file, segment, byte offset, keyword", arguments: invalid)
+  @Test("invalid file: exact error kind, file, data set, segment, byte offset, keyword", arguments: invalid)
   func invalidFile(_ c: Invalid) throws {
     let path = Self.path("invalid", c.file)
-    let error = #expect(throws: FCSError.self) { try FCSFile(contentsOf: path) }
+    let error: FCSError?
+    if c.dataSet == 0 {
+      // The first data set is the file: reading fails.
+      error = #expect(throws: FCSError.self) { try FCSFile(contentsOf: path) }
+    } else {
+      // A later one is unreadable on its own, and asking for it throws its error.
+      let file = try FCSFile(contentsOf: path)
+      #expect(file.unreadableDataSets.map(\.index) == [c.dataSet])
+      error = #expect(throws: FCSError.self) { try file.dataSet(c.dataSet) }
+      #expect(error == file.unreadableDataSets.first?.error)
+      #expect(error?.description.contains("data set \(c.dataSet): ") == true)
+    }
     let e = try #require(error)
     #expect(e.kind == c.kind, "\(e)")
+    #expect(e.dataSet == c.dataSet)
     #expect(e.location.file == path)
     #expect(e.location.section == c.segment.rawValue)
     #expect(e.location.byteOffset == c.byteOffset, "\(e)")
@@ -87,6 +108,7 @@ struct MalformedInputTests {
     let e = #expect(throws: FCSError.self) { try ds.events(.raw, as: Float.self) }
     #expect(e?.kind == c.kind)
     #expect(e?.location.file == path)
+    #expect(e?.dataSet == c.dataSet)
   }
 
   @Test("ASCII value that is not a number: TEXT reads, events() throws with the value's offset")
@@ -166,7 +188,17 @@ struct MalformedInputTests {
     Quirk(file: "dfc-index-zero.fcs", code: nil, rows: small),
     Quirk(file: "begindatetime-blank.fcs", code: nil, rows: small),
     Quirk(file: "nextdata-into-own-text.fcs", code: "fcs.nextdata.invalid", rows: small),
+    // Sub-byte $PnB in 16-bit words: flag bits above $PnB masked off (values from make-fixtures.py).
+    Quirk(file: "int10-words-le.fcs", code: "fcs.data.subByteWords", rows: int10),
+    Quirk(file: "int10-words-be.fcs", code: "fcs.data.subByteWords", rows: int10),
+    Quirk(file: "int10-words-enddata-off-by-one.fcs", code: "fcs.data.subByteWords", rows: int10),
+    Quirk(file: "int12-words-le.fcs", code: "fcs.data.subByteWords", rows: int12),
+    Quirk(file: "int12-words-be.fcs", code: "fcs.data.subByteWords", rows: int12),
+    Quirk(file: "mixed16-10-words-be.fcs", code: "fcs.data.subByteWords", rows: [[65535, 5], [32769, 1023], [1024, 0]]),
   ]
+
+  static let int10: [[Double]] = [[5, 1023], [0, 512], [1000, 7], [1, 1022]]
+  static let int12: [[Double]] = [[4095, 0], [2048, 1], [17, 4000]]
 
   @Test("quirk file reads, with its diagnostic and the right values", arguments: quirks)
   func quirk(_ q: Quirk) throws {
