@@ -31,8 +31,9 @@ public struct Density1D: Sendable {
 
   /// - Parameters:
   ///   - sample: the values.
-  ///   - range: the grid's span; default: the 0.1–99.9% quantiles widened by 10% on each side
-  ///     (extreme outliers, like a few saturated or corrupt events, must not flatten the grid).
+  ///   - range: the grid's span; default: the 0.1–99.9% quantiles, but no further than 20
+  ///     interquartile ranges beyond the quartiles, widened by 10% on each side (corrupt events
+  ///     millions of units off scale, even 1% of them, must not flatten the grid).
   ///   - bins: grid size.
   ///   - adjust: bandwidth multiplier (openCyto's `adjust`).
   public init(_ sample: RobustSample, range: ClosedRange<Double>? = nil, bins: Int = 512, adjust: Double = 1) {
@@ -41,6 +42,10 @@ public struct Density1D: Sendable {
     self.bins = max(8, bins)
     var lo = range?.lowerBound ?? (sample.quantile(0.001) ?? 0)
     var hi = range?.upperBound ?? (sample.quantile(0.999) ?? 1)
+    if range == nil, let q1 = sample.quantile(0.25), let q3 = sample.quantile(0.75), q3 > q1 {
+      lo = max(lo, q1 - 20 * (q3 - q1))
+      hi = min(hi, q3 + 20 * (q3 - q1))
+    }
     if range == nil {
       let pad = max(hi - lo, 1e-9) * 0.1
       lo -= pad

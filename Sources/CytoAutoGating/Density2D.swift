@@ -30,14 +30,19 @@ public struct Density2D: Sendable {
 
   /// - Parameters:
   ///   - x, y: the coordinates of the same events (non-finite pairs are skipped).
-  ///   - xRange, yRange: the grid's span; default: the 0.5–99.5% quantiles widened by 10%.
+  ///   - xRange, yRange: the grid's span; default: the 0.5–99.5% quantiles (no further than 20
+  ///     interquartile ranges beyond the quartiles) widened by 10%.
   public init(x: [Float], y: [Float], xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, bins: Int = 128,
               adjust: Double = 1) {
     precondition(x.count == y.count, "x and y must hold the same events")
     let sx = RobustSample(x), sy = RobustSample(y)
     func span(_ s: RobustSample, _ given: ClosedRange<Double>?) -> ClosedRange<Double> {
       if let given { return given }
-      let lo = s.quantile(0.005) ?? 0, hi = s.quantile(0.995) ?? 1
+      var lo = s.quantile(0.005) ?? 0, hi = s.quantile(0.995) ?? 1
+      if let q1 = s.quantile(0.25), let q3 = s.quantile(0.75), q3 > q1 {
+        lo = max(lo, q1 - 20 * (q3 - q1))
+        hi = min(hi, q3 + 20 * (q3 - q1))
+      }
       let pad = max(hi - lo, 1e-9) * 0.1
       return (lo - pad)...(hi + pad)
     }

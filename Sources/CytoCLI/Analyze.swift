@@ -57,6 +57,9 @@ struct Analyze: ParsableCommand {
   @Option(help: "Output format: table, tsv or json.")
   var format: Format = .table
 
+  @Option(help: "Write each file's gates (every gate on its parent's events, with how it was found) as DIR/<file>.qc.svg.")
+  var qc: String?
+
   func validate() throws {
     if !day.isEmpty && day.count != files.count { throw ValidationError("give one --day per file (\(files.count) files, \(day.count) days)") }
     if !day.isEmpty && patient == nil { throw ValidationError("--day needs --patient") }
@@ -70,14 +73,17 @@ struct Analyze: ParsableCommand {
     // Every file at once, on all cores. The last pre-infusion visit's CAR⁺ % of CD3 is the
     // detectability background of the later visits: only that call depends on it, so it is
     // made again for them once all are analysed (the same result as analysing them with it).
-    let paths = files, days = day, patient = patient, infusion = infusion, dataSet = analysis.dataSet
+    let paths = files, days = day, patient = patient, infusion = infusion, dataSet = analysis.dataSet, qcDir = qc
+    if let qc { try FileManager.default.createDirectory(atPath: qc, withIntermediateDirectories: true) }
     var outcomes = Batch.run(Array(files.indices), label: "analyze", events: { $0.events }) { i in
       let ds = try FCSFile(contentsOf: paths[i]).dataSet(dataSet)
       let (panel, note) = try choice.panel(for: ds, file: paths[i])
       var analyzer = template
       analyzer.panel = panel
-      var a = try analyzer.analyze(ds, file: paths[i], visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
+      var (a, resolved) = try analyzer.analyzeResolving(ds, file: paths[i],
+                                                        visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
       if let note { a.diagnostics.insert(note, at: 0) }
+      if let qc = qcDir { try QCOutput.write(a, resolved: resolved, to: qc) }
       return a
     }
     let pre = days.isEmpty ? [] : files.indices.filter { days[$0] <= 0 }

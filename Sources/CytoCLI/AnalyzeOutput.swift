@@ -67,7 +67,7 @@ enum AnalyzeOutput {
       func perMicroliter(_ id: String?) -> String { cell(a.population(id)?.absolute?.perMicroliter, decimals: 1) }
       let b = a.population(a.roles.bCells)
       var counts: [String] = []
-      for m in [AppliedCut.Method.valley, .reference, .peakEdge] {
+      for m in [AppliedCut.Method.valley, .reference, .mixture, .peakEdge] {
         let n = a.cuts.filter { $0.method == m }.count
         if n > 0 { counts.append("\(n) \(m.rawValue)") }
       }

@@ -123,6 +123,7 @@ struct PanelCommand: ParsableCommand {
       switch m {
       case .valley(let v): v.pick == .largest ? "valley" : "valley above the lowest mode"
       case .reference(let r): "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (k \(r.k.compactText))"
+      case .mixture(let m): "two-Gaussian mixture (D ≥ \(m.minSeparation.compactText))"
       case .peakEdge(let e): "\(e.side == .above ? "upper" : "lower") edge of the \(e.mode.rawValue) peak (k \(e.k.compactText))"
       }
     }

@@ -61,7 +61,7 @@ public enum GatePlotter {
     .fasinh(try! ArcsinhParameters(t: 262_144, m: 4.5, a: 0))
   }
 
-  /// A linear scale from min(0, 0.1th percentile) to 1.05 × the 99.9th percentile of the values
+  /// A linear scale from min(0, 0.1th percentile) (but not below −0.1 × the top) to 1.05 × the 99.9th percentile of the values
   /// (a sample of at most 100,000, taken at a fixed stride).
   public static func dataRange(_ v: DimensionValues) -> AxisScale {
     let n = v.count
@@ -76,8 +76,9 @@ public enum GatePlotter {
     }
     guard !sample.isEmpty else { return .linear(min: 0, max: 1) }
     sample.sort()
-    let lo = min(0, sample[Int(Double(sample.count - 1) * 0.001)])
     let hi = sample[Int(Double(sample.count - 1) * 0.999)] * 1.05
+    // Corrupt events far below zero (some instruments write −10⁶) must not squash the plot.
+    let lo = max(min(0, sample[Int(Double(sample.count - 1) * 0.001)]), -0.1 * abs(hi))
     return .linear(min: lo, max: hi > lo ? hi : lo + 1)
   }
 

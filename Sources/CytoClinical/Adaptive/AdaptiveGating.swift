@@ -136,45 +136,56 @@ struct AdaptiveGater {
     for (i, g) in entry.gate.enumerated() {
       if let m = usable(g) { why.append(m) } else { chosen = (i, g); break }
     }
-    guard let (alternative, rule) = chosen else {
-      let reason = why.joined(separator: "; ")
-      if entry.whenMissing == .skip, entry.parent == nil || masks[entry.parent!] != nil {
-        for id in entry.populationIDs {
-          masks[id] = parentMask
-          strategyID[id] = parentStrategyID
-          unreported[id] = "not gated in this file (\(reason)): the population is its parent's events"
-          done.insert(id)
-        }
-        gates.append(AppliedGate(id: entry.id, populations: entry.populationIDs, parent: entry.parent, label: entry.label, status: .skipped,
-                                 rule: nil, alternative: nil, shape: nil, evidence: nil, note: "not gated: \(reason)"))
-        diagnostics.append(Diagnostic(.warning, .clinicalGateDropped,
-                                      "\(entry.id): not gated (\(reason)); its children are gated from \(entry.parent ?? "all events")", at: location))
-      } else {
-        omit(entry, reason: "the file lacks its markers (\(reason))")
-      }
+    guard let (alternative, chosenRule) = chosen else {
+      fail(entry, reason: "the file lacks its markers (\(why.joined(separator: "; ")))", parentMask: parentMask,
+           parentStrategyID: parentStrategyID)
       return
     }
-    // Its cuts (a missing optional term's cut is not needed).
-    var needed: [String] = []
+    var rule = chosenRule
+    var dropped: [String] = []
+    // Its cuts. A term used only when present whose cut has no evidence is left out (noted);
+    // a required cut without evidence means the gate cannot be drawn.
     switch rule {
-    case .threshold(let r): needed = r.terms.filter { space.has($0.marker) }.map(\.cut)
-    case .quadrant(let r): needed = [r.x.cut, r.y.cut]
-    default: break
-    }
-    for c in needed {
-      try resolveCut(c)
-      if cuts[c] == nil {
-        omit(entry, reason: "cut \(c) has no evidence in this file (\(cutFailures[c] ?? "not found"))")
+    case .threshold(var r):
+      var kept: [ThresholdRule.Term] = []
+      for t in r.terms where space.has(t.marker) {
+        try resolveCut(t.cut)
+        if cuts[t.cut] != nil {
+          kept.append(t)
+        } else if t.ifPresent == true {
+          dropped.append("\(t.marker) not used: cut \(t.cut) has no evidence (\(cutFailures[t.cut] ?? ""))")
+        } else {
+          fail(entry, reason: "cut \(t.cut) has no evidence in this file (\(cutFailures[t.cut] ?? "not found"))", parentMask: parentMask,
+               parentStrategyID: parentStrategyID)
+          return
+        }
+      }
+      guard !kept.isEmpty else {
+        fail(entry, reason: "none of its cuts has evidence in this file (\(dropped.joined(separator: "; ")))", parentMask: parentMask,
+             parentStrategyID: parentStrategyID)
         return
       }
+      r.terms = kept
+      rule = .threshold(r)
+    case .quadrant(let r):
+      for c in [r.x.cut, r.y.cut] {
+        try resolveCut(c)
+        if cuts[c] == nil {
+          fail(entry, reason: "cut \(c) has no evidence in this file (\(cutFailures[c] ?? "not found"))", parentMask: parentMask,
+               parentStrategyID: parentStrategyID)
+          return
+        }
+      }
+    default: break
     }
     let finder = GateFinder(space: space, parent: parentMask, parentName: entry.parent ?? "all events", cuts: cuts)
     var status = AppliedGate.Status.found
     var found: GateFinder.Found
     do { found = try finder.find(rule) } catch let e as GateFinder.NotFound {
-      omit(entry, reason: "\(rule.kind) gate not found: \(e.reason)")
+      fail(entry, reason: "\(rule.kind) gate not found: \(e.reason)", parentMask: parentMask, parentStrategyID: parentStrategyID)
       return
     }
+    if !dropped.isEmpty { found.note += "; " + dropped.joined(separator: "; ") }
     if let o = gateOverrides[entry.id] {
       found = try Self.override(found, with: o, id: entry.id)
       status = .override
@@ -195,6 +206,25 @@ struct AdaptiveGater {
       diagnostics.append(Diagnostic(.note, .clinicalGateAlternative,
                                     "\(entry.id): gated by alternative \(alternative + 1) (\(rule.kind)): \(why.joined(separator: "; "))", at: location))
     }
+  }
+
+  /// A gate that cannot be drawn in this file: skipped (its population is its parent's events,
+  /// with a warning) when the panel allows it, else not reported with the reason.
+  private mutating func fail(_ entry: PopulationDefinition, reason: String, parentMask: EventMask, parentStrategyID: String?) {
+    guard entry.whenMissing == .skip, entry.parent == nil || masks[entry.parent!] != nil else {
+      omit(entry, reason: reason)
+      return
+    }
+    for id in entry.populationIDs {
+      masks[id] = parentMask
+      strategyID[id] = parentStrategyID
+      unreported[id] = "not gated in this file (\(reason)): the population is its parent's events"
+      done.insert(id)
+    }
+    gates.append(AppliedGate(id: entry.id, populations: entry.populationIDs, parent: entry.parent, label: entry.label, status: .skipped,
+                             rule: nil, alternative: nil, shape: nil, evidence: nil, note: "not gated: \(reason)"))
+    diagnostics.append(Diagnostic(.warning, .clinicalGateDropped,
+                                  "\(entry.id): not gated (\(reason)); its children are gated from \(entry.parent ?? "all events")", at: location))
   }
 
   static func override(_ f: GateFinder.Found, with o: GateOverride, id: String) throws -> GateFinder.Found {

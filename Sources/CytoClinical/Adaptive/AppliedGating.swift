@@ -83,6 +83,8 @@ public struct AppliedCut: Codable, Sendable, Equatable {
     case valley
     /// The edge of a negative (or positive) reference population.
     case reference
+    /// The crossing of a two-component Gaussian mixture.
+    case mixture
     /// The edge of the population's main peak.
     case peakEdge
     /// No evidence in the file: the panel's value, with a warning.

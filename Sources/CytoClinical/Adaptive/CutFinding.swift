@@ -1,3 +1,4 @@
+import Foundation
 import CytoAutoGating
 import CytoCore
 
@@ -19,10 +20,18 @@ struct CutFinder {
     guard let mask = masks[c.population] else { return .none("its population \(c.population) is not gated in this file") }
     let dim = try space.dimension(c.marker)
     let all = try space.values(dim)
-    let values = RobustSample(EventSpace.gather(all, mask))
+    let values = Self.withoutPileUp(RobustSample(EventSpace.gather(all, mask)))
     var tried: [String] = []
+    // A valley must not lie inside the negative reference: with a reference method in the
+    // list, a valley below the reference's edge is noise in the negatives, not the cut.
+    var referenceEdge: Double? = nil
+    for case .reference(let r) in c.methods where r.side == .above {
+      if case .success(let (v, _, _)) = try attempt(.reference(r), values: values, population: c.population, dim: dim, all: all) {
+        referenceEdge = v
+      }
+    }
     for m in c.methods {
-      switch try attempt(m, values: values, population: c.population, dim: dim, all: all) {
+      switch try attempt(m, values: values, population: c.population, dim: dim, all: all, floor: referenceEdge) {
       case .success(let (value, note, evidence)):
         return .cut(AppliedCut(name: c.name, marker: c.marker, value: value, method: Self.method(m), note: note,
                                tried: tried.isEmpty ? nil : tried, evidence: evidence))
@@ -40,25 +49,63 @@ struct CutFinder {
     return .none(tried.joined(separator: "; "))
   }
 
+  /// The values without an off-scale pile-up at the top (at least 0.1% of the events at the
+  /// very maximum): saturated events are bright, but their spike would be a mode of its own.
+  static func withoutPileUp(_ s: RobustSample) -> RobustSample {
+    guard let top = s.sorted.last else { return s }
+    let atTop = s.count - s.countBelow(Double(top))
+    guard atTop >= 3, Double(atTop) >= 0.001 * Double(s.count) else { return s }
+    return RobustSample(s.sorted.dropLast(atTop))
+  }
+
   static func method(_ m: CutMethod) -> AppliedCut.Method {
     switch m {
     case .valley: .valley
     case .reference: .reference
+    case .mixture: .mixture
     case .peakEdge: .peakEdge
     }
   }
 
   struct NoEvidence: Error { var text: String }
 
+  /// - Parameter floor: the upper edge of the cut's negative reference, when it has one: a
+  ///   valley is then looked for between the negatives and a mode above that edge, and never
+  ///   placed below it (a dip inside the negatives is noise, not the cut).
   func attempt(_ m: CutMethod, values: RobustSample, population: String, dim: AppliedDimension,
-               all: [Float]) throws -> Result<(Double, String, [String: Double]), NoEvidence> {
+               all: [Float], floor: Double? = nil) throws -> Result<(Double, String, [String: Double]), NoEvidence> {
     switch m {
     case .valley(let p):
       guard values.count >= 2 * p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
       let k = Density1D(values)
       let modes = k.modes(minPersistence: p.persistence, minEvents: Double(p.minEvents))
+      if ProcessInfo.processInfo.environment["CYTORESET_DEBUG_CUTS"] != nil {
+        print("DEBUG \(population) n=\(values.count) range \(k.lower)…\(k.upper) bw \(k.bandwidth) modes(0.1):", k.modes(minPersistence: 0.1).map { "\($0.position):\($0.persistence):\($0.events)" })
+      }
       guard modes.count >= 2 else {
         return .failure(NoEvidence(text: "one mode in \(population) (\(values.count) events): no valley"))
+      }
+      // With a negative reference, a small positive mode (under 10% of the events: B cells
+      // near aplasia) must lie beyond the reference's edge and the cut is never placed below
+      // that edge; a large positive population makes its own valley.
+      let largest = Array(modes.sorted { $0.events > $1.events }.prefix(2)).sorted { $0.peakBin < $1.peakBin }
+      if let floor, largest[1].events < 0.1 * Double(values.count) || k.saddle(between: largest[0].peakBin, and: largest[1].peakBin).position >= floor {
+        // Negatives up to the reference's edge; a positive population is a mode beyond it.
+        guard let neg = modes.filter({ $0.position <= floor }).max(by: { $0.events < $1.events }),
+              let pos = modes.filter({ $0.position > floor }).max(by: { $0.events < $1.events }) else {
+          return .failure(NoEvidence(text: "no mode in \(population) beyond the negative reference's edge \(floor.formatted(significant: 3))"))
+        }
+        var cut = k.saddle(between: neg.peakBin, and: pos.peakBin)
+        var how = "valley between modes at \(neg.position.formatted(significant: 3)) and \(pos.position.formatted(significant: 3))"
+        if cut.position < floor {
+          cut = k.saddle(between: k.bin(of: floor), and: pos.peakBin)
+          how = "lowest density between the negative reference's edge \(floor.formatted(significant: 3)) and the mode at \(pos.position.formatted(significant: 3))"
+        }
+        let below = values.countBelow(cut.position), above = values.count - below
+        return .success((cut.position, "\(how) in \(population): \(below) events below, \(above) above",
+                         ["lowerMode": neg.position, "upperMode": pos.position, "referenceEdge": floor,
+                          "valleyDensityRatio": cut.density / min(neg.height, pos.height),
+                          "eventsBelow": Double(below), "eventsAbove": Double(above), "modes": Double(modes.count)]))
       }
       var two: [Density1D.Mode]
       switch p.pick {
@@ -83,14 +130,28 @@ struct CutFinder {
       guard ref.count >= r.minEvents, let med = ref.median else {
         return .failure(NoEvidence(text: "\(ref.count) events in the reference \(r.population), need \(r.minEvents)"))
       }
-      guard let h = ref.halfSD(around: med, side: r.side == .above ? .above : .below) else {
+      guard let h0 = ref.halfSD(around: med, side: r.side == .above ? .above : .below) else {
         return .failure(NoEvidence(text: "no spread in the reference \(r.population)"))
       }
+      // A spread below the density's resolution (values piled on one level, as mass cytometry
+      // zeros are) is the resolution.
+      let h = max(h0, Density1D(ref).bandwidth)
       let v = r.side == .above ? med + r.k * h : med - r.k * h
       let below = values.countBelow(v)
       return .success((v, "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3)); \(below) events below, \(values.count - below) above in \(population)",
                        ["referenceEvents": Double(ref.count), "referenceMedian": med, "referenceHalfSD": h, "k": r.k,
                         "eventsBelow": Double(below), "eventsAbove": Double(values.count - below)]))
+    case .mixture(let p):
+      guard values.count >= p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
+      guard let g = GaussianMixture2.fit(values) else { return .failure(NoEvidence(text: "the mixture did not converge")) }
+      guard g.separation >= p.minSeparation, min(g.weights.0, g.weights.1) >= p.minWeight else {
+        return .failure(NoEvidence(text: "two-component mixture not separated (Ashman's D \(g.separation.formatted(significant: 3)), weights \(g.weights.0.formatted(significant: 2))/\(g.weights.1.formatted(significant: 2)))"))
+      }
+      let v = g.crossing
+      let below = values.countBelow(v)
+      return .success((v, "two-component Gaussian mixture in \(population): means \(g.means.0.formatted(significant: 3)) and \(g.means.1.formatted(significant: 3)), Ashman's D \(g.separation.formatted(significant: 3)); \(below) events below, \(values.count - below) above",
+                       ["lowerMean": g.means.0, "upperMean": g.means.1, "lowerSD": g.sds.0, "upperSD": g.sds.1, "lowerWeight": g.weights.0,
+                        "separation": g.separation, "eventsBelow": Double(below), "eventsAbove": Double(values.count - below)]))
     case .peakEdge(let p):
       guard values.count >= p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
       let k = Density1D(values)
@@ -110,9 +171,10 @@ struct CutFinder {
       case .lowest: spreadSide = .below
       case .highest: spreadSide = .above
       }
-      guard let h = values.halfSD(around: main.position, side: spreadSide) else {
+      guard let h0 = values.halfSD(around: main.position, side: spreadSide) else {
         return .failure(NoEvidence(text: "no spread around the \(p.mode.rawValue) mode of \(population)"))
       }
+      let h = max(h0, k.bandwidth)
       let v = p.side == .above ? main.position + p.k * h : main.position - p.k * h
       let below = values.countBelow(v)
       return .success((v, "\(p.side == .above ? "upper" : "lower") edge of the \(p.mode.rawValue) mode of \(population) at \(main.position.formatted(significant: 3)) \(p.side == .above ? "+" : "−") \(p.k.compactText) × half-SD \(h.formatted(significant: 3)); \(below) events below, \(values.count - below) above",

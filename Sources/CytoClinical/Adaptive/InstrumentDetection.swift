@@ -23,19 +23,9 @@ extension InstrumentClassification {
     return .init(kind: .conventional, reason: cyt.isEmpty ? "no $CYT; no isotope-tagged channels" : "$CYT '\(cyt)'")
   }
 
-  /// `Nd142Di`, `(Nd142)Dd`, `Nd142`, `142Nd`, `142Nd_CD19`-style channel names.
+  /// Whether a channel name carries a mass tag (`Nd142Di`, `(Nd142)Dd`, `142Nd`): an element
+  /// symbol and a mass number (``MarkerName``'s isotope rule; `CD14` is not one).
   static func isIsotopeTag(_ name: String) -> Bool {
-    var s = Substring(name)
-    if s.hasPrefix("(") { s = s.dropFirst() }
-    let letters = s.prefix { $0.isLetter }, afterLetters = s.dropFirst(letters.count)
-    let digits = afterLetters.prefix { $0.isNumber }
-    if (1...2).contains(letters.count), letters.first!.isUppercase, (2...3).contains(digits.count) {
-      let rest = afterLetters.dropFirst(digits.count)
-      return rest.isEmpty || rest.hasPrefix(")") || rest.hasPrefix("Di") || rest.hasPrefix("Dd") || rest.hasPrefix("_")
-    }
-    let lead = s.prefix { $0.isNumber }, tail = s.dropFirst(lead.count)
-    let el = tail.prefix { $0.isLetter }
-    return (2...3).contains(lead.count) && (1...2).contains(el.count) && el.first!.isUppercase
-      && (tail.count == el.count || tail.dropFirst(el.count).hasPrefix("_") || tail.dropFirst(el.count).hasPrefix("Di"))
+    !MarkerName(name, field: .name).isotopes.isEmpty
   }
 }

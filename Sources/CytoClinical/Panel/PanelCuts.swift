@@ -28,12 +28,16 @@ public enum CutMethod: Codable, Sendable, Equatable {
   /// marker: its median ± k × its robust half-SD on that side. How analysts set a cut when the
   /// population of interest has no peak (CD19 from the T cells in B-cell aplasia).
   case reference(ReferenceMethod)
+  /// The crossing point of a two-component Gaussian mixture, when the components are
+  /// separated (Ashman's D ≥ ``MixtureMethod/minSeparation``) but overlap too much for a
+  /// valley: a sharp dead-cell peak beside the broad live population.
+  case mixture(MixtureMethod)
   /// The edge of the largest mode of the cut's own population: its peak ± k × the robust
   /// half-SD of its other (clean) side — for a population with one peak and a tail of
   /// positives (or negatives) too small to make a valley.
   case peakEdge(PeakEdgeMethod)
 
-  enum CodingKeys: String, CodingKey { case method, minEvents, persistence, pick, maxLowestFraction, population, k, side, mode }
+  enum CodingKeys: String, CodingKey { case method, minEvents, persistence, pick, maxLowestFraction, population, k, side, mode, minSeparation, minWeight }
 
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -51,6 +55,12 @@ public enum CutMethod: Codable, Sendable, Equatable {
       r.side = try c.decodeIfPresent(CutSide.self, forKey: .side) ?? r.side
       r.minEvents = try c.decodeIfPresent(Int.self, forKey: .minEvents) ?? r.minEvents
       self = .reference(r)
+    case "mixture":
+      var m = MixtureMethod()
+      m.minSeparation = try c.decodeIfPresent(Double.self, forKey: .minSeparation) ?? m.minSeparation
+      m.minWeight = try c.decodeIfPresent(Double.self, forKey: .minWeight) ?? m.minWeight
+      m.minEvents = try c.decodeIfPresent(Int.self, forKey: .minEvents) ?? m.minEvents
+      self = .mixture(m)
     case "peakEdge":
       var p = PeakEdgeMethod(side: try c.decode(CutSide.self, forKey: .side))
       p.k = try c.decodeIfPresent(Double.self, forKey: .k) ?? p.k
@@ -58,7 +68,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
       p.mode = try c.decodeIfPresent(PeakEdgeMethod.Mode.self, forKey: .mode) ?? p.mode
       self = .peakEdge(p)
     case let m:
-      throw DecodingError.dataCorruptedError(forKey: .method, in: c, debugDescription: "unknown cut method '\(m)' (valley, reference, peakEdge)")
+      throw DecodingError.dataCorruptedError(forKey: .method, in: c, debugDescription: "unknown cut method '\(m)' (valley, reference, mixture, peakEdge)")
     }
   }
 
@@ -77,6 +87,11 @@ public enum CutMethod: Codable, Sendable, Equatable {
       try c.encode(r.k, forKey: .k)
       try c.encode(r.side, forKey: .side)
       try c.encode(r.minEvents, forKey: .minEvents)
+    case .mixture(let m):
+      try c.encode("mixture", forKey: .method)
+      try c.encode(m.minSeparation, forKey: .minSeparation)
+      try c.encode(m.minWeight, forKey: .minWeight)
+      try c.encode(m.minEvents, forKey: .minEvents)
     case .peakEdge(let p):
       try c.encode("peakEdge", forKey: .method)
       try c.encode(p.side, forKey: .side)
@@ -91,9 +106,20 @@ public enum CutMethod: Codable, Sendable, Equatable {
     switch self {
     case .valley: "valley"
     case .reference: "reference"
+    case .mixture: "mixture"
     case .peakEdge: "peakEdge"
     }
   }
+}
+
+/// Parameters of a mixture cut.
+public struct MixtureMethod: Codable, Sendable, Equatable {
+  /// Ashman's D the two components must reach (2: a clean split).
+  public var minSeparation = 2.0
+  /// The smaller component's least weight.
+  public var minWeight = 0.03
+  public var minEvents = 100
+  public init() {}
 }
 
 /// Above or below a cut (`above`: value ≥ cut).
@@ -105,9 +131,9 @@ public enum CutSide: String, Codable, Sendable {
 public struct ValleyMethod: Codable, Sendable, Equatable {
   /// Events each of the two modes must hold (openCyto/flowDensity use 20).
   public var minEvents = 20
-  /// A mode's persistence (1 − valley/peak) must be at least this: 0.5 = the valley is at most
-  /// half as dense as the lower peak.
-  public var persistence = 0.5
+  /// A mode's persistence (1 − valley/peak) must be at least this: 0.3 = the valley is at most
+  /// 70% as dense as the lower peak.
+  public var persistence = 0.3
   /// Which two modes: `largest` (the two holding most events) or `aboveLowest` (the lowest
   /// mode and the next above it: negatives below dim positives).
   public var pick = Pick.largest

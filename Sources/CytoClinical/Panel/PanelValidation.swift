@@ -37,6 +37,9 @@ extension PanelDefinition {
           guard populationAt[r.population] != nil else { throw fail("\(mk).population", "unknown population '\(r.population)'") }
           guard r.k.isFinite && r.k >= 0 else { throw fail("\(mk).k", "must be ≥ 0") }
           guard r.minEvents >= 1 else { throw fail("\(mk).minEvents", "must be ≥ 1") }
+        case .mixture(let m):
+          guard m.minSeparation.isFinite && m.minSeparation > 0 else { throw fail("\(mk).minSeparation", "must be > 0") }
+          guard m.minWeight >= 0 && m.minWeight < 0.5 else { throw fail("\(mk).minWeight", "must be in [0, 0.5)") }
         case .peakEdge(let p):
           guard p.k.isFinite && p.k >= 0 else { throw fail("\(mk).k", "must be ≥ 0") }
           guard p.minEvents >= 1 else { throw fail("\(mk).minEvents", "must be ≥ 1") }
