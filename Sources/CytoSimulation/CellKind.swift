@@ -20,11 +20,13 @@ public enum CellKind: String, CaseIterable, Codable, Sendable {
     }
   }
 
-  /// The reset panel's population ids this kind belongs to (live single cells only).
+  /// The population ids (``SimulationTruth/populationIDs``) this kind belongs to, as a live
+  /// single cell.
   ///
   /// Plasmablasts are CD19^dim: inside the CD19⁺ gate, so they count as B cells and fall in the
   /// CD27⁺ IgD⁻ (switched memory) quadrant; the plasmablast gate finds them by CD27^hi CD38^hi.
-  /// Transitional B cells are CD27⁻ IgD⁺ and count as naive too.
+  /// Transitional B cells are CD27⁻ IgD⁺ and count as naive too. NK cells are lymphocytes
+  /// (CD3⁻ CD16+56⁺); monocytes and granulocytes are CD45⁺ but not lymphocytes.
   public var populations: [String] {
     var p = ["CD45pos"]
     if isLymphocyte { p.append("Lymphocytes") }
@@ -43,6 +45,9 @@ public enum CellKind: String, CaseIterable, Codable, Sendable {
     case .switchedMemoryB: p += ["BCells", "SwitchedMemB"]
     case .doubleNegativeB: p += ["BCells", "DNB"]
     case .plasmablast: p += ["BCells", "SwitchedMemB", "Plasmablasts"]
+    case .nk: p.append("NKCells")
+    case .monocyte: p.append("Monocytes")
+    case .granulocyte: p.append("Granulocytes")
     default: break
     }
     return p
