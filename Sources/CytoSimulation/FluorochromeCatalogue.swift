@@ -62,7 +62,7 @@ public enum FluorochromeCatalogue {
                  excitation: [.blue: 1, .violet: 0.1, .yellowGreen: 0.2, .red: 0.12], autofluorescence: 55, bead: 35_000),
     Fluorochrome(names: ["7-AAD"], peak: 647, tail: 40, excitation: [.blue: 1, .yellowGreen: 0.8], autofluorescence: 50, bead: 20_000),
     // Phycoerythrin and its tandems (561 nm best, 488 nm about half).
-    Fluorochrome(names: ["PE"], peak: 575, tail: 35, excitation: [.yellowGreen: 1, .blue: 0.55], autofluorescence: 70, bead: 70_000),
+    Fluorochrome(names: ["PE"], peak: 575, tail: 45, excitation: [.yellowGreen: 1, .blue: 0.55], autofluorescence: 70, bead: 70_000),
     Fluorochrome(names: ["PE-CF594", "ECD", "PE-Texas Red"], peak: 612, tail: 35, excitation: [.yellowGreen: 1, .blue: 0.5],
                  donor: (575, 35, 0.06), autofluorescence: 55, bead: 52_000),
     Fluorochrome(names: ["PE-Cy5"], peak: 667, tail: 30, excitation: [.yellowGreen: 1, .blue: 0.5, .red: 0.35],

@@ -54,7 +54,7 @@ extension InstrumentProfile {
     cytometer: "Helios", technology: .mass,
     channels: heliosChannels([
       ("Y", 89, .cd45, "CD45", 0.02), ("Nd", 142, .cd19, "CD19", 0.04), ("Nd", 145, .cd4, "CD4", 0.04), ("Nd", 146, .cd8, "CD8", 0.04),
-      ("Sm", 147, .cd20, "CD20", 0.12), ("Nd", 150, .igd, "IgD", 0.04), ("Sm", 152, .cd66b, "CD66b", 0.05), ("Gd", 160, .cd14, "CD14", 0.05),
+      ("Sm", 147, .cd20, "CD20", 0.12), ("Nd", 150, .igd, "IgD", 0.04), ("Sm", 152, .cd66b, "CD66b", 0.03), ("Gd", 160, .cd14, "CD14", 0.05),
       ("Er", 167, .cd27, "CD27", 0.05), ("Tm", 169, .cd24, "CD24", 0.04), ("Er", 170, .cd3, "CD3", 0.05), ("Yb", 171, .igm, "IgM", 0.04),
       ("Yb", 172, .cd38, "CD38", 0.03), ("Yb", 174, .hlaDR, "HLA-DR", 0.08),
     ]),
@@ -69,7 +69,7 @@ extension InstrumentProfile {
     cytometer: "Helios", technology: .mass,
     channels: heliosChannels([
       ("Y", 89, .cd45, "CD45", 0.02), ("Nd", 142, .cd19, "CD19", 0.04), ("Nd", 145, .cd4, "CD4", 0.04), ("Nd", 146, .cd8, "CD8", 0.04),
-      ("Nd", 150, .igd, "IgD", 0.04), ("Sm", 152, .cd66b, "CD66b", 0.05), ("Gd", 158, .car, "FMC63", 0.05), ("Gd", 160, .cd14, "CD14", 0.05),
+      ("Nd", 150, .igd, "IgD", 0.04), ("Sm", 152, .cd66b, "CD66b", 0.03), ("Gd", 158, .car, "FMC63", 0.05), ("Gd", 160, .cd14, "CD14", 0.05),
       ("Er", 167, .cd27, "CD27", 0.05), ("Tm", 169, .cd24, "CD24", 0.04), ("Er", 170, .cd3, "CD3", 0.05), ("Yb", 172, .cd38, "CD38", 0.03),
     ]),
     scatter: nil, spillover: .none, countingBeads: false, mass: MassSetup(values: .dualCount), timestep: "0.001",

@@ -14,15 +14,15 @@ extension SimulatedCell {
   ///   CAR T cells (activated), 10% of NK cells dim; granulocytes negative.
   /// - IgM: naive and unswitched memory positive, transitional brightest, 20% of double-negative
   ///   B cells and of plasmablasts; switched memory negative.
-  /// - DNA: 2N for every cell (CV 7%); event length ≈ 20 pushes for lymphocytes, longer for
+  /// - DNA: 2N for every cell (CV 7%); event length ≈ 24 pushes (10–75) for lymphocytes, longer for
   ///   monocytes and granulocytes.
   mutating func drawExtendedMarkers(_ k: CellKind, _ r: inout Draws) {
     for m in Marker.extendedMarkers { set(m, r.logNormal(15, 0.5)) }
     set(.dna, r.logNormal(6_000, 0.07))
     switch k {
-    case .granulocyte: length = r.logNormal(27, 0.15)
-    case .monocyte: length = r.logNormal(25, 0.15)
-    default: length = r.logNormal(20, 0.15)
+    case .granulocyte: length = r.logNormal(30, 0.27)
+    case .monocyte: length = r.logNormal(28, 0.27)
+    default: length = r.logNormal(24, 0.27)
     }
     if k.isT {
       if r.uniform() < (k.isCAR ? 0.4 : 0.08) { set(.hlaDR, r.logNormal(k.isCAR ? 3_000 : 1_500, 0.35)) }
