@@ -20,14 +20,17 @@ public enum CellKind: String, CaseIterable, Codable, Sendable {
     }
   }
 
-  /// The population ids (``SimulationTruth/populationIDs``) this kind belongs to, as a live
-  /// single cell.
+  /// The reset panel's population ids this kind belongs to (live single cells only).
   ///
   /// Plasmablasts are CD19^dim: inside the CD19⁺ gate, so they count as B cells and fall in the
   /// CD27⁺ IgD⁻ (switched memory) quadrant; the plasmablast gate finds them by CD27^hi CD38^hi.
-  /// Transitional B cells are CD27⁻ IgD⁺ and count as naive too. NK cells are lymphocytes
-  /// (CD3⁻ CD16+56⁺); monocytes and granulocytes are CD45⁺ but not lymphocytes.
-  public var populations: [String] {
+  /// Transitional B cells are CD27⁻ IgD⁺ and count as naive too.
+  public var populations: [String] { allPopulations.filter { !["NKCells", "Monocytes", "Granulocytes"].contains($0) } }
+
+  /// Every population id of the fixed vocabulary (``SimulationTruth/populationIDs``) this kind
+  /// belongs to as a live single cell: ``populations`` plus `NKCells` (lymphocytes, CD3⁻
+  /// CD16+56⁺), `Monocytes` and `Granulocytes` (CD45⁺, not lymphocytes).
+  public var allPopulations: [String] {
     var p = ["CD45pos"]
     if isLymphocyte { p.append("Lymphocytes") }
     if let t = tSubset {

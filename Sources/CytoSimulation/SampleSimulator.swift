@@ -85,7 +85,9 @@ public struct SampleSimulator: Sendable {
       conc[plain[i]] = t * tSplit[i] * (1 - car)
       conc[withCAR[i]] = t * tSplit[i] * car
     }
-    let cellsPerMicroliter = conc.values.reduce(0, +)
+    // Summed in a fixed order: a dictionary's order changes from one instance to the next, and
+    // so would the last bit of the fraction.
+    let cellsPerMicroliter = CellKind.allCases.reduce(0) { $0 + (conc[$1] ?? 0) }
     let perTube = tube.bloodVolumeMicroliters * cellsPerMicroliter * (1 + c.deadFraction) + beadsPerTest
     guard perTube > 0 else { throw SimulationError.invalidComposition("the tube holds no cells and no beads") }
     let extra = c.debrisFraction + c.doubletFraction
@@ -186,8 +188,8 @@ public struct SampleSimulator: Sendable {
       dead[p] = 0
     }
     counts["Beads"] = plan.beads
-    for (k, c) in plan.kinds { for p in k.populations { counts[p, default: 0] += c } }
-    for (k, c) in deadKinds { for p in k.populations { dead[p, default: 0] += c } }
+    for (k, c) in plan.kinds { for p in k.allPopulations { counts[p, default: 0] += c } }
+    for (k, c) in deadKinds { for p in k.allPopulations { dead[p, default: 0] += c } }
     let lymph = counts["Lymphocytes"] ?? 0
     let beadsPerTest = instrument.countingBeads ? tube.beadsPerTest : 0
     let scale = plan.beads > 0 ? tube.beadsPerTest / (Double(plan.beads) * tube.bloodVolumeMicroliters)
