@@ -28,7 +28,9 @@ struct Simulate: ParsableCommand {
 
       INSTRUMENTS (--instrument NAME; --list-instruments describes each; default reference,
       the 11-colour reset panel whose files never change):
-      \(InstrumentProfile.builtIn.map { "  " + $0.name }.joined(separator: "\n"))
+      \(stride(from: 0, to: InstrumentProfile.builtIn.count, by: 3).map { i in
+        "  " + InstrumentProfile.builtIn[i..<min(i + 3, InstrumentProfile.builtIn.count)].map(\.name).joined(separator: ", ")
+      }.joined(separator: "\n"))
       --instrument also takes a profile JSON file: start from `--show-instrument NAME`.
 
       The truth JSON (schema cytoreset.simulation-truth/1) gives, per population id, the live

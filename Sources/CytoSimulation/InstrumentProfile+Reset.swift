@@ -92,6 +92,9 @@ extension InstrumentProfile {
       variant("reset-no-beads", "reset panel without counting beads (dual-platform: % of lymphocytes × haematology count)") {
         $0.countingBeads = false
       },
+      variant("reset-no-spillover-keyword", "reset panel exported without $SPILLOVER: the spillover is in the data, the matrix is lost") {
+        $0.spillover.stored = false
+      },
       variant("reset-dim-cd45", "reset panel, CD45 reagent dim (brightness 0.3)", setMarker(.cd45) { $0.brightness = 0.3 }),
       variant("reset-fluor-first-labels", "reset panel labelled fluorochrome first ($PnS 'PE CD19', 'APC CAR-FMC63', 'BV510 L/D')") {
         let labels = ["BV421 CD27", "BV510 L/D", "BV605 CD4", "BV786 CD8", "FITC CD3", "PerCP-Cy5.5 CD45", "PE CD19", "PE-CF594 CD24",
