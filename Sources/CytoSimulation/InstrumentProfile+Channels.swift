@@ -21,6 +21,7 @@ extension InstrumentProfile.Channel {
   ///     brightness, autofluorescence, bead level and electronic noise are multiplied by it,
   ///     the photon-noise coefficient too (variance grows with the square of the scale).
   ///   - laser: the detector's laser (default: the fluorochrome's best one).
+  /// - Precondition: `fluorochrome` is one of ``FluorochromeCatalogue/names``.
   public static func fluorescence(_ name: String, label: String?, marker: Marker, fluorochrome: String, laser: Laser? = nil,
                                   brightness: Double = 1, scale: Double = 1, range: Double = 262_144, noise: Double = 30,
                                   photonNoise: Double = 1.2, minimum: Double = -500) -> Self {

@@ -73,7 +73,7 @@ extension InstrumentProfile {
     if technology != .conventional {
       try need(spillover.residue == 0, "only conventional profiles have a compensation residue")
     }
-    try need(!countingBeads || channels.contains { $0.beadLevel > 0 } || technology == .mass,
+    try need(!countingBeads || channels.contains { $0.beadLevel > 0 },
              "counting beads need a bead level in at least one channel")
   }
 

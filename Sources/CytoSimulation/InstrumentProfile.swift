@@ -38,8 +38,10 @@ public struct InstrumentProfile: Codable, Sendable, Equatable, Identifiable {
   /// The display scale analysts use for this instrument's marker channels.
   public var display: DisplayScale
 
+  /// ``name``.
   public var id: String { name }
 
+  /// A profile; ``validate()`` checks it (the simulator does before simulating).
   public init(name: String, summary: String, cytometer: String, technology: Technology, channels: [Channel],
               scatter: ScatterSetup?, spillover: SpilloverSetup, countingBeads: Bool, spectral: SpectralSetup? = nil,
               mass: MassSetup? = nil, timestep: String = "0.01", keywords: [Keyword] = [], display: DisplayScale = .logicle) {
@@ -75,6 +77,7 @@ public struct InstrumentProfile: Codable, Sendable, Equatable, Identifiable {
   public struct Keyword: Codable, Sendable, Equatable {
     public var keyword: String
     public var value: String
+    /// The keyword `keyword` with `value`.
     public init(_ keyword: String, _ value: String) {
       self.keyword = keyword
       self.value = value
@@ -129,6 +132,9 @@ extension InstrumentProfile {
     /// Mass cytometry: mean background counts (gas, contamination) in this channel.
     public var background: Double
 
+    /// A channel; the static constructors (``scatter(_:_:range:label:)``,
+    /// ``fluorescence(_:label:marker:fluorochrome:laser:brightness:scale:range:noise:photonNoise:minimum:)``,
+    /// ``mass(_:label:measures:brightness:background:range:)``, ``time(_:range:label:)``) fill in typical values.
     public init(name: String, label: String?, measures: Measurement, range: Double, brightness: Double = 1, noise: Double = 0,
                 photonNoise: Double = 0, minimum: Double = 0, autofluorescence: Double = 0, beadLevel: Double = 0,
                 fluorochrome: String? = nil, laser: Laser? = nil, background: Double = 0) {
@@ -184,6 +190,7 @@ extension InstrumentProfile {
       }
     }
 
+    /// Decodes the text form.
     public init(from decoder: Decoder) throws {
       let text = try decoder.singleValueContainer().decode(String.self)
       guard let m = Measurement(text: text) else {
@@ -192,16 +199,19 @@ extension InstrumentProfile {
       self = m
     }
 
+    /// Encodes the text form.
     public func encode(to encoder: Encoder) throws {
       var c = encoder.singleValueContainer()
       try c.encode(description)
     }
 
+    /// The marker, for a marker channel.
     public var marker: Marker? {
       if case .marker(let m) = self { return m }
       return nil
     }
 
+    /// Forward or side scatter (area, height or width).
     public var isScatter: Bool {
       switch self {
       case .forwardScatterArea, .forwardScatterHeight, .forwardScatterWidth, .sideScatterArea, .sideScatterHeight, .sideScatterWidth: true
@@ -233,6 +243,7 @@ extension InstrumentProfile {
     /// Values are whole ADC channels (floored), as from a 10-bit converter.
     public var integerValues: Bool
 
+    /// The reference instrument's scatter by default.
     public init(forwardGain: Double = 1, sideGain: Double = 1, forwardNoise: Double = 300, sideNoise: Double = 250,
                 widthScale: Double = 65_536, integerValues: Bool = false) {
       self.forwardGain = forwardGain
@@ -257,6 +268,7 @@ extension InstrumentProfile {
     /// Seed for which pairs are under- or over-compensated.
     public var residueSeed: UInt64
 
+    /// Stored as applied unless `residue` > 0.
     public init(source: Source, stored: Bool = true, residue: Double = 0, residueSeed: UInt64 = 0) {
       self.source = source
       self.stored = stored
@@ -264,6 +276,7 @@ extension InstrumentProfile {
       self.residueSeed = residueSeed
     }
 
+    /// No spillover and no `$SPILLOVER` (spectral and mass cytometry).
     public static let none = SpilloverSetup(source: .none, stored: false)
 
     public enum Source: Codable, Sendable, Equatable {
@@ -288,6 +301,7 @@ extension InstrumentProfile {
     /// Autofluorescence left in each unmixed marker channel, as a fraction of its autofluorescence level.
     public var autofluorescenceResidue: Double
 
+    /// A spectral setup.
     public init(spreadSeed: UInt64, spread: Double, autofluorescenceResidue: Double) {
       self.spreadSeed = spreadSeed
       self.spread = spread
@@ -301,6 +315,7 @@ extension InstrumentProfile {
     /// `$PnR` is the data's maximum rounded up (as CyTOF software writes it), not a fixed range.
     public var rangeFromData: Bool
 
+    /// A mass-cytometry setup.
     public init(values: ValueStyle, rangeFromData: Bool = true) {
       self.values = values
       self.rangeFromData = rangeFromData
