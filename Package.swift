@@ -81,6 +81,9 @@ let package = Package(
       exclude: ["Golden"]),
     .testTarget(name: "CytoStoreTests", dependencies: ["CytoStore", "CytoClinical", "CytoTestSupport"]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoTestSupport"]),
+    .testTarget(
+      name: "CytoSimulationTests",
+      dependencies: ["CytoSimulation", "CytoFCS", "CytoCore", "CytoTransforms", "CytoStore", "CytoTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -7,34 +7,59 @@ import Foundation
 /// `cytoreset simulate`: realistic panel files with known truth.
 struct Simulate: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Write simulated reset-panel FCS files with known truth (a .truth.json beside each file).",
+    abstract: "Write simulated FCS files with known truth (a .truth.json beside each file), on any of several instruments.",
     discussion: reflow("""
       Each file holds leukocytes (T cells with CD4/CD8 and CAR⁺ subsets, naive, transitional,
       memory and double-negative B cells, plasmablasts, NK cells, monocytes, granulocytes), dead
-      cells, doublets, debris and counting beads, with autofluorescence, the panel's spillover
-      (also stored in $SPILLOVER) and noise. Event counts follow the concentrations exactly
-      (events = fraction of tube acquired × µL blood × cells/µL), so the truth is exact. Seeded
-      and deterministic.
+      cells, doublets, debris and, when the tube has them, counting beads, measured the way the
+      chosen instrument measures: its channels and labels, scatter voltages and range,
+      autofluorescence, spillover (stored in $SPILLOVER, possibly a few percent off what was
+      applied), spectral spreading or mass-cytometry ion counts, and noise. Event counts follow
+      the concentrations exactly (events = fraction of tube acquired × µL blood × cells/µL), so
+      the truth is exact. Seeded and deterministic.
 
       One sample (default): the composition options below. A patient's visits: --timeline
       writes one file per visit (baseline day −7, days 7, 14, 28, 60, 90, 120, 180, 365 unless
       --days is given) following a CAR T course drawn from the seed: B cells vanish after
       infusion, CAR T cells peak near days 7–14 and decline, B cells return around day 100
       mostly naive. It also writes <patient>.visits.csv (file, patient, day, beads per test,
-      blood µL) for `cytoreset analyze`/`ingest`.
+      blood µL; without counting beads also alc, the lymphocytes/µL for a dual-platform count)
+      for `cytoreset analyze`/`ingest`.
 
-      The truth JSON (schema cytoreset.simulation-truth/1) gives, per reset-panel population,
-      the events written and the cells/µL they represent.
+      INSTRUMENTS (--instrument NAME; --list-instruments describes each; default reference,
+      the 11-colour reset panel whose files never change):
+      \(stride(from: 0, to: InstrumentProfile.builtIn.count, by: 3).map { i in
+        "  " + InstrumentProfile.builtIn[i..<min(i + 3, InstrumentProfile.builtIn.count)].map(\.name).joined(separator: ", ")
+      }.joined(separator: "\n"))
+      --instrument also takes a profile JSON file: start from `--show-instrument NAME`.
+
+      The truth JSON (schema cytoreset.simulation-truth/1) gives, per population id, the live
+      single-cell events written and the cells/µL they represent, the instrument, the markers
+      the tube carried and what every channel measures (docs/simulation.md).
 
       EXAMPLES
         cytoreset simulate -o baseline.fcs --events 100000 --seed 1
         cytoreset simulate -o aplasia.fcs --cd19 0 --car-percent 5
+        cytoreset simulate -o tbnk.fcs --instrument canto-tbnk --seed 2
+        cytoreset simulate -o cytof.fcs --instrument cytof-bcell --events 50000
+        cytoreset simulate --list-instruments
+        cytoreset simulate --show-instrument navios-blineage > my-navios.json
+        cytoreset simulate -o mine.fcs --instrument my-navios.json
         cytoreset simulate --timeline --patient P01 --seed 11 -o visits/P01
-        cytoreset simulate --timeline --patient P02 --days -3,7,14,28,100 -o visits/P02 --events 50000
+        cytoreset simulate --timeline --patient P02 --instrument reset-residue-5 --days -3,7,14,28,100 -o visits/P02
       """))
 
   @Option(name: .shortAndLong, help: "Output FCS file, or the output directory with --timeline.")
-  var output: String
+  var output: String?
+
+  @Option(help: "Instrument profile: a built-in name (see --list-instruments) or a profile JSON file.")
+  var instrument = InstrumentProfile.reference.name
+
+  @Flag(name: .customLong("list-instruments"), help: "List the built-in instruments (TSV: name, description) and exit.")
+  var listInstruments = false
+
+  @Option(name: .customLong("show-instrument"), help: "Print a built-in instrument profile as JSON (to edit for --instrument FILE.json) and exit.")
+  var showInstrument: String?
 
   @Option(help: "Events per file (the tube may hold fewer).")
   var events = 100_000
@@ -79,6 +104,13 @@ struct Simulate: ParsableCommand {
   var day: Int?
 
   func validate() throws {
+    if listInstruments || showInstrument != nil {
+      if output != nil || timeline { throw ValidationError("--list-instruments and --show-instrument take no -o or --timeline") }
+      if let name = showInstrument { _ = try Self.profile(name) }
+      return
+    }
+    guard output != nil else { throw ValidationError("missing -o/--output (the FCS file, or the directory with --timeline)") }
+    _ = try Self.profile(instrument)
     if timeline && patient == nil { throw ValidationError("--timeline needs --patient") }
     if timeline && (cd19 != nil || carPercent != nil || naiveFraction != nil || transitionalFraction != nil || lymphocytes != nil
       || plasmablasts != nil || day != nil)
@@ -97,11 +129,46 @@ struct Simulate: ParsableCommand {
     return d
   }
 
+  /// The built-in profile `name`, or the profile in the JSON file `name`, validated.
+  static func profile(_ name: String) throws -> InstrumentProfile {
+    do {
+      if name.hasSuffix(".json") {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: name)) } catch {
+          throw ValidationError("cannot read the instrument profile \(name): \(error.localizedDescription)")
+        }
+        let p: InstrumentProfile
+        do { p = try JSONDecoder().decode(InstrumentProfile.self, from: data) } catch {
+          throw ValidationError("\(name) is not an instrument profile: \(error)")
+        }
+        try p.validate()
+        return p
+      }
+      return try InstrumentProfile.named(name)
+    } catch let e as SimulationError {
+      throw ValidationError(e.description)
+    }
+  }
+
   func run() throws {
+    if listInstruments {
+      var out = "name\tdescription\n"
+      for p in InstrumentProfile.builtIn { out += "\(p.name)\t\(p.summary)\n" }
+      print(out, terminator: "")
+      return
+    }
+    if let name = showInstrument {
+      let enc = JSONEncoder()
+      enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      print(String(decoding: try enc.encode(try Self.profile(name)), as: UTF8.self))
+      return
+    }
+    let output = output!
+    let instrument = try Self.profile(self.instrument)
     let tube = TubeSetup(bloodVolumeMicroliters: bloodMicroliters, beadsPerTest: beadsPerTest)
     do {
       if timeline {
-        try writeTimeline(tube: tube)
+        try writeTimeline(tube: tube, instrument: instrument, output: output)
       } else {
         var c = SampleComposition()
         if let cd19 { c.bCellsPerMicroliter = cd19 }
@@ -110,9 +177,10 @@ struct Simulate: ParsableCommand {
         if let transitionalFraction { c.transitionalFraction = transitionalFraction }
         if let lymphocytes { c.lymphocytesPerMicroliter = lymphocytes }
         if let plasmablasts { c.plasmablastsPerMicroliter = plasmablasts }
-        let sim = SampleSimulator(composition: c, tube: tube, events: events, seed: seed, patient: patient, day: day)
+        let sim = SampleSimulator(composition: c, tube: tube, events: events, seed: seed, patient: patient, day: day, instrument: instrument)
         let truth = try write(sim, to: output)
-        print("wrote \(output) (\(formatBytes(truth.events)) events, \(truth.populations["BCells"]?.events ?? 0) B cells, "
+        let on = instrument.name == InstrumentProfile.reference.name ? "" : " on \(instrument.name)"
+        print("wrote \(output)\(on) (\(formatBytes(truth.events)) events, \(truth.populations["BCells"]?.events ?? 0) B cells, "
           + "\(truth.populations["CART"]?.events ?? 0) CAR T cells, \(truth.beadEvents) beads) and \(Self.truthPath(output))")
       }
     } catch let e as SimulationError {
@@ -136,17 +204,21 @@ struct Simulate: ParsableCommand {
     return truth
   }
 
-  func writeTimeline(tube: TubeSetup) throws {
+  func writeTimeline(tube: TubeSetup, instrument: InstrumentProfile, output: String) throws {
     let patient = patient!
     let course = PatientCourse(patient: patient, seed: seed, days: try days.map(parseDays) ?? PatientCourse.standardDays)
     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-    var manifest = "file,patient,day,infusion,beads_per_test,blood_ul\n"
-    let visits = try course.visits(events: events, tube: tube)
+    // Without counting beads the count is dual-platform: the manifest gives the haematology
+    // analyser's lymphocyte count (the course's, exact) in an alc column.
+    let beads = instrument.countingBeads
+    var manifest = "file,patient,day,infusion,beads_per_test,blood_ul" + (beads ? "\n" : ",alc\n")
+    let visits = try course.visits(events: events, tube: tube, instrument: instrument)
     for (i, sim) in visits.enumerated() {
       let name = "\(patient)_day\(sim.day! < 0 ? "-" : "+")\(String(format: "%03d", abs(sim.day!))).fcs"
       let path = (output as NSString).appendingPathComponent(name)
       let truth = try write(sim, to: path)
-      manifest += "\(name),\(patient),\(sim.day!),1,\(tube.beadsPerTest.compactText),\(tube.bloodVolumeMicroliters.compactText)\n"
+      manifest += "\(name),\(patient),\(sim.day!),1,\(beads ? tube.beadsPerTest.compactText : ""),"
+        + "\(tube.bloodVolumeMicroliters.compactText)" + (beads ? "\n" : ",\(sim.composition.lymphocytesPerMicroliter.compactText)\n")
       printError("[\(i + 1)/\(visits.count)] \(path): day \(sim.day!), \(truth.populations["BCells"]?.events ?? 0) B cells, "
         + "\(truth.populations["CART"]?.events ?? 0) CAR T cells")
     }

@@ -25,7 +25,12 @@ public enum CellKind: String, CaseIterable, Codable, Sendable {
   /// Plasmablasts are CD19^dim: inside the CD19⁺ gate, so they count as B cells and fall in the
   /// CD27⁺ IgD⁻ (switched memory) quadrant; the plasmablast gate finds them by CD27^hi CD38^hi.
   /// Transitional B cells are CD27⁻ IgD⁺ and count as naive too.
-  public var populations: [String] {
+  public var populations: [String] { allPopulations.filter { !["NKCells", "Monocytes", "Granulocytes"].contains($0) } }
+
+  /// Every population id of the fixed vocabulary (``SimulationTruth/populationIDs``) this kind
+  /// belongs to as a live single cell: ``populations`` plus `NKCells` (lymphocytes, CD3⁻
+  /// CD16+56⁺), `Monocytes` and `Granulocytes` (CD45⁺, not lymphocytes).
+  public var allPopulations: [String] {
     var p = ["CD45pos"]
     if isLymphocyte { p.append("Lymphocytes") }
     if let t = tSubset {
@@ -43,6 +48,9 @@ public enum CellKind: String, CaseIterable, Codable, Sendable {
     case .switchedMemoryB: p += ["BCells", "SwitchedMemB"]
     case .doubleNegativeB: p += ["BCells", "DNB"]
     case .plasmablast: p += ["BCells", "SwitchedMemB", "Plasmablasts"]
+    case .nk: p.append("NKCells")
+    case .monocyte: p.append("Monocytes")
+    case .granulocyte: p.append("Granulocytes")
     default: break
     }
     return p

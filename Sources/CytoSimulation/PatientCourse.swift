@@ -104,12 +104,12 @@ public struct PatientCourse: Codable, Sendable, Equatable {
     return c
   }
 
-  /// One simulator per visit, each with its own seed.
-  public func visits(events: Int, tube: TubeSetup = TubeSetup()) throws -> [SampleSimulator] {
+  /// One simulator per visit, each with its own seed, all on `instrument`.
+  public func visits(events: Int, tube: TubeSetup = TubeSetup(), instrument: InstrumentProfile = .reference) throws -> [SampleSimulator] {
     guard !days.isEmpty, Set(days).count == days.count else { throw SimulationError.invalidTimeline("visit days must be distinct and non-empty") }
     return days.sorted().enumerated().map { i, day in
       SampleSimulator(composition: composition(day: day), tube: tube, events: events,
-                      seed: seed &* 1_000_003 &+ UInt64(i + 1), patient: patient, day: day)
+                      seed: seed &* 1_000_003 &+ UInt64(i + 1), patient: patient, day: day, instrument: instrument)
     }
   }
 }

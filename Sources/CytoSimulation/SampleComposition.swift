@@ -67,7 +67,8 @@ public struct SampleComposition: Codable, Sendable, Equatable {
   }
 }
 
-/// The counting tube: single-platform bead count (BD TruCount-like).
+/// The counting tube: blood volume and, when the instrument's tube has counting beads
+/// (``InstrumentProfile/countingBeads``), the single-platform bead count (BD TruCount-like).
 public struct TubeSetup: Codable, Sendable, Equatable {
   /// Blood volume in the tube, µL (50 µL for BD Multitest TBNK).
   public var bloodVolumeMicroliters: Double = 50
@@ -85,6 +86,10 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
   case invalidTube(String)
   case invalidEventCount(Int)
   case invalidTimeline(String)
+  /// An instrument profile that cannot be simulated (names the profile and the problem).
+  case invalidInstrument(String)
+  /// No built-in instrument profile has this name.
+  case unknownInstrument(String, known: [String])
 
   public var description: String {
     switch self {
@@ -92,6 +97,8 @@ public enum SimulationError: Error, Equatable, CustomStringConvertible {
     case .invalidTube(let s): "invalid tube setup: \(s)"
     case .invalidEventCount(let n): "invalid event count \(n): need 1…\(SampleSimulator.maximumEvents)"
     case .invalidTimeline(let s): "invalid timeline: \(s)"
+    case .invalidInstrument(let s): "invalid instrument profile \(s)"
+    case .unknownInstrument(let name, let known): "unknown instrument '\(name)'; the built-in instruments are: \(known.joined(separator: ", "))"
     }
   }
 }

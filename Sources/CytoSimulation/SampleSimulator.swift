@@ -2,8 +2,10 @@ import CytoCore
 import CytoFCS
 import Foundation
 
-/// Simulates one panel tube: a mixture of leukocyte populations in scatter and marker space,
-/// dead cells, doublets, debris and counting beads, with autofluorescence, spillover and noise.
+/// Simulates one tube on one instrument: a mixture of leukocyte populations in scatter and
+/// marker space, dead cells, doublets, debris and counting beads, measured the way the
+/// ``InstrumentProfile`` measures (scatter gains and ranges, autofluorescence, spillover and
+/// its residue, spectral spreading, mass-cytometry ion counts, noise).
 ///
 /// Event counts are not drawn at random: each kind gets `round(f · V · c)` events, where `c` is
 /// its concentration (cells/µL), `V` the blood volume and `f` the fraction of the tube acquired,
@@ -19,29 +21,47 @@ public struct SampleSimulator: Sendable {
   public var seed: UInt64
   public var patient: String?
   /// The most events one simulated file may have: the whole table is built in memory
-  /// (15 Float32 columns plus one slot per event, ≈ 3.5 GB at this limit).
+  /// (one Float32 column per channel plus one slot per event, ≈ 3.5 GB at this limit with the
+  /// reference instrument's 15 channels).
   public static let maximumEvents = 50_000_000
   public var day: Int?
+  /// The cytometer and tube (default: ``InstrumentProfile/reference``, the simulator's
+  /// original 11-colour instrument, whose files are unchanged).
+  public var instrument: InstrumentProfile
 
   public init(composition: SampleComposition = SampleComposition(), tube: TubeSetup = TubeSetup(), events: Int = 100_000,
-              seed: UInt64, patient: String? = nil, day: Int? = nil) {
+              seed: UInt64, patient: String? = nil, day: Int? = nil, instrument: InstrumentProfile = .reference) {
     self.composition = composition
     self.tube = tube
     self.events = events
     self.seed = seed
     self.patient = patient
     self.day = day
+    self.instrument = instrument
+  }
+
+  /// How many events of each sort the file holds, and the fraction of the tube acquired.
+  struct Plan {
+    var kinds: [CellKind: Int], beads: Int, dead: Int, doublets: Int, debris: Int, fraction: Double
   }
 
   /// The events per live single-cell kind and of beads, dead cells, doublets and debris.
   public func plannedCounts() throws -> (kinds: [CellKind: Int], beads: Int, dead: Int, doublets: Int, debris: Int) {
+    let p = try plan()
+    return (p.kinds, p.beads, p.dead, p.doublets, p.debris)
+  }
+
+  func plan() throws -> Plan {
     let c = composition
     try c.validate()
     guard events >= 1 && events <= Self.maximumEvents else { throw SimulationError.invalidEventCount(events) }
     guard tube.bloodVolumeMicroliters.isFinite, tube.bloodVolumeMicroliters > 0 else {
       throw SimulationError.invalidTube("bloodVolumeMicroliters must be > 0")
     }
-    guard tube.beadsPerTest.isFinite, tube.beadsPerTest >= 1 else { throw SimulationError.invalidTube("beadsPerTest must be ≥ 1") }
+    let beadsPerTest = instrument.countingBeads ? tube.beadsPerTest : 0
+    if instrument.countingBeads {
+      guard tube.beadsPerTest.isFinite, tube.beadsPerTest >= 1 else { throw SimulationError.invalidTube("beadsPerTest must be ≥ 1") }
+    }
     // Concentrations per kind.
     let nonB = max(0, c.lymphocytesPerMicroliter - c.bCellsPerMicroliter - c.plasmablastsPerMicroliter)
     let t = nonB * c.tCellFractionOfNonB, car = c.carPercentOfT / 100
@@ -65,23 +85,29 @@ public struct SampleSimulator: Sendable {
       conc[plain[i]] = t * tSplit[i] * (1 - car)
       conc[withCAR[i]] = t * tSplit[i] * car
     }
-    let cellsPerMicroliter = conc.values.reduce(0, +)
-    let perTube = tube.bloodVolumeMicroliters * cellsPerMicroliter * (1 + c.deadFraction) + tube.beadsPerTest
+    // Summed in a fixed order: a dictionary's order changes from one instance to the next, and
+    // so would the last bit of the fraction.
+    let cellsPerMicroliter = CellKind.allCases.reduce(0) { $0 + (conc[$1] ?? 0) }
+    let perTube = tube.bloodVolumeMicroliters * cellsPerMicroliter * (1 + c.deadFraction) + beadsPerTest
+    guard perTube > 0 else { throw SimulationError.invalidComposition("the tube holds no cells and no beads") }
     let extra = c.debrisFraction + c.doubletFraction
     let fraction = min(1, Double(events) * (1 - extra) / perTube)
     var kinds: [CellKind: Int] = [:]
     for k in CellKind.allCases { kinds[k] = Int((fraction * tube.bloodVolumeMicroliters * (conc[k] ?? 0)).rounded()) }
     let live = kinds.values.reduce(0, +)
-    let beads = Int((fraction * tube.beadsPerTest).rounded())
+    let beads = Int((fraction * beadsPerTest).rounded())
     let dead = Int((Double(live) * c.deadFraction).rounded())
     let core = Double(live + beads + dead)
     let total = core / (1 - extra)
-    return (kinds, beads, dead, Int((total * c.doubletFraction).rounded()), Int((total * c.debrisFraction).rounded()))
+    return Plan(kinds: kinds, beads: beads, dead: dead, doublets: Int((total * c.doubletFraction).rounded()),
+                debris: Int((total * c.debrisFraction).rounded()), fraction: fraction)
   }
 
   /// Simulates the tube: the FCS event table and its truth.
+  /// - Throws: ``SimulationError`` for an invalid composition, tube, event count or instrument.
   public func simulate() throws -> (table: FCSWriter.EventTable, truth: SimulationTruth) {
-    let plan = try plannedCounts()
+    let plan = try plan()
+    let acquisition = try Acquisition(instrument)
     // Every event's kind, shuffled into acquisition order.
     enum Slot { case cell(CellKind), bead, dead, doublet, debris }
     var slots: [Slot] = []
@@ -99,85 +125,88 @@ public struct SampleSimulator: Sendable {
       if case .cell(let k) = liveKinds[Int(d.uniform() * Double(liveKinds.count))] { return k }
       return .granulocyte
     }
-    let det = SimulatedInstrument.spillover
-    let nd = det.detectors.count
-    let channelCount = SimulatedInstrument.channels.count
+    let channelCount = acquisition.channelCount, extended = acquisition.extended
     var storage = [Float](repeating: 0, count: n * channelCount)
-    // Spillover rows as SIMD vectors: detector signal = Σ_f dye_f · row_f.
-    var rows = [SIMD16<Double>](repeating: SIMD16<Double>(), count: nd)
-    var autofluorescence = SIMD16<Double>()
-    for f in 0..<nd {
-      for d in 0..<nd { rows[f][d] = det[row: f, column: d] }
-      autofluorescence[f] = SimulatedInstrument.autofluorescence[f]
-    }
+    var scratch = [Double](repeating: 0, count: max(1, acquisition.markerColumns.count))
+    var deadKinds: [CellKind: Int] = [:]
     for (e, slot) in slots.enumerated() {
-      var cell: SimulatedCell
+      let cell: SimulatedCell
       switch slot {
-      case .cell(let k): cell = SimulatedCell.draw(k, &draws)
-      case .dead: cell = SimulatedCell.dead(randomLiveKind(&draws), &draws)
-      case .doublet: cell = SimulatedCell.doublet(randomLiveKind(&draws), randomLiveKind(&draws), &draws)
-      case .debris: cell = SimulatedCell.debris(&draws)
-      case .bead: cell = SimulatedCell.bead(&draws)
+      case .cell(let k): cell = SimulatedCell.draw(k, &draws, extended: extended)
+      case .dead:
+        let k = randomLiveKind(&draws)
+        deadKinds[k, default: 0] += 1
+        cell = SimulatedCell.dead(k, &draws, extended: extended)
+      case .doublet: cell = SimulatedCell.doublet(randomLiveKind(&draws), randomLiveKind(&draws), &draws, extended: extended)
+      case .debris: cell = SimulatedCell.debris(&draws, extended: extended)
+      case .bead: cell = SimulatedCell.bead(&draws, extended: extended)
       }
-      storage[e] = Self.clip(cell.fscA + draws.normal() * 300)
-      storage[n + e] = Self.clip(cell.fscH + draws.normal() * 300)
-      storage[2 * n + e] = Self.clip(cell.ssc + draws.normal() * 250)
-      var mixed: SIMD16<Double>
-      if let bead = cell.beadSignal {
-        mixed = bead
-      } else {
-        mixed = cell.autofluorescence * autofluorescence
-        for f in 0..<nd where cell.dyes[f] != 0 { mixed += cell.dyes[f] * rows[f] }
-      }
-      for d in 0..<nd {
-        // Electronic noise plus photon noise (≈1.2 channel units per photoelectron).
-        let sd = (30 * 30 + 1.2 * max(0, mixed[d])).squareRoot()
-        storage[(3 + d) * n + e] = Self.clip(mixed[d] + draws.normal() * sd, low: -500)
+      acquisition.measure(cell, &draws, into: &storage, event: e, events: n, scratch: &scratch)
+    }
+    var channels = instrument.channels.map { FCSWriter.Channel(name: ChannelName($0.name), label: $0.label, range: $0.range) }
+    if let t = acquisition.timeColumn {
+      // Acquisition times: sorted uniform over the time channel's range.
+      let range = instrument.channels[t].range
+      var times = (0..<n).map { _ in Float(draws.uniform() * range) }
+      times.sort()
+      for e in 0..<n { storage[t * n + e] = times[e] }
+    }
+    if let mass = instrument.mass, mass.rangeFromData {
+      // CyTOF software writes each channel's maximum as $PnR.
+      for (i, c) in instrument.channels.enumerated() where c.measures != .time {
+        let top = storage[(i * n)..<((i + 1) * n)].max() ?? 0
+        channels[i].range = max(1, Double(top).rounded(.up))
       }
     }
-    // Acquisition times: sorted uniform over 90 s in $TIMESTEP (0.01 s) units.
-    var times = (0..<n).map { _ in Float(draws.uniform() * 9_000) }
-    times.sort()
-    for e in 0..<n { storage[(channelCount - 1) * n + e] = times[e] }
+    let table = FCSWriter.EventTable(channels: channels, events: EventMatrix(eventCount: n, channelCount: channelCount, columnMajor: storage),
+                                     keywords: keywords(stored: acquisition.stored))
+    return (table, truth(plan, events: n, deadKinds: deadKinds))
+  }
 
-    let channels = SimulatedInstrument.channels.map { ch in
-      FCSWriter.Channel(name: ChannelName(ch.name), label: ch.label, range: ch.name == "Time" ? 9_000 : 262_144)
-    }
+  private func keywords(stored: SpilloverMatrix?) -> FCSKeywords {
     var kw = FCSKeywords()
-    kw["$CYT"] = "CytoReset simulated cytometer"
-    kw["$TIMESTEP"] = "0.01"
-    kw["$SPILLOVER"] = ([String(nd)] + det.detectors.map(\.rawValue) + det.values.map(\.compactText)).joined(separator: ",")
+    kw["$CYT"] = instrument.cytometer
+    if instrument.channels.contains(where: { $0.measures == .time }) && !instrument.timestep.isEmpty {
+      kw["$TIMESTEP"] = instrument.timestep
+    }
+    if let s = stored {
+      kw["$SPILLOVER"] = ([String(s.detectors.count)] + s.detectors.map(\.rawValue) + s.values.map(\.compactText)).joined(separator: ",")
+    }
     kw["$SRC"] = "cytoreset simulate (seed \(seed))"
     if let p = patient { kw["PATIENT ID"] = p }
     if let d = day { kw["DAY"] = String(d) }
-    kw["BEADS PER TEST"] = tube.beadsPerTest.compactText
+    if instrument.countingBeads { kw["BEADS PER TEST"] = tube.beadsPerTest.compactText }
     kw["BLOOD VOLUME UL"] = tube.bloodVolumeMicroliters.compactText
-    let table = FCSWriter.EventTable(channels: channels, events: EventMatrix(eventCount: n, channelCount: channelCount, columnMajor: storage),
-                                     keywords: kw)
-    return (table, truth(plan, events: n))
+    for k in instrument.keywords { kw[k.keyword] = k.value }
+    return kw
   }
 
-  private func truth(_ plan: (kinds: [CellKind: Int], beads: Int, dead: Int, doublets: Int, debris: Int), events n: Int) -> SimulationTruth {
-    var counts: [String: Int] = ["Beads": plan.beads]
-    for (k, c) in plan.kinds { for p in k.populations { counts[p, default: 0] += c } }
-    // Populations the panel gates even when empty.
-    for p in ["CD45pos", "Lymphocytes", "TCells", "CD4T", "CD8T", "DPT", "DNT", "CART", "CD4CART", "CD8CART", "DPCART", "DNCART",
-              "BCells", "NaiveB", "UnswitchedMemB", "SwitchedMemB", "DNB", "TransitionalB", "Plasmablasts"] where counts[p] == nil {
+  private func truth(_ plan: Plan, events n: Int, deadKinds: [CellKind: Int]) -> SimulationTruth {
+    var counts: [String: Int] = [:], dead: [String: Int] = [:]
+    for p in SimulationTruth.populationIDs {
       counts[p] = 0
+      dead[p] = 0
     }
+    counts["Beads"] = plan.beads
+    for (k, c) in plan.kinds { for p in k.allPopulations { counts[p, default: 0] += c } }
+    for (k, c) in deadKinds { for p in k.allPopulations { dead[p, default: 0] += c } }
     let lymph = counts["Lymphocytes"] ?? 0
-    let scale = plan.beads > 0 ? tube.beadsPerTest / (Double(plan.beads) * tube.bloodVolumeMicroliters) : .nan
+    let beadsPerTest = instrument.countingBeads ? tube.beadsPerTest : 0
+    let scale = plan.beads > 0 ? tube.beadsPerTest / (Double(plan.beads) * tube.bloodVolumeMicroliters)
+      : 1 / (plan.fraction * tube.bloodVolumeMicroliters)
     var populations: [String: SimulationTruth.PopulationTruth] = [:]
     for (p, c) in counts {
-      populations[p] = .init(events: c, perMicroliter: p == "Beads" ? tube.beadsPerTest / tube.bloodVolumeMicroliters : Double(c) * scale,
+      populations[p] = .init(events: c, perMicroliter: p == "Beads" ? beadsPerTest / tube.bloodVolumeMicroliters : Double(c) * scale,
                              percentOfLymphocytes: lymph > 0 && p != "Beads" ? Double(c) / Double(lymph) * 100 : nil)
     }
     var kinds: [String: Int] = [:]
     for (k, c) in plan.kinds { kinds[k.rawValue] = c }
-    return SimulationTruth(seed: seed, patient: patient, day: day, composition: composition, tube: tube, events: n,
-                           beadEvents: plan.beads, deadCellEvents: plan.dead, doubletEvents: plan.doublets, debrisEvents: plan.debris,
-                           kinds: kinds, populations: populations)
+    var recordedTube = tube
+    recordedTube.beadsPerTest = beadsPerTest
+    return SimulationTruth(seed: seed, patient: patient, day: day, composition: composition, tube: recordedTube,
+                           instrument: instrument.name, markers: instrument.markers.map(\.rawValue), channels: instrument.channelTruth,
+                           acquiredFraction: plan.fraction, events: n, beadEvents: plan.beads, deadCellEvents: plan.dead,
+                           doubletEvents: plan.doublets, debrisEvents: plan.debris, kinds: kinds, populations: populations,
+                           deadPopulations: dead)
   }
-
-  private static func clip(_ x: Double, low: Double = 0) -> Float { Float(min(262_143, max(low, x))) }
 }

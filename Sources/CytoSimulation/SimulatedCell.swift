@@ -1,19 +1,30 @@
-/// One event before spillover and noise: scatter, true dye intensities per fluorochrome
-/// (detector order of ``SimulatedInstrument/detectors``) and an autofluorescence multiplier.
+/// One event before the instrument sees it: true scatter (on the reference instrument's scale),
+/// true marker levels (``Marker``), an autofluorescence multiplier, and for mass cytometry the
+/// event length.
+///
+/// The reference panel's markers are drawn exactly as before instrument profiles existed, from
+/// the same random stream in the same order, so the default files are unchanged; the other
+/// markers (``Marker/extendedMarkers``) and the event length are drawn after them only when the
+/// instrument measures them (`extended`).
 struct SimulatedCell {
   var fscA: Double, fscH: Double, ssc: Double
-  var dyes = SIMD16<Double>()
+  /// Marker levels in true dye units, indexed by ``Marker/index``.
+  var markers = SIMD32<Double>()
   var autofluorescence: Double
-  /// Per-detector signal of a counting bead (replaces dyes and autofluorescence).
-  var beadSignal: SIMD16<Double>? = nil
+  /// A counting bead: its fluorescence comes from the instrument's bead levels, not from markers.
+  var isBead = false
+  /// Mass-cytometry event length, in pushes (drawn with the extended markers).
+  var length = 0.0
 
-  typealias Dye = SimulatedInstrument.Dye
+  mutating func set(_ m: Marker, _ v: Double) { markers[m.index] = v }
+  func value(_ m: Marker) -> Double { markers[m.index] }
 
-  mutating func set(_ d: Dye, _ v: Double) { dyes[d.rawValue] = v }
+  /// Side-scatter height: the pulse has the forward-scatter pulse's shape.
+  var sscH: Double { fscA > 0 ? ssc * fscH / fscA : 0 }
 
   /// A live single cell of kind `k`. Positive and negative levels are separated by ≥ 3.5 σ
   /// (tails truncated) in every marker a reset-panel gate uses for that kind.
-  static func draw(_ k: CellKind, _ r: inout Draws) -> SimulatedCell {
+  static func draw(_ k: CellKind, _ r: inout Draws, extended: Bool) -> SimulatedCell {
     var c: SimulatedCell
     switch k {
     case .granulocyte:
@@ -25,7 +36,7 @@ struct SimulatedCell {
     }
     c.fscH = c.fscA * r.logNormal(0.84, 0.03)
     // Nonspecific binding: a little of every dye on every cell.
-    for i in 0..<11 { c.dyes[i] = r.logNormal(15, 0.5) }
+    for m in Marker.referenceMarkers { c.set(m, r.logNormal(15, 0.5)) }
     switch k {
     case .granulocyte:
       c.set(.cd45, r.logNormal(2_600, 0.2)); c.set(.cd24, r.logNormal(7_500, 0.3)); c.set(.cd38, r.logNormal(300, 0.5))
@@ -61,12 +72,13 @@ struct SimulatedCell {
       c.set(.cd38, r.logNormal(3_000, 0.28))
     default: break
     }
+    if extended { c.drawExtendedMarkers(k, &r) }
     return c
   }
 
-  /// A dead cell: scatter shrinks, side scatter rises, viability dye bright.
-  static func dead(_ k: CellKind, _ r: inout Draws) -> SimulatedCell {
-    var c = draw(k, &r)
+  /// A dead cell: scatter shrinks, side scatter rises, viability dye (cisplatin) bright.
+  static func dead(_ k: CellKind, _ r: inout Draws, extended: Bool) -> SimulatedCell {
+    var c = draw(k, &r, extended: extended)
     c.fscA *= 0.8
     c.fscH = c.fscA * r.logNormal(0.84, 0.03)
     c.ssc *= 1.25
@@ -74,32 +86,39 @@ struct SimulatedCell {
     return c
   }
 
-  /// Two cells passing together: areas add, the height barely rises.
-  static func doublet(_ a: CellKind, _ b: CellKind, _ r: inout Draws) -> SimulatedCell {
-    let x = draw(a, &r), y = draw(b, &r)
+  /// Two cells passing together: areas, markers and DNA add, the height barely rises, the event
+  /// lasts longer.
+  static func doublet(_ a: CellKind, _ b: CellKind, _ r: inout Draws, extended: Bool) -> SimulatedCell {
+    let x = draw(a, &r, extended: extended), y = draw(b, &r, extended: extended)
     var d = SimulatedCell(fscA: x.fscA + y.fscA, fscH: max(x.fscH, y.fscH) * r.logNormal(1.08, 0.04), ssc: x.ssc + y.ssc,
                           autofluorescence: x.autofluorescence + y.autofluorescence)
-    d.dyes = x.dyes + y.dyes
+    d.markers = x.markers + y.markers
+    d.length = x.length + 0.7 * y.length
     return d
   }
 
-  /// Debris: small, dim, partly viability-dye bright.
-  static func debris(_ r: inout Draws) -> SimulatedCell {
+  /// Debris: small, dim, partly viability-dye bright, little DNA.
+  static func debris(_ r: inout Draws, extended: Bool) -> SimulatedCell {
     var c = SimulatedCell(fscA: r.logNormal(8_000, 0.45), fscH: 0, ssc: r.logNormal(5_000, 0.5), autofluorescence: r.logNormal(0.4, 0.4))
     c.fscH = c.fscA * r.logNormal(0.9, 0.06)
-    for i in 0..<11 { c.dyes[i] = r.logNormal(8, 0.5) }
+    for m in Marker.referenceMarkers { c.set(m, r.logNormal(8, 0.5)) }
     c.set(.cd45, r.logNormal(60, 0.8))
     if r.uniform() < 0.4 { c.set(.viability, r.logNormal(6_000, 0.6)) }
+    if extended {
+      for m in Marker.extendedMarkers { c.set(m, r.logNormal(8, 0.5)) }
+      c.set(.dna, r.logNormal(400, 0.9))
+      c.length = r.logNormal(13, 0.25)
+    }
     return c
   }
 
-  /// A counting bead: low forward scatter, bright in every fluorescence detector.
-  static func bead(_ r: inout Draws) -> SimulatedCell {
+  /// A counting bead: low forward scatter; its fluorescence is the instrument's bead level in
+  /// each channel (not subject to spillover), jittered when measured. No DNA.
+  static func bead(_ r: inout Draws, extended: Bool) -> SimulatedCell {
     var c = SimulatedCell(fscA: r.logNormal(16_000, 0.06), fscH: 0, ssc: r.logNormal(22_000, 0.06), autofluorescence: 0)
     c.fscH = c.fscA * r.logNormal(0.95, 0.02)
-    var b = SIMD16<Double>()
-    for d in 0..<11 { b[d] = SimulatedInstrument.beadSignal[d] * r.logNormal(1, 0.05) }
-    c.beadSignal = b
+    c.isBead = true
+    if extended { c.length = r.logNormal(18, 0.1) }
     return c
   }
 }

@@ -1,6 +1,8 @@
 import CytoCore
 
-/// The simulated cytometer: a 4-laser, 11-colour panel for following CD19 CAR T patients.
+/// The simulator's original cytometer: a 4-laser, 11-colour panel for following CD19 CAR T
+/// patients. ``InstrumentProfile/reference`` is built from these constants; the other
+/// instruments are ``InstrumentProfile/builtIn``.
 ///
 /// Scatter (`FSC-A`, `FSC-H`, `SSC-A`), eleven fluorescence detectors with the markers in
 /// `$PnS` and `Time`. The spillover is typical of such a panel (PE into PE-CF594, PerCP-Cy5.5

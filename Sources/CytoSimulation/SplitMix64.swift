@@ -51,3 +51,20 @@ struct Draws {
   /// `median · e^(σ·Z)` with Z a standard normal truncated to ±3.5.
   mutating func logNormal(_ median: Double, _ sigma: Double) -> Double { median * exp(sigma * truncatedNormal()) }
 }
+
+extension Draws {
+  /// A Poisson count with this mean (Knuth's product method below 30, a rounded normal above).
+  mutating func poisson(_ mean: Double) -> Double {
+    guard mean > 0 else { return 0 }
+    if mean < 30 {
+      let limit = exp(-mean)
+      var k = 0.0, p = uniform()
+      while p > limit {
+        k += 1
+        p *= uniform()
+      }
+      return k
+    }
+    return max(0, (mean + mean.squareRoot() * normal()).rounded())
+  }
+}
