@@ -36,7 +36,9 @@ public struct Density1D: Sendable {
   ///     millions of units off scale, even 1% of them, must not flatten the grid).
   ///   - bins: grid size.
   ///   - adjust: bandwidth multiplier (openCyto's `adjust`).
-  public init(_ sample: RobustSample, range: ClosedRange<Double>? = nil, bins: Int = 512, adjust: Double = 1) {
+  ///   - minBandwidth: the least bandwidth (data units): the resolution of the values, for
+  ///     data on a lattice (ion counts are whole numbers) whose spikes are not modes.
+  public init(_ sample: RobustSample, range: ClosedRange<Double>? = nil, bins: Int = 512, adjust: Double = 1, minBandwidth: Double = 0) {
     let n = sample.count
     eventCount = n
     self.bins = max(8, bins)
@@ -70,7 +72,7 @@ public struct Density1D: Sendable {
       let iqr = (q3 - q1) / 1.34
       spread = iqr > 0 ? min(sd, iqr) : sd
     }
-    let h = max(0.9 * spread * pow(Double(max(n, 2)), -0.2) * adjust, w)
+    let h = max(0.9 * spread * pow(Double(max(n, 2)), -0.2) * adjust, w, minBandwidth)
     bandwidth = h
     density = Self.smooth(c, sigmaBins: h / w)
   }

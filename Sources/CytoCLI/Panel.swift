@@ -121,7 +121,12 @@ struct PanelCommand: ParsableCommand {
 
     static func methodText(_ m: CutMethod) -> String {
       switch m {
-      case .valley(let v): v.pick == .largest ? "valley" : "valley above the lowest mode"
+      case .valley(let v):
+        switch v.pick {
+        case .largest: "valley"
+        case .aboveLowest: "valley above the lowest mode"
+        case .belowHighest: "valley below the highest mode"
+        }
       case .reference(let r): "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (k \(r.k.compactText))"
       case .mixture(let m): "two-Gaussian mixture (D ≥ \(m.minSeparation.compactText))"
       case .peakEdge(let e): "\(e.side == .above ? "upper" : "lower") edge of the \(e.mode.rawValue) peak (k \(e.k.compactText))"

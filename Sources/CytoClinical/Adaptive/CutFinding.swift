@@ -17,10 +17,27 @@ struct CutFinder {
 
   func find(_ c: CutDefinition) throws -> Outcome {
     guard space.has(c.marker) else { return .none("marker \(c.marker) is not in the file") }
-    guard let mask = masks[c.population] else { return .none("its population \(c.population) is not gated in this file") }
+    guard masks[c.population] != nil else { return .none("its population \(c.population) is not gated in this file") }
     let dim = try space.dimension(c.marker)
     let all = try space.values(dim)
-    let values = Self.withoutPileUp(RobustSample(EventSpace.gather(all, mask)))
+    var finder = self
+    if space.instrument.kind == .mass, let id = dim.scale, let t = try space.scales[id]?.transform() {
+      finder.countResolution = t.forward(1) - t.forward(0)
+    }
+    return try finder.find(c, dim: dim, all: all)
+  }
+
+  private func find(_ c: CutDefinition, dim: AppliedDimension, all: [Float]) throws -> Outcome {
+    guard let mask = masks[c.population] else { return .none("its population \(c.population) is not gated in this file") }
+    var values = Self.withoutPileUp(RobustSample(EventSpace.gather(all, mask)))
+    // Mass cytometry counts no ions for most negative events: a spike at zero (or at the
+    // −1…0 randomisation) that is a mode of its own. The densities are estimated on the
+    // events with a signal; the zeros are negatives by definition.
+    var zeros = 0
+    if space.instrument.kind == .mass {
+      zeros = values.countBelow(Double(Float.leastNonzeroMagnitude))
+      values = RobustSample(values.sorted.dropFirst(zeros))
+    }
     var tried: [String] = []
     // A valley must not lie inside the negative reference: with a reference method in the
     // list, a valley below the reference's edge is noise in the negatives, not the cut.
@@ -33,8 +50,11 @@ struct CutFinder {
     for m in c.methods {
       switch try attempt(m, values: values, population: c.population, dim: dim, all: all, floor: referenceEdge) {
       case .success(let (value, note, evidence)):
-        return .cut(AppliedCut(name: c.name, marker: c.marker, value: value, method: Self.method(m), note: note,
-                               tried: tried.isEmpty ? nil : tried, evidence: evidence))
+        var ev = evidence
+        if zeros > 0 { ev["zeroEvents"] = Double(zeros) }
+        return .cut(AppliedCut(name: c.name, marker: c.marker, value: value, method: Self.method(m),
+                               note: zeros > 0 ? note + " (\(zeros) events without signal left out of the density)" : note,
+                               tried: tried.isEmpty ? nil : tried, evidence: ev))
       case .failure(let why):
         tried.append("\(m.name): \(why.text)")
       }
@@ -58,6 +78,14 @@ struct CutFinder {
     return RobustSample(s.sorted.dropLast(atTop))
   }
 
+  /// The density estimate of a cut's values; for mass cytometry with a bandwidth of at least
+  /// one ion count at the bottom of the scale, so whole-number counts do not make modes.
+  func density(_ v: RobustSample) -> Density1D {
+    Density1D(v, minBandwidth: countResolution)
+  }
+
+  var countResolution: Double = 0
+
   static func method(_ m: CutMethod) -> AppliedCut.Method {
     switch m {
     case .valley: .valley
@@ -77,7 +105,7 @@ struct CutFinder {
     switch m {
     case .valley(let p):
       guard values.count >= 2 * p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
-      let k = Density1D(values)
+      let k = density(values)
       let modes = k.modes(minPersistence: p.persistence, minEvents: Double(p.minEvents))
       if ProcessInfo.processInfo.environment["CYTORESET_DEBUG_CUTS"] != nil {
         print("DEBUG \(population) n=\(values.count) range \(k.lower)…\(k.upper) bw \(k.bandwidth) modes(0.1):", k.modes(minPersistence: 0.1).map { "\($0.position):\($0.persistence):\($0.events)" })
@@ -89,7 +117,8 @@ struct CutFinder {
       // near aplasia) must lie beyond the reference's edge and the cut is never placed below
       // that edge; a large positive population makes its own valley.
       let largest = Array(modes.sorted { $0.events > $1.events }.prefix(2)).sorted { $0.peakBin < $1.peakBin }
-      if let floor, largest[1].events < 0.1 * Double(values.count) || k.saddle(between: largest[0].peakBin, and: largest[1].peakBin).position >= floor {
+      if let floor, largest[1].events < 0.1 * Double(values.count),
+         k.saddle(between: largest[0].peakBin, and: largest[1].peakBin).position < floor {
         // Negatives up to the reference's edge; a positive population is a mode beyond it.
         guard let neg = modes.filter({ $0.position <= floor }).max(by: { $0.events < $1.events }),
               let pos = modes.filter({ $0.position > floor }).max(by: { $0.events < $1.events }) else {
@@ -116,6 +145,11 @@ struct CutFinder {
         if let f = p.maxLowestFraction, two[0].events >= f * Double(values.count) {
           return .failure(NoEvidence(text: "the lowest mode in \(population) holds \(Int(two[0].events)) of \(values.count) events: it is the main population, not negatives"))
         }
+      case .belowHighest:
+        two = Array(modes.suffix(2))
+        if let f = p.maxLowestFraction, two[1].events >= f * Double(values.count) {
+          return .failure(NoEvidence(text: "the highest mode in \(population) holds \(Int(two[1].events)) of \(values.count) events: it is the main population, not a bright minority"))
+        }
       }
       let s = k.saddle(between: two[0].peakBin, and: two[1].peakBin)
       let below = values.countBelow(s.position), above = values.count - below
@@ -126,7 +160,8 @@ struct CutFinder {
       guard let refMask = masks[r.population] else {
         return .failure(NoEvidence(text: "reference population \(r.population) is not gated in this file"))
       }
-      let ref = RobustSample(EventSpace.gather(all, refMask))
+      var ref = RobustSample(EventSpace.gather(all, refMask))
+      if space.instrument.kind == .mass { ref = RobustSample(ref.sorted.dropFirst(ref.countBelow(Double(Float.leastNonzeroMagnitude)))) }
       guard ref.count >= r.minEvents, let med = ref.median else {
         return .failure(NoEvidence(text: "\(ref.count) events in the reference \(r.population), need \(r.minEvents)"))
       }
@@ -135,12 +170,25 @@ struct CutFinder {
       }
       // A spread below the density's resolution (values piled on one level, as mass cytometry
       // zeros are) is the resolution.
-      let h = max(h0, Density1D(ref).bandwidth)
-      let v = r.side == .above ? med + r.k * h : med - r.k * h
+      let h = max(h0, density(ref).bandwidth)
+      var v = r.side == .above ? med + r.k * h : med - r.k * h
+      var note = "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3))"
+      var evidence = ["referenceEvents": Double(ref.count), "referenceMedian": med, "referenceHalfSD": h, "k": r.k]
+      // The population's own main peak beyond the reference's edge means its negatives sit
+      // elsewhere than the reference's (compensation residue differs between them): the cut
+      // then lies beyond that peak too.
+      if r.side == .above, values.count >= 50, let main = density(values).modes(minPersistence: 0.5).max(by: { $0.events < $1.events }),
+         main.position > v, let hb = values.halfSD(around: main.position, side: .below) {
+        let own = main.position + r.k * max(hb, density(values).bandwidth)
+        note += "; the main peak of \(population) at \(main.position.formatted(significant: 3)) lies beyond it, so the cut is that peak's upper edge \(own.formatted(significant: 3))"
+        evidence["ownMode"] = main.position
+        evidence["ownHalfSD"] = hb
+        v = own
+      }
       let below = values.countBelow(v)
-      return .success((v, "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3)); \(below) events below, \(values.count - below) above in \(population)",
-                       ["referenceEvents": Double(ref.count), "referenceMedian": med, "referenceHalfSD": h, "k": r.k,
-                        "eventsBelow": Double(below), "eventsAbove": Double(values.count - below)]))
+      evidence["eventsBelow"] = Double(below)
+      evidence["eventsAbove"] = Double(values.count - below)
+      return .success((v, note + "; \(below) events below, \(values.count - below) above in \(population)", evidence))
     case .mixture(let p):
       guard values.count >= p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
       guard let g = GaussianMixture2.fit(values) else { return .failure(NoEvidence(text: "the mixture did not converge")) }
@@ -154,7 +202,7 @@ struct CutFinder {
                         "separation": g.separation, "eventsBelow": Double(below), "eventsAbove": Double(values.count - below)]))
     case .peakEdge(let p):
       guard values.count >= p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
-      let k = Density1D(values)
+      let k = density(values)
       let modes = k.modes(minPersistence: 0.5, minEvents: Double(min(p.minEvents, values.count)))
       let chosen: Density1D.Mode?
       switch p.mode {

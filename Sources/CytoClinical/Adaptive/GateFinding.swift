@@ -179,7 +179,7 @@ struct GateFinder {
     }
     let score: (Density2D.Cluster) -> Double = { c in let n = norm(c.peak); return r.toward[0] * n.0 + r.toward[1] * n.1 }
     let target = clusters.max { score($0) < score($1) }!
-    let level = r.level ?? 0.05
+    let level = r.level ?? 0.01
     let hull = kde.hull(of: kde.region(of: target, level: level))
     guard hull.count >= 3 else { throw NotFound(reason: "the target cluster's region is degenerate") }
     let poly = Polygon2D(hull)

@@ -134,15 +134,17 @@ public struct ValleyMethod: Codable, Sendable, Equatable {
   /// A mode's persistence (1 − valley/peak) must be at least this: 0.3 = the valley is at most
   /// 70% as dense as the lower peak.
   public var persistence = 0.3
-  /// Which two modes: `largest` (the two holding most events) or `aboveLowest` (the lowest
-  /// mode and the next above it: negatives below dim positives).
+  /// Which two modes: `largest` (the two holding most events), `aboveLowest` (the lowest
+  /// mode and the next above it: negatives below dim positives) or `belowHighest` (the highest
+  /// mode and the next below it: a bright minority such as dead cells above the rest).
   public var pick = Pick.largest
-  /// With `aboveLowest`: the lowest mode is taken for negatives only when it holds less than
-  /// this fraction of the events (else it is the main population and there is no valley).
+  /// With `aboveLowest` (`belowHighest`): the lowest (highest) mode is taken for the outer
+  /// population only when it holds less than this fraction of the events (else it is the main
+  /// population and there is no valley).
   public var maxLowestFraction: Double?
 
   public enum Pick: String, Codable, Sendable {
-    case largest, aboveLowest
+    case largest, aboveLowest, belowHighest
   }
   public init() {}
 }

@@ -212,12 +212,12 @@ public struct ThresholdRule: Codable, Sendable, Equatable {
 /// A 2-D density cluster of the parent's events: the persistent cluster whose peak lies
 /// furthest in the direction `toward` (in each axis' robust range scaled to 0…1; `[0, -1]` =
 /// lowest y, `[0.5, -1]` = low y and high x), with at least `minFraction` of the events; the
-/// gate is the convex hull of its basin's bins denser than `level` × its peak.
+/// gate is the convex hull of its basin's bins denser than `level` × its peak (default 0.01).
 public struct ClusterRule: Codable, Sendable, Equatable {
   public var x: Axis
   public var y: Axis
   public var toward: [Double]
-  /// The region's density level as a fraction of the peak (0.05).
+  /// The region's density level as a fraction of the peak (0.01: a 2-D normal cluster's 3σ contour).
   public var level: Double?
   /// Cluster persistence (0.3).
   public var persistence: Double?
