@@ -1,6 +1,7 @@
 import Foundation
 import CytoAutoGating
 import CytoCore
+import CytoTransforms
 
 /// Finds one cut in a file: each of the cut's methods in order on the events of its
 /// population, the first with evidence wins; the panel's fallback only without any evidence.
@@ -21,9 +22,14 @@ struct CutFinder {
     let dim = try space.dimension(c.marker)
     let all = try space.values(dim)
     var finder = self
-    if space.instrument.kind == .mass, let id = dim.scale, let t = try space.scales[id]?.transform() {
-      finder.countResolution = t.forward(1) - t.forward(0)
+    if let id = dim.scale, let applied = space.scales[id] {
+      let t = try applied.transform()
+      if space.instrument.kind == .mass { finder.countResolution = t.forward(1) - t.forward(0) }
+      finder.scale = t
+      finder.linearWidth = EventSpace.linearWidth(applied)
+      finder.linearAll = try space.linearValues(dim)
     }
+    finder.populationMask = masks[c.population]
     return try finder.find(c, dim: dim, all: all)
   }
 
@@ -39,16 +45,8 @@ struct CutFinder {
       values = RobustSample(values.sorted.dropFirst(zeros))
     }
     var tried: [String] = []
-    // A valley must not lie inside the negative reference: with a reference method in the
-    // list, a valley below the reference's edge is noise in the negatives, not the cut.
-    var referenceEdge: Double? = nil
-    for case .reference(let r) in c.methods where r.side == .above {
-      if case .success(let (v, _, _)) = try attempt(.reference(r), values: values, population: c.population, dim: dim, all: all) {
-        referenceEdge = v
-      }
-    }
     for m in c.methods {
-      switch try attempt(m, values: values, population: c.population, dim: dim, all: all, floor: referenceEdge) {
+      switch try attempt(m, values: values, population: c.population, dim: dim, all: all) {
       case .success(let (value, note, evidence)):
         var ev = evidence
         if zeros > 0 { ev["zeroEvents"] = Double(zeros) }
@@ -85,6 +83,40 @@ struct CutFinder {
   }
 
   var countResolution: Double = 0
+  /// The cut marker's scale in this file, and the linear values its display values come from.
+  var scale: ScaleTransform? = nil
+  var linearWidth: Double = 0
+  var linearAll: [Float] = []
+  /// The events of the cut's population.
+  var populationMask: EventMask? = nil
+
+  /// The linear values of the cut population's events (mass cytometry: those with a signal).
+  func linearSample() -> RobustSample {
+    guard let m = populationMask, !linearAll.isEmpty else { return RobustSample([Float]()) }
+    var s = RobustSample(EventSpace.gather(linearAll, m))
+    if space.instrument.kind == .mass { s = RobustSample(s.sorted.dropFirst(s.countBelow(Double(Float.leastNonzeroMagnitude)))) }
+    return s
+  }
+
+  /// The edge `k` robust half-SDs beyond `center` (display units) on `side`, the spread
+  /// measured on `spreadSide`. A population centred in the scale's linear region (negatives:
+  /// noise around zero, symmetric in data units but not on a log-like display) is measured in
+  /// data units; a brighter one (log-normal, symmetric on the display) in display units.
+  func edge(center: Double, displayValues: RobustSample, linearValues: () -> RobustSample, side: CutSide,
+            spreadSide: RobustSample.Side, k: Double, minSpread: Double) -> (value: Double, halfSD: Double, inData: Bool)? {
+    if let t = scale, linearWidth > 0 {
+      let c = t.inverse(center)
+      if abs(c) <= 3 * linearWidth {
+        let lin = linearValues()
+        guard let h = lin.halfSD(around: c, side: spreadSide) else { return nil }
+        let hh = max(h, t.inverse(center + minSpread) - c)
+        return (t.forward(side == .above ? c + k * hh : c - k * hh), hh, true)
+      }
+    }
+    guard let h = displayValues.halfSD(around: center, side: spreadSide) else { return nil }
+    let hh = max(h, minSpread)
+    return (side == .above ? center + k * hh : center - k * hh, hh, false)
+  }
 
   static func method(_ m: CutMethod) -> AppliedCut.Method {
     switch m {
@@ -97,11 +129,8 @@ struct CutFinder {
 
   struct NoEvidence: Error { var text: String }
 
-  /// - Parameter floor: the upper edge of the cut's negative reference, when it has one: a
-  ///   valley is then looked for between the negatives and a mode above that edge, and never
-  ///   placed below it (a dip inside the negatives is noise, not the cut).
   func attempt(_ m: CutMethod, values: RobustSample, population: String, dim: AppliedDimension,
-               all: [Float], floor: Double? = nil) throws -> Result<(Double, String, [String: Double]), NoEvidence> {
+               all: [Float]) throws -> Result<(Double, String, [String: Double]), NoEvidence> {
     switch m {
     case .valley(let p):
       guard values.count >= 2 * p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
@@ -112,29 +141,6 @@ struct CutFinder {
       }
       guard modes.count >= 2 else {
         return .failure(NoEvidence(text: "one mode in \(population) (\(values.count) events): no valley"))
-      }
-      // With a negative reference, a small positive mode (under 10% of the events: B cells
-      // near aplasia) must lie beyond the reference's edge and the cut is never placed below
-      // that edge; a large positive population makes its own valley.
-      let largest = Array(modes.sorted { $0.events > $1.events }.prefix(2)).sorted { $0.peakBin < $1.peakBin }
-      if let floor, largest[1].events < 0.1 * Double(values.count),
-         k.saddle(between: largest[0].peakBin, and: largest[1].peakBin).position < floor {
-        // Negatives up to the reference's edge; a positive population is a mode beyond it.
-        guard let neg = modes.filter({ $0.position <= floor }).max(by: { $0.events < $1.events }),
-              let pos = modes.filter({ $0.position > floor }).max(by: { $0.events < $1.events }) else {
-          return .failure(NoEvidence(text: "no mode in \(population) beyond the negative reference's edge \(floor.formatted(significant: 3))"))
-        }
-        var cut = k.saddle(between: neg.peakBin, and: pos.peakBin)
-        var how = "valley between modes at \(neg.position.formatted(significant: 3)) and \(pos.position.formatted(significant: 3))"
-        if cut.position < floor {
-          cut = k.saddle(between: k.bin(of: floor), and: pos.peakBin)
-          how = "lowest density between the negative reference's edge \(floor.formatted(significant: 3)) and the mode at \(pos.position.formatted(significant: 3))"
-        }
-        let below = values.countBelow(cut.position), above = values.count - below
-        return .success((cut.position, "\(how) in \(population): \(below) events below, \(above) above",
-                         ["lowerMode": neg.position, "upperMode": pos.position, "referenceEdge": floor,
-                          "valleyDensityRatio": cut.density / min(neg.height, pos.height),
-                          "eventsBelow": Double(below), "eventsAbove": Double(above), "modes": Double(modes.count)]))
       }
       var two: [Density1D.Mode]
       switch p.pick {
@@ -151,6 +157,9 @@ struct CutFinder {
           return .failure(NoEvidence(text: "the highest mode in \(population) holds \(Int(two[1].events)) of \(values.count) events: it is the main population, not a bright minority"))
         }
       }
+      if let f = p.minFraction, min(two[0].events, two[1].events) < f * Double(values.count) {
+        return .failure(NoEvidence(text: "the smaller mode in \(population) holds \(Int(min(two[0].events, two[1].events))) of \(values.count) events (under \(Int((f * 100).rounded()))%): too few to place a valley"))
+      }
       let s = k.saddle(between: two[0].peakBin, and: two[1].peakBin)
       let below = values.countBelow(s.position), above = values.count - below
       return .success((s.position, "valley between modes at \(two[0].position.formatted(significant: 3)) and \(two[1].position.formatted(significant: 3)) in \(population): \(below) events below, \(above) above",
@@ -165,21 +174,23 @@ struct CutFinder {
       guard ref.count >= r.minEvents, let med = ref.median else {
         return .failure(NoEvidence(text: "\(ref.count) events in the reference \(r.population), need \(r.minEvents)"))
       }
-      guard let h0 = ref.halfSD(around: med, side: r.side == .above ? .above : .below) else {
+      var refLinear = RobustSample(EventSpace.gather(linearAll, refMask))
+      if space.instrument.kind == .mass { refLinear = RobustSample(refLinear.sorted.dropFirst(refLinear.countBelow(Double(Float.leastNonzeroMagnitude)))) }
+      guard let e = edge(center: med, displayValues: ref, linearValues: { refLinear }, side: r.side,
+                         spreadSide: r.side == .above ? .above : .below, k: r.k, minSpread: density(ref).bandwidth) else {
         return .failure(NoEvidence(text: "no spread in the reference \(r.population)"))
       }
-      // A spread below the density's resolution (values piled on one level, as mass cytometry
-      // zeros are) is the resolution.
-      let h = max(h0, density(ref).bandwidth)
-      var v = r.side == .above ? med + r.k * h : med - r.k * h
+      var v = e.value
+      let h = e.halfSD
       var note = "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3))"
       var evidence = ["referenceEvents": Double(ref.count), "referenceMedian": med, "referenceHalfSD": h, "k": r.k]
       // The population's own main peak beyond the reference's edge means its negatives sit
       // elsewhere than the reference's (compensation residue differs between them): the cut
       // then lies beyond that peak too.
       if r.side == .above, values.count >= 50, let main = density(values).modes(minPersistence: 0.5).max(by: { $0.events < $1.events }),
-         main.position > v, let hb = values.halfSD(around: main.position, side: .below) {
-        let own = main.position + r.k * max(hb, density(values).bandwidth)
+         main.position > v, let own0 = edge(center: main.position, displayValues: values, linearValues: { linearSample() },
+                                            side: .above, spreadSide: .below, k: r.k, minSpread: density(values).bandwidth) {
+        let own = own0.value, hb = own0.halfSD
         note += "; the main peak of \(population) at \(main.position.formatted(significant: 3)) lies beyond it, so the cut is that peak's upper edge \(own.formatted(significant: 3))"
         evidence["ownMode"] = main.position
         evidence["ownHalfSD"] = hb
@@ -219,11 +230,11 @@ struct CutFinder {
       case .lowest: spreadSide = .below
       case .highest: spreadSide = .above
       }
-      guard let h0 = values.halfSD(around: main.position, side: spreadSide) else {
+      guard let e = edge(center: main.position, displayValues: values, linearValues: { linearSample() }, side: p.side,
+                         spreadSide: spreadSide, k: p.k, minSpread: k.bandwidth) else {
         return .failure(NoEvidence(text: "no spread around the \(p.mode.rawValue) mode of \(population)"))
       }
-      let h = max(h0, k.bandwidth)
-      let v = p.side == .above ? main.position + p.k * h : main.position - p.k * h
+      let v = e.value, h = e.halfSD
       let below = values.countBelow(v)
       return .success((v, "\(p.side == .above ? "upper" : "lower") edge of the \(p.mode.rawValue) mode of \(population) at \(main.position.formatted(significant: 3)) \(p.side == .above ? "+" : "−") \(p.k.compactText) × half-SD \(h.formatted(significant: 3)); \(below) events below, \(values.count - below) above",
                        ["mode": main.position, "halfSD": h, "k": p.k, "eventsBelow": Double(below), "eventsAbove": Double(values.count - below)]))

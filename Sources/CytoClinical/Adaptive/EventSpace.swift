@@ -87,7 +87,7 @@ final class EventSpace {
   /// Display values of a dimension (cached).
   func values(_ d: AppliedDimension) throws -> [Float] {
     if let v = displayCache[d] { return v }
-    let lin = d.compensated || isScatter(d.marker) || compensation == .uncompensated ? try linear(d.marker) : try uncompensated(d.marker)
+    let lin = try linearValues(d)
     var out = lin
     if let id = d.scale, let s = scales[id] {
       let t = try s.transform()
@@ -95,6 +95,20 @@ final class EventSpace {
     }
     displayCache[d] = out
     return out
+  }
+
+  /// The linear values a dimension's display values are made from.
+  func linearValues(_ d: AppliedDimension) throws -> [Float] {
+    d.compensated || isScatter(d.marker) || compensation == .uncompensated ? try linear(d.marker) : try uncompensated(d.marker)
+  }
+
+  /// The half-width of a scale's linear region around zero, in data units: logicle's
+  /// T·10^(2W − M) (the negative spread its W was made from), arcsinh's cofactor.
+  static func linearWidth(_ s: AppliedScale) -> Double {
+    switch s.kind {
+    case .logicle: s.T * pow(10, 2 * (s.W ?? 0) - s.M)
+    case .fasinh: s.T / sinh(s.M * M_LN10)
+    }
   }
 
   /// The top of scale for a marker's channel: its range, or the 99.9th percentile of its values

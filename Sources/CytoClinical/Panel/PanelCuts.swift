@@ -37,7 +37,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
   /// positives (or negatives) too small to make a valley.
   case peakEdge(PeakEdgeMethod)
 
-  enum CodingKeys: String, CodingKey { case method, minEvents, persistence, pick, maxLowestFraction, population, k, side, mode, minSeparation, minWeight }
+  enum CodingKeys: String, CodingKey { case method, minEvents, persistence, pick, maxLowestFraction, minFraction, population, k, side, mode, minSeparation, minWeight }
 
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -48,6 +48,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
       v.persistence = try c.decodeIfPresent(Double.self, forKey: .persistence) ?? v.persistence
       v.pick = try c.decodeIfPresent(ValleyMethod.Pick.self, forKey: .pick) ?? v.pick
       v.maxLowestFraction = try c.decodeIfPresent(Double.self, forKey: .maxLowestFraction)
+      v.minFraction = try c.decodeIfPresent(Double.self, forKey: .minFraction)
       self = .valley(v)
     case "reference":
       var r = ReferenceMethod(population: try c.decode(String.self, forKey: .population))
@@ -81,6 +82,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
       try c.encode(v.persistence, forKey: .persistence)
       try c.encode(v.pick, forKey: .pick)
       try c.encodeIfPresent(v.maxLowestFraction, forKey: .maxLowestFraction)
+      try c.encodeIfPresent(v.minFraction, forKey: .minFraction)
     case .reference(let r):
       try c.encode("reference", forKey: .method)
       try c.encode(r.population, forKey: .population)
@@ -142,6 +144,10 @@ public struct ValleyMethod: Codable, Sendable, Equatable {
   /// population only when it holds less than this fraction of the events (else it is the main
   /// population and there is no valley).
   public var maxLowestFraction: Double?
+  /// The smaller of the two modes must hold at least this fraction of the events; a smaller
+  /// positive population (B cells near aplasia) is left to the next method, the negative
+  /// reference, as analysts do.
+  public var minFraction: Double?
 
   public enum Pick: String, Codable, Sendable {
     case largest, aboveLowest, belowHighest

@@ -33,6 +33,8 @@ extension PanelDefinition {
         case .valley(let v):
           guard v.minEvents >= 1 else { throw fail("\(mk).minEvents", "must be ≥ 1") }
           guard v.persistence > 0 && v.persistence < 1 else { throw fail("\(mk).persistence", "must be in (0, 1)") }
+          if let f = v.minFraction, !(f >= 0 && f < 0.5) { throw fail("\(mk).minFraction", "must be in [0, 0.5)") }
+          if let f = v.maxLowestFraction, !(f > 0 && f <= 1) { throw fail("\(mk).maxLowestFraction", "must be in (0, 1]") }
         case .reference(let r):
           guard populationAt[r.population] != nil else { throw fail("\(mk).population", "unknown population '\(r.population)'") }
           guard r.k.isFinite && r.k >= 0 else { throw fail("\(mk).k", "must be ≥ 0") }
