@@ -78,13 +78,17 @@ import Testing
     } else if b.events > 0 {
       #expect(a.calls.naivePercentOfB?.value == nil && a.calls.naivePercentOfB?.lessThan != nil)
     }
-    // The per-sample cuts: CD19 finds its valley when B cells exist, falls back (with a note) when none do.
+    // The per-sample cuts: CD19 is the valley between the CD3- lymphocytes' negatives and the
+    // B cells when the B cells are a sizable mode; near aplasia it comes from a negative
+    // reference (the upper edge of the negative peak, or of the T cells), never a valley.
     let cd19 = try #require(a.cuts.first { $0.name == "CD19" })
-    if b.events >= 200 { #expect(cd19.method == .valley) }
-    if b.events == 0 {
-      #expect(cd19.method == .fallback && cd19.note != nil)
-      #expect(a.diagnostics.contains { $0.code == .clinicalCutFallback })
+    let nonT = Double(lymph.events - t.events)
+    if b.events >= 200 && Double(b.events) / nonT >= 0.15 { #expect(cd19.method == .valley, "\(cd19.note ?? "")") }
+    if b.events < 100 {
+      #expect(cd19.method == .peakEdge || cd19.method == .reference, "\(cd19.note ?? "")")
+      #expect(cd19.tried?.first?.hasPrefix("valley") == true)
     }
+    #expect(!a.diagnostics.contains { $0.code == .clinicalCutFallback })
   }
 
   /// A reviewer's override is used and recorded.

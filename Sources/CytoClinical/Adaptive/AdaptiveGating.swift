@@ -113,7 +113,9 @@ struct AdaptiveGater {
       return r.terms.contains { space.has($0.marker) } ? nil : "none of \(r.terms.map(\.marker).joined(separator: ", "))"
     case .cluster(let r): return missing([r.x.marker, r.y.marker]).first.map { "no \($0)" }
     case .quadrant(let r): return missing([r.x.marker, r.y.marker]).first.map { "no \($0)" }
-    case .beads(let r): return missing(r.markers).first.map { "no \($0)" }
+    case .beads(let r):
+      let present = r.markers.filter(space.has)
+      return present.count >= min(2, r.markers.count) ? nil : "fewer than two of \(r.markers.joined(separator: ", "))"
     }
   }
 

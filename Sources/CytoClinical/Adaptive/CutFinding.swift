@@ -180,22 +180,10 @@ struct CutFinder {
                          spreadSide: r.side == .above ? .above : .below, k: r.k, minSpread: density(ref).bandwidth) else {
         return .failure(NoEvidence(text: "no spread in the reference \(r.population)"))
       }
-      var v = e.value
+      let v = e.value
       let h = e.halfSD
-      var note = "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3))"
+      let note = "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3))"
       var evidence = ["referenceEvents": Double(ref.count), "referenceMedian": med, "referenceHalfSD": h, "k": r.k]
-      // The population's own main peak beyond the reference's edge means its negatives sit
-      // elsewhere than the reference's (compensation residue differs between them): the cut
-      // then lies beyond that peak too.
-      if r.side == .above, values.count >= 50, let main = density(values).modes(minPersistence: 0.5).max(by: { $0.events < $1.events }),
-         main.position > v, let own0 = edge(center: main.position, displayValues: values, linearValues: { linearSample() },
-                                            side: .above, spreadSide: .below, k: r.k, minSpread: density(values).bandwidth) {
-        let own = own0.value, hb = own0.halfSD
-        note += "; the main peak of \(population) at \(main.position.formatted(significant: 3)) lies beyond it, so the cut is that peak's upper edge \(own.formatted(significant: 3))"
-        evidence["ownMode"] = main.position
-        evidence["ownHalfSD"] = hb
-        v = own
-      }
       let below = values.countBelow(v)
       evidence["eventsBelow"] = Double(below)
       evidence["eventsAbove"] = Double(values.count - below)

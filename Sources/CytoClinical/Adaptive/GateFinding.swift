@@ -202,12 +202,13 @@ struct GateFinder {
   func beads(_ r: BeadRule) throws -> Found {
     let f = r.minFractionOfRange ?? 0.1
     var sides: [AppliedShape.Side] = []
-    for m in r.markers {
+    let used = Array(r.markers.filter(space.has).prefix(2))
+    for m in used {
       let range = space.ranges[space.channel(m)] ?? 262_144
       sides.append(.init(dimension: AppliedDimension(marker: m, scale: nil, compensated: false), min: f * range, max: nil))
     }
     return Found(shape: .rectangle(sides), evidence: ["minFractionOfRange": f],
-                 note: "uncompensated \(r.markers.joined(separator: ", ")) ≥ \(f.compactText) × the channel range")
+                 note: "uncompensated \(used.joined(separator: ", ")) ≥ \(f.compactText) × the channel range")
   }
 }
 

@@ -73,7 +73,8 @@ public struct PanelFit: Sendable, Equatable {
         return r.terms.contains { present.contains($0.marker) } ? nil : "none of \(r.terms.map(\.marker).joined(separator: ", "))"
       case .cluster(let r): return none([r.x.marker, r.y.marker])
       case .quadrant(let r): return none([r.x.marker, r.y.marker])
-      case .beads(let r): return none(r.markers)
+      case .beads(let r):
+        return r.markers.filter(present.contains).count >= min(2, r.markers.count) ? nil : "fewer than two of \(r.markers.joined(separator: ", "))"
       }
     }
     var reportable: [String] = []

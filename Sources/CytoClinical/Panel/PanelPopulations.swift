@@ -283,7 +283,9 @@ public struct QuadrantRule: Codable, Sendable, Equatable {
 }
 
 /// Counting beads: uncompensated values at least `minFractionOfRange` × the channel's `$PnR`
-/// in every listed marker's detector (beads are brighter than any cell in every detector).
+/// in the detectors of the first two listed markers the file has (in order of preference, the
+/// detectors where beads shine brightest; one when only one is listed): beads are brighter
+/// than any cell in every detector.
 public struct BeadRule: Codable, Sendable, Equatable {
   public var markers: [String]
   /// 0.1 when absent.
