@@ -27,9 +27,9 @@ struct AnalyzeCommandTests {
     let r = try CLIRunner.run(["analyze", fcs, "--beads-per-test", "50000", "--blood-ul", "50", "--format", "json", "--stats", "median"])
     #expect(r.status == 0, "\(r.stderr)")
     let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-    #expect(obj["schema"] as? String == "cytoreset.analyze/1")
+    #expect(obj["schema"] as? String == "cytoreset.analyze/2")
     let a = try #require((obj["analyses"] as? [[String: Any]])?.first)
-    #expect(a["schema"] as? String == "cytoreset.analysis/1")
+    #expect(a["schema"] as? String == "cytoreset.analysis/2")
     let populations = try #require(a["populations"] as? [[String: Any]])
     for p in populations {
       let id = try #require(p["id"] as? String)

@@ -19,9 +19,10 @@ struct PlotCommandTests {
     let (dir, fcs) = try Self.simulatedFile()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("b-t.svg").path
-    let r = try CLIRunner.run(["plot", fcs, "--x", "CD19", "--y", "CD3", "--panel", "reset", "--population", "Lymphocytes", "-o", out])
+    // B cells are gated from the CD3- lymphocytes (NonT) on CD19.
+    let r = try CLIRunner.run(["plot", fcs, "--x", "CD19", "--y", "CD3", "--panel", "reset", "--population", "NonT", "-o", out])
     #expect(r.status == 0, "\(r.stderr)")
-    #expect(r.stdout.contains("2 gates drawn"))
+    #expect(r.stdout.contains("1 gate drawn"), "\(r.stdout)")
     let svg = try String(contentsOfFile: out, encoding: .utf8)
     #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
     #expect(svg.contains("data:image/png;base64,"))

@@ -101,7 +101,7 @@ import Testing
     // A marker defined twice.
     try expectInvalid("\"marker\" : \"CD27\"\n    }", "\"marker\" : \"CD19\"\n    }", key: "marker", detail: "'CD19' is defined twice")
     // A population gated on a marker the panel never defines.
-    try expectInvalid("\"marker\" : \"CAR\",\n              \"side\"", "\"marker\" : \"CD99\",\n              \"side\"",
+    try expectInvalid("\"cut\" : \"CAR\",\n            \"marker\" : \"CAR\"", "\"cut\" : \"CAR\",\n            \"marker\" : \"CD99\"",
                       key: "gate", detail: "unknown marker 'CD99'")
     // A cut that refers to a missing population, and one that makes a cycle.
     try expectInvalid("\"population\" : \"NonT\"", "\"population\" : \"Nowhere\"", key: "cuts[", detail: "unknown population 'Nowhere'")
