@@ -191,6 +191,19 @@ public struct Density2D: Sendable {
     cluster.bins.filter { density[$0] >= level * cluster.height }
   }
 
+  /// Events (histogram counts) in the bins whose centre lies inside `polygon`, and how many of
+  /// them are in bins outside `basin` (another cluster's events a hull would swallow).
+  public func events(inside polygon: Polygon2D, basin: Set<Int>) -> (inside: Double, foreign: Double) {
+    var inside = 0.0, foreign = 0.0
+    for b in counts.indices where counts[b] > 0 {
+      let c = position(b)
+      guard polygon.contains(c.x, c.y) else { continue }
+      inside += counts[b]
+      if !basin.contains(b) { foreign += counts[b] }
+    }
+    return (inside, foreign)
+  }
+
   /// The convex hull of the given bins (their outer corners), counter-clockwise.
   public func hull(of bins: [Int]) -> [(x: Double, y: Double)] {
     let (wx, wy) = binWidth

@@ -96,7 +96,10 @@ struct AdaptiveGater {
     }
     gates.append(AppliedGate(id: entry.id, populations: entry.populationIDs, parent: entry.parent, label: entry.label, status: status,
                              rule: nil, alternative: nil, shape: nil, evidence: nil, note: reason))
-    diagnostics.append(Diagnostic(.warning, .clinicalPopulationNotReported, "\(entry.id): not reported: \(reason)", at: location))
+    // A warning when the report or a clinical role needs it; a note for internal populations.
+    let needed = entry.populationIDs.contains { id in panel.report.contains { $0.population == id } || panel.roles.all.contains { $0.1 == id } }
+    diagnostics.append(Diagnostic(needed ? .warning : .note, .clinicalPopulationNotReported, "\(entry.id): not reported: \(reason)",
+                                  at: location))
   }
 
   /// Which alternative the file's markers allow, and what is missing from each.

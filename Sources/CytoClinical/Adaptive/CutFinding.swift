@@ -35,24 +35,14 @@ struct CutFinder {
 
   private func find(_ c: CutDefinition, dim: AppliedDimension, all: [Float]) throws -> Outcome {
     guard let mask = masks[c.population] else { return .none("its population \(c.population) is not gated in this file") }
-    var values = Self.withoutPileUp(RobustSample(EventSpace.gather(all, mask)))
-    // Mass cytometry counts no ions for most negative events: a spike at zero (or at the
-    // −1…0 randomisation) that is a mode of its own. The densities are estimated on the
-    // events with a signal; the zeros are negatives by definition.
-    var zeros = 0
-    if space.instrument.kind == .mass {
-      zeros = values.countBelow(Double(Float.leastNonzeroMagnitude))
-      values = RobustSample(values.sorted.dropFirst(zeros))
-    }
+    let values_ = Self.withoutPileUp(RobustSample(EventSpace.gather(all, mask)))
+    let values = values_
     var tried: [String] = []
     for m in c.methods {
       switch try attempt(m, values: values, population: c.population, dim: dim, all: all) {
       case .success(let (value, note, evidence)):
-        var ev = evidence
-        if zeros > 0 { ev["zeroEvents"] = Double(zeros) }
-        return .cut(AppliedCut(name: c.name, marker: c.marker, value: value, method: Self.method(m),
-                               note: zeros > 0 ? note + " (\(zeros) events without signal left out of the density)" : note,
-                               tried: tried.isEmpty ? nil : tried, evidence: ev))
+        return .cut(AppliedCut(name: c.name, marker: c.marker, value: value, method: Self.method(m), note: note,
+                               tried: tried.isEmpty ? nil : tried, evidence: evidence))
       case .failure(let why):
         tried.append("\(m.name): \(why.text)")
       }
@@ -90,12 +80,10 @@ struct CutFinder {
   /// The events of the cut's population.
   var populationMask: EventMask? = nil
 
-  /// The linear values of the cut population's events (mass cytometry: those with a signal).
+  /// The linear values of the cut population's events.
   func linearSample() -> RobustSample {
     guard let m = populationMask, !linearAll.isEmpty else { return RobustSample([Float]()) }
-    var s = RobustSample(EventSpace.gather(linearAll, m))
-    if space.instrument.kind == .mass { s = RobustSample(s.sorted.dropFirst(s.countBelow(Double(Float.leastNonzeroMagnitude)))) }
-    return s
+    return RobustSample(EventSpace.gather(linearAll, m))
   }
 
   /// The edge `k` robust half-SDs beyond `center` (display units) on `side`, the spread
@@ -103,7 +91,10 @@ struct CutFinder {
   /// noise around zero, symmetric in data units but not on a log-like display) is measured in
   /// data units; a brighter one (log-normal, symmetric on the display) in display units.
   func edge(center: Double, displayValues: RobustSample, linearValues: () -> RobustSample, side: CutSide,
-            spreadSide: RobustSample.Side, k: Double, minSpread: Double) -> (value: Double, halfSD: Double, inData: Bool)? {
+            spreadSide requested: RobustSample.Side, k: Double, minSpread: Double) -> (value: Double, halfSD: Double, inData: Bool)? {
+    // Mass cytometry: the lower side of a negative population is the zero-count spread, not
+    // its spread; ion counts spread upwards (Poisson), so the cut side itself is measured.
+    let spreadSide: RobustSample.Side = space.instrument.kind == .mass ? (side == .above ? .above : .below) : requested
     if let t = scale, linearWidth > 0 {
       let c = t.inverse(center)
       if abs(c) <= 3 * linearWidth {
@@ -169,13 +160,11 @@ struct CutFinder {
       guard let refMask = masks[r.population] else {
         return .failure(NoEvidence(text: "reference population \(r.population) is not gated in this file"))
       }
-      var ref = RobustSample(EventSpace.gather(all, refMask))
-      if space.instrument.kind == .mass { ref = RobustSample(ref.sorted.dropFirst(ref.countBelow(Double(Float.leastNonzeroMagnitude)))) }
+      let ref = RobustSample(EventSpace.gather(all, refMask))
       guard ref.count >= r.minEvents, let med = ref.median else {
         return .failure(NoEvidence(text: "\(ref.count) events in the reference \(r.population), need \(r.minEvents)"))
       }
-      var refLinear = RobustSample(EventSpace.gather(linearAll, refMask))
-      if space.instrument.kind == .mass { refLinear = RobustSample(refLinear.sorted.dropFirst(refLinear.countBelow(Double(Float.leastNonzeroMagnitude)))) }
+      let refLinear = RobustSample(EventSpace.gather(linearAll, refMask))
       guard let e = edge(center: med, displayValues: ref, linearValues: { refLinear }, side: r.side,
                          spreadSide: r.side == .above ? .above : .below, k: r.k, minSpread: density(ref).bandwidth) else {
         return .failure(NoEvidence(text: "no spread in the reference \(r.population)"))

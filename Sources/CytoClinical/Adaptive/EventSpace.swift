@@ -55,7 +55,8 @@ final class EventSpace {
   func linear(_ marker: String) throws -> [Float] {
     if let v = linearCache[marker] { return v }
     let comp: CompensationReference = isScatter(marker) ? .uncompensated : compensation
-    let v = Self.floats(try GatingEngine.channelValues(channel(marker), compensation: comp, input: input))
+    var v = Self.floats(try GatingEngine.channelValues(channel(marker), compensation: comp, input: input))
+    if instrument.kind == .mass && !isScatter(marker) { Self.spreadZeroCounts(&v) }
     linearCache[marker] = v
     return v
   }
@@ -66,6 +67,17 @@ final class EventSpace {
     let v = Self.floats(try GatingEngine.channelValues(channel(marker), compensation: .uncompensated, input: input))
     uncompensatedCache[marker] = v
     return v
+  }
+
+  /// Mass cytometry: an event with no ions has the value 0 (or one already spread over −1…0);
+  /// for finding gates, counts ≤ 0 are spread evenly over −1…0 (as CyTOF software randomises
+  /// them), so the negatives form a density mode instead of a spike. Deterministic (a
+  /// golden-ratio sequence over the event index); the final counts use the stored values.
+  static func spreadZeroCounts(_ v: inout [Float]) {
+    for i in v.indices where v[i] <= 0 {
+      let u = (Double(i) * 0.618_033_988_749_895).truncatingRemainder(dividingBy: 1)
+      v[i] = Float(-u)
+    }
   }
 
   static func floats(_ d: DimensionValues) -> [Float] {
@@ -142,7 +154,7 @@ final class EventSpace {
         s = AppliedScale(id: id, marker: marker, kind: .fasinh, T: T, W: nil, M: m, A: 0,
                          method: "arcsinh(x / \(cofactor.compactText)) (\(instrument.kind.rawValue)), T = \(T.compactText)")
       case .logicle(let r):
-        let negatives = RobustSample(lin.filter { $0 < 0 })
+        let negatives = RobustSample(lin.filter { $0 < 0 })  // logicle (conventional) only
         var w = 0.0
         var how = "no negative values: W = 0"
         if let q = negatives.quantile(r.negativeQuantile), q < 0 {

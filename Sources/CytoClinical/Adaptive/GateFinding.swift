@@ -179,15 +179,27 @@ struct GateFinder {
     }
     let score: (Density2D.Cluster) -> Double = { c in let n = norm(c.peak); return r.toward[0] * n.0 + r.toward[1] * n.1 }
     let target = clusters.max { score($0) < score($1) }!
-    let level = r.level ?? 0.01
-    let hull = kde.hull(of: kde.region(of: target, level: level))
+    // The contour level: the panel's (default 1% of the peak), raised until the convex hull
+    // takes in at most 2% of events from other clusters' basins (a hull bridges concave
+    // basin borders).
+    let basin = Set(target.bins)
+    var level = r.level ?? 0.01
+    var hull = kde.hull(of: kde.region(of: target, level: level))
+    var foreign = 0.0
+    for next in [0.02, 0.05, 0.1, 0.2, 0.3, 0.5] {
+      let e = kde.events(inside: Polygon2D(hull), basin: basin)
+      foreign = e.inside > 0 ? e.foreign / e.inside : 0
+      guard foreign > (r.maxForeign ?? 0.02), next > level else { break }
+      level = next
+      hull = kde.hull(of: kde.region(of: target, level: level))
+    }
     guard hull.count >= 3 else { throw NotFound(reason: "the target cluster's region is degenerate") }
     let poly = Polygon2D(hull)
     var inside = 0
     for i in x.indices where poly.contains(Double(x[i]), Double(y[i])) { inside += 1 }
     return Found(shape: .polygon(x: dx, y: dy, vertices: hull.map { [$0.x, $0.y] }),
                  evidence: ["clusters": Double(clusters.count), "peakX": target.peak.x, "peakY": target.peak.y,
-                            "clusterEvents": target.events, "eventsInside": Double(inside), "level": level],
+                            "clusterEvents": target.events, "eventsInside": Double(inside), "level": level, "foreignFraction": foreign],
                  note: "\(clusters.count) density clusters in \(parentName); the one toward (\(r.toward.map(\.compactText).joined(separator: ", "))) peaks at (\(target.peak.x.formatted(significant: 4)), \(target.peak.y.formatted(significant: 4))); hull of its basin above \(Int(level * 100))% of its peak: \(inside) of \(x.count) events")
   }
 
@@ -199,16 +211,37 @@ struct GateFinder {
                  evidence: [:], note: "\(r.x.marker) at \(cx.value.formatted(significant: 3)) (\(cx.method.rawValue)), \(r.y.marker) at \(cy.value.formatted(significant: 3)) (\(cy.method.rawValue))")
   }
 
+  /// Beads: in each of the first two listed detectors present, the brightest density mode of
+  /// the uncompensated values (on a log scale) must lie above `minFractionOfRange` × the range;
+  /// the bead gate starts at the valley below it (else 4 robust SDs below its peak).
   func beads(_ r: BeadRule) throws -> Found {
     let f = r.minFractionOfRange ?? 0.1
-    var sides: [AppliedShape.Side] = []
     let used = Array(r.markers.filter(space.has).prefix(2))
+    var sides: [AppliedShape.Side] = []
+    var evidence: [String: Double] = ["minFractionOfRange": f]
+    var notes: [String] = []
     for m in used {
       let range = space.ranges[space.channel(m)] ?? 262_144
-      sides.append(.init(dimension: AppliedDimension(marker: m, scale: nil, compensated: false), min: f * range, max: nil))
+      let raw = EventSpace.gather(try space.uncompensated(m), parent)
+      let logs = RobustSample(raw.map { Float(log10(max(Double($0), 1))) })
+      let kde = Density1D(logs)
+      let modes = kde.modes(minPersistence: 0.3, minEvents: 20)
+      guard let top = modes.last, pow(10, top.position) >= f * range else {
+        throw NotFound(reason: "no bead population: the brightest \(m) mode (\(modes.last.map { pow(10, $0.position).formatted(significant: 3) } ?? "none")) is below \(f.compactText) × the range \(range.compactText)")
+      }
+      var cut: Double
+      if modes.count >= 2 {
+        cut = kde.saddle(between: modes[modes.count - 2].peakBin, and: top.peakBin).position
+      } else {
+        cut = top.position - 4 * (logs.halfSD(around: top.position, side: .above) ?? kde.bandwidth)
+      }
+      cut = max(cut, log10(f * range))
+      sides.append(.init(dimension: AppliedDimension(marker: m, scale: nil, compensated: false), min: pow(10, cut), max: nil))
+      evidence["\(m)Mode"] = pow(10, top.position)
+      notes.append("\(m) ≥ \(pow(10, cut).formatted(significant: 3)) (below the brightest mode at \(pow(10, top.position).formatted(significant: 3)))")
     }
-    return Found(shape: .rectangle(sides), evidence: ["minFractionOfRange": f],
-                 note: "uncompensated \(used.joined(separator: ", ")) ≥ \(f.compactText) × the channel range")
+    guard !sides.isEmpty else { throw NotFound(reason: "none of \(r.markers.joined(separator: ", ")) in the file") }
+    return Found(shape: .rectangle(sides), evidence: evidence, note: "uncompensated " + notes.joined(separator: ", "))
   }
 }
 

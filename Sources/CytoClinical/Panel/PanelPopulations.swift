@@ -223,6 +223,10 @@ public struct ClusterRule: Codable, Sendable, Equatable {
   public var persistence: Double?
   /// The fewest of the parent's events a candidate cluster holds (0.03).
   public var minFraction: Double?
+  /// The largest share of the gate's events that may come from other clusters' basins before
+  /// the contour level is raised (0.02); 1 keeps the level (a gate meant to take in the
+  /// neighbours too, as "not granulocytes" takes in the monocytes).
+  public var maxForeign: Double?
 
   /// An axis: a marker and its scale (`log` for scatter on a log-like scale).
   public struct Axis: Codable, Sendable, Equatable {
@@ -282,10 +286,10 @@ public struct QuadrantRule: Codable, Sendable, Equatable {
   }
 }
 
-/// Counting beads: uncompensated values at least `minFractionOfRange` × the channel's `$PnR`
-/// in the detectors of the first two listed markers the file has (in order of preference, the
-/// detectors where beads shine brightest; one when only one is listed): beads are brighter
-/// than any cell in every detector.
+/// Counting beads: brighter than any cell in every detector. In the detectors of the first two
+/// listed markers the file has (in order of preference, where beads shine brightest), the
+/// brightest density mode of the uncompensated values must lie above `minFractionOfRange` ×
+/// the channel's `$PnR`; the gate starts at the valley below it.
 public struct BeadRule: Codable, Sendable, Equatable {
   public var markers: [String]
   /// 0.1 when absent.

@@ -94,6 +94,7 @@ extension PanelDefinition {
       if let l = r.level, !(l > 0 && l < 1) { throw fail("\(key).level", "must be in (0, 1)") }
       if let p = r.persistence, !(p > 0 && p < 1) { throw fail("\(key).persistence", "must be in (0, 1)") }
       if let f = r.minFraction, !(f > 0 && f < 1) { throw fail("\(key).minFraction", "must be in (0, 1)") }
+      if let f = r.maxForeign, !(f > 0 && f <= 1) { throw fail("\(key).maxForeign", "must be in (0, 1]") }
     case .quadrant(let r):
       if r.quadrants.isEmpty || r.quadrants.count > 4 { throw fail("\(key).quadrants", "needs 1 to 4 quadrants") }
       var corners: Set<String> = []
