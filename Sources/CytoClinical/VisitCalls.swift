@@ -10,13 +10,15 @@ struct VisitCallMaker {
     let lymph = count(roles.lymphocytes) ?? 0
     let t = count(roles.tCells) ?? 0
     let car = count(roles.carT) ?? 0
-    let naive = count(roles.naiveB) ?? 0
+    // Without a naive B gate in this file (too few B cells to place the CD27/IgD cuts, or no
+    // CD27/IgD in the tube) the naive fraction is unknown, not 0.
+    let naiveCount = count(roles.naiveB)
 
     let bPerMicroliter = perMicroliterScale.map { Quantity(events: b, scale: $0, unit: .cellsPerMicroliter, lloqEvents: lloqEvents) }
     let bPercent = lymph > 0 ? Quantity.percent(b, of: lymph, unit: .percentOfLymphocytes, lloqEvents: lloqEvents) : nil
     let aplasia = Self.aplasiaCall(perMicroliter: bPerMicroliter, percentOfLymphocytes: bPercent, rule: thresholds.aplasia)
 
-    let naivePct = b > 0 ? Quantity.percent(naive, of: b, unit: .percentOfB, lloqEvents: lloqEvents) : nil
+    let naivePct = b > 0 ? naiveCount.map { Quantity.percent($0, of: b, unit: .percentOfB, lloqEvents: lloqEvents) } : nil
     var predominantlyNaive: Bool? = nil
     if b >= lloqEvents, let q = naivePct {
       // Below the LLOQ the naive fraction is only bounded: naive < bound ≤ threshold means "not naive".

@@ -43,5 +43,6 @@ def test_flowkit_counts_equal_the_analysis(name):
 def test_fixtures_cover_the_clinical_states():
     base, aplasia, recovery = (analysis_counts(n) for n in ("reset-baseline", "reset-aplasia", "reset-recovery"))
     assert base["BCells"] > 500 and base["CART"] == 0 and base["Beads"] > 1000
-    assert aplasia["NaiveB"] == 0 and aplasia["CART"] > 500
+    # In aplasia there are too few B cells to place the CD27/IgD cuts: no naive gate at all.
+    assert aplasia.get("NaiveB", 0) == 0 and aplasia["CART"] > 500
     assert recovery["TransitionalB"] > 10 and recovery["NaiveB"] > 0.8 * recovery["BCells"]

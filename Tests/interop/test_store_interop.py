@@ -77,7 +77,9 @@ def test_visits_and_provenance(store):
         assert a.attrs["beads_per_test"] == 50000.0 and a.attrs["blood_ul"] == 50.0
         assert len(a.attrs["gating_hash"]) == 64
         analysis = json.loads(a.attrs["analysis_json"])
-        assert analysis["schema"] == "cytoreset.analysis/1"
+        assert analysis["schema"] == "cytoreset.analysis/2"
+        assert analysis["gating"]["instrument"]["kind"] == "conventional"
+        assert any(g["id"] == "Lymphocytes" and g["status"] == "found" for g in analysis["gating"]["gates"])
         assert set(a["diagnostics"].dtype.names) == {"severity", "code", "message"}
         assert set(a["cuts"].dtype.names) == {"name", "marker", "value", "method", "note"}
         # Re-analysis with another gating: version 2 beside version 1, nothing overwritten.

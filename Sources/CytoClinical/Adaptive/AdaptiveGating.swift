@@ -238,7 +238,7 @@ struct AdaptiveGater {
     case (.polygon(let x, let y, _), .vertices(let v)):
       f.shape = .polygon(x: x, y: y, vertices: v)
     case (.rectangle(let sides), .range(let lo, let hi)) where sides.count == 1:
-      f.shape = .rectangle([AppliedShape.Side(dimension: sides[0].dimension, min: lo, max: hi)])
+      f.shape = .rectangle(sides: [AppliedShape.Side(dimension: sides[0].dimension, min: lo, max: hi)])
     default:
       throw PanelError.invalid(file: "--gate", detail: "gate '\(id)' is a \(f.shape.kindName) in this file: set polygons with vertices 'x1,y1 x2,y2 …', one-dimensional gates with MIN:MAX, and cuts with --cut")
     }

@@ -116,7 +116,7 @@ public struct AppliedDimension: Codable, Sendable, Equatable, Hashable {
 /// The geometry of a gate as applied, in the display units of its dimensions.
 public enum AppliedShape: Codable, Sendable, Equatable {
   /// `min ≤ x < max` on every side (a missing end is open).
-  case rectangle([Side])
+  case rectangle(sides: [Side])
   /// A polygon (even–odd rule).
   case polygon(x: AppliedDimension, y: AppliedDimension, vertices: [[Double]])
   /// Quadrants of two dividers; each quadrant below or above each cut.

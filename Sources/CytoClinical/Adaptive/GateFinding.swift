@@ -80,7 +80,7 @@ struct GateFinder {
       how += "; off-scale SSC (\(top.compactText)) out"
     }
     evidence["cut"] = cut
-    return Found(shape: .rectangle(sides), evidence: evidence, note: how)
+    return Found(shape: .rectangle(sides: sides), evidence: evidence, note: how)
   }
 
   func singlets(_ r: SingletRule) throws -> Found {
@@ -143,7 +143,7 @@ struct GateFinder {
         notes.append("\(l) < \((med + k * h).formatted(significant: 3)) (median + \(k.compactText) × lower half-SD)")
       }
     }
-    return Found(shape: .rectangle(sides), evidence: evidence, note: notes.joined(separator: "; "))
+    return Found(shape: .rectangle(sides: sides), evidence: evidence, note: notes.joined(separator: "; "))
   }
 
   func threshold(_ r: ThresholdRule) throws -> Found {
@@ -160,7 +160,7 @@ struct GateFinder {
       notes.append("\(t.marker) \(t.side == .above ? "≥" : "<") \(c.value.formatted(significant: 3)) (cut \(t.cut), \(c.method.rawValue))")
     }
     guard !sides.isEmpty else { throw NotFound(reason: "none of its markers is in the file") }
-    return Found(shape: .rectangle(sides), evidence: [:], note: notes.joined(separator: "; "))
+    return Found(shape: .rectangle(sides: sides), evidence: [:], note: notes.joined(separator: "; "))
   }
 
   func cluster(_ r: ClusterRule) throws -> Found {
@@ -241,7 +241,7 @@ struct GateFinder {
       notes.append("\(m) ≥ \(pow(10, cut).formatted(significant: 3)) (below the brightest mode at \(pow(10, top.position).formatted(significant: 3)))")
     }
     guard !sides.isEmpty else { throw NotFound(reason: "none of \(r.markers.joined(separator: ", ")) in the file") }
-    return Found(shape: .rectangle(sides), evidence: evidence, note: "uncompensated " + notes.joined(separator: ", "))
+    return Found(shape: .rectangle(sides: sides), evidence: evidence, note: "uncompensated " + notes.joined(separator: ", "))
   }
 }
 
