@@ -35,7 +35,7 @@ public struct Density2D: Sendable {
   public init(x: [Float], y: [Float], xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, bins: Int = 128,
               adjust: Double = 1) {
     precondition(x.count == y.count, "x and y must hold the same events")
-    let sx = RobustSample(x), sy = RobustSample(y)
+    let sx = RobustSample(x, limit: 100_000), sy = RobustSample(y, limit: 100_000)
     func span(_ s: RobustSample, _ given: ClosedRange<Double>?) -> ClosedRange<Double> {
       if let given { return given }
       var lo = s.quantile(0.005) ?? 0, hi = s.quantile(0.995) ?? 1

@@ -51,7 +51,7 @@ public struct RobustLine: Sendable, Equatable {
     guard var line = theilSen(x: x, y: y, maxPoints: maxPoints) else { return nil }
     for _ in 0..<rounds {
       let r = zip(x, y).map { Float(Double($1) - line.predict(Double($0))) }
-      guard let s = RobustSample(r).robustSD, s > 0 else { break }
+      guard let s = RobustSample(r, limit: 100_000).robustSD, s > 0 else { break }
       var kx: [Float] = [], ky: [Float] = []
       for i in r.indices where abs(Double(r[i])) <= k * s {
         kx.append(x[i])

@@ -30,12 +30,14 @@ struct CutFinder {
       finder.linearAll = try space.linearValues(dim)
     }
     finder.populationMask = masks[c.population]
+    if let m = finder.populationMask { finder.populationValues = EventSpace.gather(all, m) }
     return try finder.find(c, dim: dim, all: all)
   }
 
   private func find(_ c: CutDefinition, dim: AppliedDimension, all: [Float]) throws -> Outcome {
     guard let mask = masks[c.population] else { return .none("its population \(c.population) is not gated in this file") }
-    let values_ = Self.withoutPileUp(RobustSample(EventSpace.gather(all, mask)))
+    _ = mask
+    let values_ = Self.withoutPileUp(RobustSample(populationValues, limit: Self.sampleLimit))
     let values = values_
     var tried: [String] = []
     for m in c.methods {
@@ -77,13 +79,22 @@ struct CutFinder {
   var scale: ScaleTransform? = nil
   var linearWidth: Double = 0
   var linearAll: [Float] = []
-  /// The events of the cut's population.
+  /// The events of the cut's population, and their display values (every one: densities
+  /// and spreads use a sample of at most ``sampleLimit``, the counts recorded use all).
   var populationMask: EventMask? = nil
+  var populationValues: [Float] = []
+
+  /// The largest sample a density or robust spread is estimated from.
+  static let sampleLimit = 100_000
+
+  /// Events of the cut's population below `x` (all of them).
+  func countBelow(_ x: Double) -> Int { RobustSample.count(populationValues, below: x) }
+  var populationCount: Int { populationValues.count }
 
   /// The linear values of the cut population's events.
   func linearSample() -> RobustSample {
     guard let m = populationMask, !linearAll.isEmpty else { return RobustSample([Float]()) }
-    return RobustSample(EventSpace.gather(linearAll, m))
+    return RobustSample(EventSpace.gather(linearAll, m), limit: Self.sampleLimit)
   }
 
   /// The edge `k` robust half-SDs beyond `center` (display units) on `side`, the spread
@@ -127,9 +138,6 @@ struct CutFinder {
       guard values.count >= 2 * p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
       let k = density(values)
       let modes = k.modes(minPersistence: p.persistence, minEvents: Double(p.minEvents))
-      if ProcessInfo.processInfo.environment["CYTORESET_DEBUG_CUTS"] != nil {
-        print("DEBUG \(population) n=\(values.count) range \(k.lower)…\(k.upper) bw \(k.bandwidth) modes(0.1):", k.modes(minPersistence: 0.1).map { "\($0.position):\($0.persistence):\($0.events)" })
-      }
       guard modes.count >= 2 else {
         return .failure(NoEvidence(text: "one mode in \(population) (\(values.count) events): no valley"))
       }
@@ -152,7 +160,7 @@ struct CutFinder {
         return .failure(NoEvidence(text: "the smaller mode in \(population) holds \(Int(min(two[0].events, two[1].events))) of \(values.count) events (under \(Int((f * 100).rounded()))%): too few to place a valley"))
       }
       let s = k.saddle(between: two[0].peakBin, and: two[1].peakBin)
-      let below = values.countBelow(s.position), above = values.count - below
+      let below = countBelow(s.position), above = populationCount - below
       return .success((s.position, "valley between modes at \(two[0].position.formatted(significant: 3)) and \(two[1].position.formatted(significant: 3)) in \(population): \(below) events below, \(above) above",
                        ["lowerMode": two[0].position, "upperMode": two[1].position, "valleyDensityRatio": s.density / min(two[0].height, two[1].height),
                         "eventsBelow": Double(below), "eventsAbove": Double(above), "modes": Double(modes.count)]))
@@ -160,11 +168,11 @@ struct CutFinder {
       guard let refMask = masks[r.population] else {
         return .failure(NoEvidence(text: "reference population \(r.population) is not gated in this file"))
       }
-      let ref = RobustSample(EventSpace.gather(all, refMask))
+      let ref = RobustSample(EventSpace.gather(all, refMask), limit: Self.sampleLimit)
       guard ref.count >= r.minEvents, let med = ref.median else {
         return .failure(NoEvidence(text: "\(ref.count) events in the reference \(r.population), need \(r.minEvents)"))
       }
-      let refLinear = RobustSample(EventSpace.gather(linearAll, refMask))
+      let refLinear = RobustSample(EventSpace.gather(linearAll, refMask), limit: Self.sampleLimit)
       guard let e = edge(center: med, displayValues: ref, linearValues: { refLinear }, side: r.side,
                          spreadSide: r.side == .above ? .above : .below, k: r.k, minSpread: density(ref).bandwidth) else {
         return .failure(NoEvidence(text: "no spread in the reference \(r.population)"))
@@ -173,10 +181,10 @@ struct CutFinder {
       let h = e.halfSD
       let note = "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3))"
       var evidence = ["referenceEvents": Double(ref.count), "referenceMedian": med, "referenceHalfSD": h, "k": r.k]
-      let below = values.countBelow(v)
+      let below = countBelow(v)
       evidence["eventsBelow"] = Double(below)
-      evidence["eventsAbove"] = Double(values.count - below)
-      return .success((v, note + "; \(below) events below, \(values.count - below) above in \(population)", evidence))
+      evidence["eventsAbove"] = Double(populationCount - below)
+      return .success((v, note + "; \(below) events below, \(populationCount - below) above in \(population)", evidence))
     case .mixture(let p):
       guard values.count >= p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
       guard let g = GaussianMixture2.fit(values) else { return .failure(NoEvidence(text: "the mixture did not converge")) }
@@ -184,10 +192,10 @@ struct CutFinder {
         return .failure(NoEvidence(text: "two-component mixture not separated (Ashman's D \(g.separation.formatted(significant: 3)), weights \(g.weights.0.formatted(significant: 2))/\(g.weights.1.formatted(significant: 2)))"))
       }
       let v = g.crossing
-      let below = values.countBelow(v)
-      return .success((v, "two-component Gaussian mixture in \(population): means \(g.means.0.formatted(significant: 3)) and \(g.means.1.formatted(significant: 3)), Ashman's D \(g.separation.formatted(significant: 3)); \(below) events below, \(values.count - below) above",
+      let below = countBelow(v)
+      return .success((v, "two-component Gaussian mixture in \(population): means \(g.means.0.formatted(significant: 3)) and \(g.means.1.formatted(significant: 3)), Ashman's D \(g.separation.formatted(significant: 3)); \(below) events below, \(populationCount - below) above",
                        ["lowerMean": g.means.0, "upperMean": g.means.1, "lowerSD": g.sds.0, "upperSD": g.sds.1, "lowerWeight": g.weights.0,
-                        "separation": g.separation, "eventsBelow": Double(below), "eventsAbove": Double(values.count - below)]))
+                        "separation": g.separation, "eventsBelow": Double(below), "eventsAbove": Double(populationCount - below)]))
     case .peakEdge(let p):
       guard values.count >= p.minEvents else { return .failure(NoEvidence(text: "\(values.count) events in \(population)")) }
       let k = density(values)
@@ -212,9 +220,9 @@ struct CutFinder {
         return .failure(NoEvidence(text: "no spread around the \(p.mode.rawValue) mode of \(population)"))
       }
       let v = e.value, h = e.halfSD
-      let below = values.countBelow(v)
-      return .success((v, "\(p.side == .above ? "upper" : "lower") edge of the \(p.mode.rawValue) mode of \(population) at \(main.position.formatted(significant: 3)) \(p.side == .above ? "+" : "−") \(p.k.compactText) × half-SD \(h.formatted(significant: 3)); \(below) events below, \(values.count - below) above",
-                       ["mode": main.position, "halfSD": h, "k": p.k, "eventsBelow": Double(below), "eventsAbove": Double(values.count - below)]))
+      let below = countBelow(v)
+      return .success((v, "\(p.side == .above ? "upper" : "lower") edge of the \(p.mode.rawValue) mode of \(population) at \(main.position.formatted(significant: 3)) \(p.side == .above ? "+" : "−") \(p.k.compactText) × half-SD \(h.formatted(significant: 3)); \(below) events below, \(populationCount - below) above",
+                       ["mode": main.position, "halfSD": h, "k": p.k, "eventsBelow": Double(below), "eventsAbove": Double(populationCount - below)]))
     }
   }
 }

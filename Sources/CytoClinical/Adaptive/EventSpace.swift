@@ -127,7 +127,7 @@ final class EventSpace {
   /// when the data exceed the range (unmixed spectral data do).
   func top(_ marker: String, values: [Float]) -> Double {
     let r = ranges[channel(marker)] ?? 262_144
-    let sample = RobustSample(stride(from: 0, to: values.count, by: max(1, values.count / 200_000)).map { values[$0] })
+    let sample = RobustSample(values, limit: 100_000)
     return max(r, sample.quantile(0.999) ?? r, 1)
   }
 
@@ -154,7 +154,7 @@ final class EventSpace {
         s = AppliedScale(id: id, marker: marker, kind: .fasinh, T: T, W: nil, M: m, A: 0,
                          method: "arcsinh(x / \(cofactor.compactText)) (\(instrument.kind.rawValue)), T = \(T.compactText)")
       case .logicle(let r):
-        let negatives = RobustSample(lin.filter { $0 < 0 })  // logicle (conventional) only
+        let negatives = RobustSample(lin.filter { $0 < 0 }, limit: 100_000)
         var w = 0.0
         var how = "no negative values: W = 0"
         if let q = negatives.quantile(r.negativeQuantile), q < 0 {

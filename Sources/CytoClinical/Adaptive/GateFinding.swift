@@ -36,15 +36,22 @@ struct GateFinder {
 
   /// Pile-up at the top of a scatter parameter: the maximum, if at least 0.1% of the events sit
   /// exactly there (off-scale events whose true value is unknown).
-  static func saturation(_ s: RobustSample) -> Double? {
-    guard let top = s.sorted.last, s.count > 0 else { return nil }
-    let atTop = s.count - s.countBelow(Double(top))
-    return Double(atTop) >= max(2, 0.001 * Double(s.count)) ? Double(top) : nil
+  static func saturation(_ v: [Float]) -> Double? {
+    var top = -Float.infinity, atTop = 0, n = 0
+    for x in v where x.isFinite {
+      n += 1
+      if x > top { top = x; atTop = 1 } else if x == top { atTop += 1 }
+    }
+    guard n > 0 else { return nil }
+    return Double(atTop) >= max(2, 0.001 * Double(n)) ? Double(top) : nil
   }
+
+  static let sampleLimit = CutFinder.sampleLimit
 
   func scatterCells(_ r: ScatterCellsRule) throws -> Found {
     let dx = try space.dimension(r.fsc), dy = try space.dimension(r.ssc)
-    let fsc = RobustSample(try parentValues(dx)), ssc = RobustSample(try parentValues(dy))
+    let fscAll = try parentValues(dx), sscAll = try parentValues(dy)
+    let fsc = RobustSample(fscAll, limit: Self.sampleLimit)
     guard fsc.count >= 50 else { throw NotFound(reason: "\(fsc.count) events in \(parentName)") }
     let k = Density1D(fsc)
     let modes = k.modes(minPersistence: 0.5, minEvents: max(20, 0.01 * Double(fsc.count)))
@@ -69,12 +76,12 @@ struct GateFinder {
       how = "no debris mode: FSC ≥ lowest cell mode \(lowestCell.position.formatted(significant: 4)) − \(kk.compactText) × half-SD \(h.formatted(significant: 3))"
     }
     var sides = [AppliedShape.Side(dimension: dx, min: cut, max: nil)]
-    if let top = Self.saturation(fsc) {
+    if let top = Self.saturation(fscAll) {
       sides[0].max = top
       evidence["fscOffScale"] = top
       how += "; off-scale FSC (\(top.compactText)) out"
     }
-    if let top = Self.saturation(ssc) {
+    if let top = Self.saturation(sscAll) {
       sides.append(AppliedShape.Side(dimension: dy, min: nil, max: top))
       evidence["sscOffScale"] = top
       how += "; off-scale SSC (\(top.compactText)) out"
@@ -93,15 +100,14 @@ struct GateFinder {
     guard let line = RobustLine.trimmedTheilSen(x: x, y: y) else { throw NotFound(reason: "no robust line through \(pair[0]) vs \(pair[1])") }
     // Width grows for doublets (doublet side above the line), height does not (below).
     let width = pair[1].uppercased().hasSuffix("-W") || pair[1].uppercased().contains("WIDTH")
-    let residuals = RobustSample(zip(x, y).map { Float(Double($1) - line.predict(Double($0))) })
+    let residuals = RobustSample(zip(x, y).map { Float(Double($1) - line.predict(Double($0))) }, limit: Self.sampleLimit)
     guard let center = residuals.median,
           let s = residuals.halfSD(around: center, side: width ? .below : .above), s > 0 else {
       throw NotFound(reason: "no spread around the \(pair[0])–\(pair[1]) line")
     }
     let k = r.k ?? 4, kOther = r.kOther ?? 6
     let low = center - (width ? kOther : k) * s, high = center + (width ? k : kOther) * s
-    let xs = RobustSample(x)
-    let x0 = min(0, xs.sorted.first.map(Double.init) ?? 0), x1 = (xs.sorted.last.map(Double.init) ?? 1) * 1.05 + 1
+    let x0 = min(0, Double(x.min() ?? 0)), x1 = Double(x.max() ?? 1) * 1.05 + 1
     let vertices = [[x0, line.predict(x0) + low], [x1, line.predict(x1) + low], [x1, line.predict(x1) + high], [x0, line.predict(x0) + high]]
     return Found(shape: .polygon(x: dx, y: dy, vertices: vertices),
                  evidence: ["slope": line.slope, "intercept": line.intercept, "residualHalfSD": s, "k": k, "kOther": kOther],
@@ -115,7 +121,7 @@ struct GateFinder {
     var notes: [String] = []
     for m in r.dna where space.has(m) {
       let d = try space.dimension(m)
-      let v = RobustSample(try parentValues(d))
+      let v = RobustSample(try parentValues(d), limit: Self.sampleLimit)
       guard v.count >= 50 else { throw NotFound(reason: "\(v.count) events in \(parentName)") }
       let kde = Density1D(v)
       let modes = kde.modes(minPersistence: 0.5, minEvents: max(20, 0.01 * Double(v.count)))
@@ -136,7 +142,7 @@ struct GateFinder {
     guard !sides.isEmpty else { throw NotFound(reason: "no DNA channel in the file") }
     if let l = r.length, space.has(l) {
       let d = try space.dimension(l)
-      let v = RobustSample(try parentValues(d))
+      let v = RobustSample(try parentValues(d), limit: Self.sampleLimit)
       if let med = v.median, let h = v.halfSD(around: med, side: .below) {
         sides.append(.init(dimension: d, min: nil, max: med + k * h))
         evidence["lengthMedian"] = med
@@ -223,7 +229,7 @@ struct GateFinder {
     for m in used {
       let range = space.ranges[space.channel(m)] ?? 262_144
       let raw = EventSpace.gather(try space.uncompensated(m), parent)
-      let logs = RobustSample(raw.map { Float(log10(max(Double($0), 1))) })
+      let logs = RobustSample(raw.map { Float(log10(max(Double($0), 1))) }, limit: Self.sampleLimit)
       let kde = Density1D(logs)
       let modes = kde.modes(minPersistence: 0.3, minEvents: 20)
       guard let top = modes.last, pow(10, top.position) >= f * range else {
