@@ -10,12 +10,13 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
 FUZZ_SECONDS ?= 1800
 FUZZ_JOBS ?= 0
 
-.PHONY: help deps build release test demo interop fuzz bench bench-peers regenerate clean
+.PHONY: help deps build release test demo qc-real interop fuzz bench bench-peers regenerate clean
 
 help:
 	@echo "make demo         run cytoreset on bundled generated data"
 	@echo "make test         all tests (Swift unit/conformance/CLI + Python interop with flowio, fcsparser, FlowKit)"
 	@echo "make release      optimized build (.build/release/cytoreset)"
+	@echo "make qc-real      the gates found in every real file of ../shared/testdata, as docs/qc/*.svg"
 	@echo "make fuzz         fuzz the FCS reader (libFuzzer + ASan) for FUZZ_SECONDS (default 1800), FUZZ_JOBS workers"
 	@echo "make bench        Swift benchmarks of every stage (Benchmarks/ package; SUITE=Transforms for one)"
 	@echo "make bench-peers  CytoReset vs flowio/fcsparser (parse) and FlowKit/flowutils (gating), side by side"
@@ -37,6 +38,15 @@ test: deps
 
 demo: build
 	CYTORESET=$(BIN) scripts/demo.sh
+
+# The gates `analyze --panel auto` finds in the real files of other labs (docs/qc/README.md).
+REAL_FILES = $(sort $(wildcard ../shared/testdata/realdata/*/*.fcs)) ../shared/testdata/flowjo/flowsom_68983/68983.fcs
+qc-real: build
+	rm -rf docs/qc && mkdir -p docs/qc
+	$(BIN) analyze --panel auto --qc docs/qc $(REAL_FILES) > docs/qc/analyses.txt 2> docs/qc/diagnostics.txt || true
+	@if command -v rsvg-convert >/dev/null; then for f in 68983.fcs immunoClust_t1_CD19neg_dat.fcs; do \
+	  rsvg-convert -b white docs/qc/$$f.qc.svg -o docs/qc/$$f.qc.png; done; fi
+	@echo "wrote docs/qc/ ($$(ls docs/qc/*.svg | wc -l) files)"
 
 fuzz:
 	JOBS=$(FUZZ_JOBS) fuzz/run.sh $(FUZZ_SECONDS)

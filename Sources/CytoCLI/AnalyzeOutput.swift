@@ -80,7 +80,7 @@ enum AnalyzeOutput {
         URL(fileURLWithPath: a.file).lastPathComponent, a.panel, dayText(a.visit.day), formatBytes(a.events),
         perMicroliter(a.roles.lymphocytes), perMicroliter(a.roles.tCells), perMicroliter(a.roles.bCells),
         cell(b?.percentOfLymphocytes), cell(a.calls.naivePercentOfB, decimals: 1), cell(a.calls.carPercentOfT, decimals: 3),
-        perMicroliter(a.roles.carT), a.calls.bCellAplasia.result.rawValue, a.calls.carTDetectable.result == .yes ? "detectable" : "not detected",
+        perMicroliter(a.roles.carT), a.calls.bCellAplasia.result.rawValue, [.yes: "detectable", .no: "not detected", .indeterminate: "—"][a.calls.carTDetectable.result]!,
         cuts,
       ])
     }

@@ -9,7 +9,8 @@ struct VisitCallMaker {
     let b = count(roles.bCells) ?? 0
     let lymph = count(roles.lymphocytes) ?? 0
     let t = count(roles.tCells) ?? 0
-    let car = count(roles.carT) ?? 0
+    // No CAR gate (the tube has no CAR reagent): the CAR fraction is not measured, not 0.
+    let carCount = count(roles.carT)
     // Without a naive B gate in this file (too few B cells to place the CD27/IgD cuts, or no
     // CD27/IgD in the tube) the naive fraction is unknown, not 0.
     let naiveCount = count(roles.naiveB)
@@ -27,7 +28,7 @@ struct VisitCallMaker {
       }
     }
 
-    let carPct = t > 0 ? Quantity.percent(car, of: t, unit: .percentOfCD3, lloqEvents: lloqEvents) : nil
+    let carPct = t > 0 ? carCount.map { Quantity.percent($0, of: t, unit: .percentOfCD3, lloqEvents: lloqEvents) } : nil
     let (detectable, background, source) = Self.carDetectability(carPct, lloqEvents: lloqEvents, background: carBackground,
                                                                  thresholds: thresholds)
     return VisitCalls(bCellAplasia: aplasia, naivePercentOfB: naivePct, predominantlyNaive: predominantlyNaive, carPercentOfT: carPct,
@@ -52,7 +53,7 @@ struct VisitCallMaker {
         detectable = .init(result: .no, reason: "lower 95% bound \(q.lower95.formatted(decimals: 3))% of CD3 ≤ background \(background.compactText)%")
       }
     } else {
-      detectable = .init(result: .indeterminate, reason: "no T cells")
+      detectable = .init(result: .indeterminate, reason: "no T cells or no CAR T gate in this analysis")
     }
     return (detectable, background, source)
   }

@@ -53,6 +53,8 @@ public struct GateOverlay: Sendable, Equatable {
   public var labelAt: Vertex?
   /// Extra labels (quadrant percentages), each at a data-unit position.
   public var extraLabels: [(Vertex, String)]
+  /// Which row a range's label takes when several ranges share a plot (set while drawing).
+  var labelRow: Int = 0
 
   /// An overlay.
   public init(shape: Shape, label: String, labelAt: Vertex? = nil, extraLabels: [(Vertex, String)] = []) {
@@ -169,7 +171,16 @@ public struct GatePlot: Sendable, Equatable {
       svg.path(d, stroke: "#1f4e9c", width: 1, fill: "#9cb8e6")
     }
     svg.rect(area.x0, area.y0, area.width, area.height, fill: "none", stroke: "#444")
-    for o in overlays { draw(o, area, &svg) }
+    // One-dimensional ranges stack their labels (two ranges either side of one cut would overlap).
+    var ranges = 0
+    for o in overlays {
+      var shifted = o
+      if case .xRange = o.shape, o.labelAt == nil {
+        shifted.labelRow = ranges
+        ranges += 1
+      }
+      draw(shifted, area, &svg)
+    }
     return SVGFragment(width: m.left + size + m.right, height: m.top + size + m.bottom, body: svg.out)
   }
 
@@ -204,7 +215,7 @@ public struct GatePlot: Sendable, Equatable {
       let lo = a.flatMap { x.scale.fraction($0) }.map { area.px($0) } ?? area.x0
       let hi = b.flatMap { x.scale.fraction($0) }.map { area.px($0) } ?? area.right
       svg.line(lo, area.y0 + 14, hi, area.y0 + 14, stroke: Self.gateColor, width: 1)
-      if labelPoint == nil { labelPoint = ((lo + hi) / 2, area.y0 + 11) }
+      if labelPoint == nil { labelPoint = ((lo + hi) / 2, area.y0 + 11 + 13 * Double(o.labelRow)) }
     case .yRange(let a, let b):
       guard let ys = y?.scale else { break }
       for v in [a, b] {

@@ -175,3 +175,16 @@ import Testing
     #expect(a.diagnostics.contains { $0.code == .clinicalGateAlternative && $0.message.contains("Lymphocytes") })
   }
 }
+
+@Suite struct GateOverrideParsingTests {
+  @Test func verticesAndRanges() throws {
+    #expect(try GateOverride(parsing: "0,0 1,0 1,1") == .vertices([[0, 0], [1, 0], [1, 1]]))
+    #expect(try GateOverride(parsing: "0,0;1,0;1,1;0,1") == .vertices([[0, 0], [1, 0], [1, 1], [0, 1]]))
+    #expect(try GateOverride(parsing: "0.4:") == .range(min: 0.4, max: nil))
+    #expect(try GateOverride(parsing: ":0.6") == .range(min: nil, max: 0.6))
+    #expect(try GateOverride(parsing: " 0.1 : 0.9 ") == .range(min: 0.1, max: 0.9))
+    for bad in ["0,0 1,1", "0,0 1 2,2", ":", "0.9:0.1", "a:b", "0,0 1,nan 2,2"] {
+      #expect(throws: PanelError.self, "\(bad)") { try GateOverride(parsing: bad) }
+    }
+  }
+}
