@@ -10,7 +10,7 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
 FUZZ_SECONDS ?= 1800
 FUZZ_JOBS ?= 0
 
-.PHONY: help deps build release test demo qc-real interop fuzz bench bench-peers regenerate clean
+.PHONY: help deps build release test demo qc-real interop fuzz bench bench-peers bench-adaptive regenerate clean
 
 help:
 	@echo "make demo         run cytoreset on bundled generated data"
@@ -20,6 +20,7 @@ help:
 	@echo "make fuzz         fuzz the FCS reader (libFuzzer + ASan) for FUZZ_SECONDS (default 1800), FUZZ_JOBS workers"
 	@echo "make bench        Swift benchmarks of every stage (Benchmarks/ package; SUITE=Transforms for one)"
 	@echo "make bench-peers  CytoReset vs flowio/fcsparser (parse) and FlowKit/flowutils (gating), side by side"
+	@echo "make bench-adaptive  analyze per file before (BEFORE=de3999a) and after adaptive gating (docs/adaptive-cost.md)"
 	@echo "make regenerate   rewrite the generated test files (demo sample, panel strategy XML)"
 
 deps:
@@ -57,6 +58,11 @@ bench:
 
 bench-peers:
 	Benchmarks/peers/run-peers.sh
+
+# Issue #12's cost check: release analyze of BEFORE (default de3999a) vs this checkout at 10^5 and
+# 10^6 events; REPEAT runs each (default 5). Not part of `make test`: machine- and load-dependent.
+bench-adaptive:
+	Benchmarks/analyze-adaptive.sh
 
 regenerate:
 	CYTORESET_REGENERATE=1 $(SWIFT) test --filter committedDemoFileIsReproducible
