@@ -19,45 +19,64 @@ public struct GaussianMixture2: Sendable, Equatable {
     2.0.squareRoot() * abs(means.1 - means.0) / (sds.0 * sds.0 + sds.1 * sds.1).squareRoot()
   }
 
-  /// Fits at most `maxPoints` values (taken at a fixed stride; deterministic), starting from
-  /// the lower and upper halves of the sorted values, for at most `iterations` EM steps.
-  /// `nil` with fewer than 20 values or when a component empties.
-  public static func fit(_ sample: RobustSample, iterations: Int = 200, maxPoints: Int = 20_000) -> GaussianMixture2? {
-    guard sample.count >= 20, let sd = sample.robustSD else { return nil }
-    let stride = max(1, sample.count / maxPoints)
-    let x = Swift.stride(from: 0, to: sample.count, by: stride).map { Double(sample.sorted[$0]) }
-    let spread = max(sd, (x.last! - x.first!) / 100, 1e-12)
+  /// Fits the values by EM on their histogram: the sorted values are grouped into `bins`
+  /// equal-width bins, each represented by its count and the mean of its values (binned EM,
+  /// as for large samples in McLachlan & Peel 2000, §2.8); the cost per step is the number of
+  /// bins, not of events. It starts from the lower and upper halves of the sorted values and
+  /// runs at most `iterations` EM steps. `nil` with fewer than 20 values or when a component
+  /// empties.
+  public static func fit(_ sample: RobustSample, iterations: Int = 200, bins: Int = 1024) -> GaussianMixture2? {
+    guard sample.count >= 20, let sd = sample.robustSD, let lo = sample.sorted.first, let hi = sample.sorted.last else { return nil }
+    let v = sample.sorted
+    let spread = max(sd, (Double(hi) - Double(lo)) / 100, 1e-12)
     let floor = spread * 1e-3
+    // Histogram: count and mean of the values in each bin.
+    let width = max((Double(hi) - Double(lo)) / Double(bins), 1e-300)
+    var x: [Double] = [], c: [Double] = []
+    var i = 0
+    while i < v.count {
+      let b = min(bins - 1, Int((Double(v[i]) - Double(lo)) / width))
+      var sum = 0.0, n = 0.0
+      while i < v.count, min(bins - 1, Int((Double(v[i]) - Double(lo)) / width)) == b {
+        sum += Double(v[i])
+        n += 1
+        i += 1
+      }
+      x.append(sum / n)
+      c.append(n)
+    }
+    let total = Double(v.count)
     // Start from the lower and upper halves (sorted values split at the median).
-    func moments(_ v: ArraySlice<Double>) -> (Double, Double) {
-      let m = v.reduce(0, +) / Double(v.count)
-      let s = (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count)).squareRoot()
+    func moments(_ r: Range<Int>) -> (Double, Double) {
+      let m = r.reduce(0.0) { $0 + Double(v[$1]) } / Double(r.count)
+      let s = (r.reduce(0.0) { $0 + (Double(v[$1]) - m) * (Double(v[$1]) - m) } / Double(r.count)).squareRoot()
       return (m, max(s, spread / 10))
     }
-    let half = x.count / 2
-    let (m0, s0) = moments(x[..<half]), (m1, s1) = moments(x[half...])
+    let half = v.count / 2
+    let (m0, s0) = moments(0..<half), (m1, s1) = moments(half..<v.count)
     var w = (0.5, 0.5), m = (m0, m1), s = (s0, s1)
-    func logpdf(_ v: Double, _ mu: Double, _ sigma: Double) -> Double {
-      let z = (v - mu) / sigma
-      return -0.5 * z * z - log(sigma) - 0.918_938_533_204_672_7
-    }
     var lastLL = -Double.infinity
     for _ in 0..<iterations {
       var n0 = 0.0, n1 = 0.0, sum0 = 0.0, sum1 = 0.0, sq0 = 0.0, sq1 = 0.0, ll = 0.0
-      let lw0 = log(max(w.0, 1e-300)), lw1 = log(max(w.1, 1e-300))
-      for v in x {
+      // log of weight / (σ√2π), once per step.
+      let k0 = log(max(w.0, 1e-300)) - log(s.0) - 0.918_938_533_204_672_7
+      let k1 = log(max(w.1, 1e-300)) - log(s.1) - 0.918_938_533_204_672_7
+      for j in x.indices {
+        let xv = x[j], cnt = c[j]
+        let z0 = (xv - m.0) / s.0, z1 = (xv - m.1) / s.1
         // Responsibilities in log space (far points must not underflow to 0/0).
-        let a = lw0 + logpdf(v, m.0, s.0), b = lw1 + logpdf(v, m.1, s.1)
-        let top = max(a, b), lse = top + log(exp(a - top) + exp(b - top))
-        ll += lse
-        let r0 = exp(a - lse), r1 = 1 - r0
-        n0 += r0; n1 += r1; sum0 += r0 * v; sum1 += r1 * v
-        sq0 += r0 * v * v; sq1 += r1 * v * v
+        let a = k0 - 0.5 * z0 * z0, b = k1 - 0.5 * z1 * z1
+        let e = exp(-abs(a - b))
+        ll += cnt * (max(a, b) + log1p(e))
+        let r0 = a >= b ? 1 / (1 + e) : e / (1 + e), r1 = 1 - r0
+        n0 += cnt * r0; n1 += cnt * r1
+        sum0 += cnt * r0 * xv; sum1 += cnt * r1 * xv
+        sq0 += cnt * r0 * xv * xv; sq1 += cnt * r1 * xv * xv
       }
       guard n0 > 1, n1 > 1 else { return nil }
       m = (sum0 / n0, sum1 / n1)
       s = (max((max(0, sq0 / n0 - m.0 * m.0)).squareRoot(), floor), max((max(0, sq1 / n1 - m.1 * m.1)).squareRoot(), floor))
-      w = (n0 / Double(x.count), n1 / Double(x.count))
+      w = (n0 / total, n1 / total)
       if ll - lastLL < 1e-9 * abs(ll) { break }
       lastLL = ll
     }

@@ -24,18 +24,54 @@ public enum ConvexHull {
 }
 
 /// A polygon for membership tests.
+///
+/// The even–odd test is made per horizontal slab: the vertices' y values cut the plane into
+/// slabs, and each slab lists the edges that cross it, so a point is tested against the few
+/// edges at its height (two for a convex polygon) instead of every edge.
 public struct Polygon2D: Sendable {
   public let vertices: [(x: Double, y: Double)]
-  public init(_ vertices: [(x: Double, y: Double)]) { self.vertices = vertices }
+  /// Distinct vertex y values, ascending: slab k is ys[k] ≤ y < ys[k + 1].
+  private let ys: [Double]
+  /// Edges crossing slab k: `slabEdges[slabStart[k]..<slabStart[k + 1]]`, as (a, b) vertex indices.
+  private let slabStart: [Int]
+  private let slabEdges: [(Int, Int)]
+
+  public init(_ vertices: [(x: Double, y: Double)]) {
+    self.vertices = vertices
+    let ys = Array(Set(vertices.map(\.y).filter(\.isFinite))).sorted()
+    var start: [Int] = [0], edges: [(Int, Int)] = []
+    if ys.count >= 2 {
+      for k in 0..<(ys.count - 1) {
+        let y = ys[k]
+        var j = vertices.count - 1
+        for i in vertices.indices {
+          let a = vertices[i], b = vertices[j]
+          // The same crossing condition as the test, constant over the slab.
+          if (a.y > y) != (b.y > y) { edges.append((i, j)) }
+          j = i
+        }
+        start.append(edges.count)
+      }
+    }
+    self.ys = ys
+    slabStart = start
+    slabEdges = edges
+  }
 
   /// Whether (x, y) is inside (even–odd crossing rule).
   @inline(__always) public func contains(_ x: Double, _ y: Double) -> Bool {
+    guard ys.count >= 2, y >= ys[0], y < ys[ys.count - 1] else { return false }
+    // Last slab whose lower edge is at or below y.
+    var lo = 0, hi = ys.count - 1
+    while hi - lo > 1 {
+      let mid = (lo + hi) / 2
+      if ys[mid] <= y { lo = mid } else { hi = mid }
+    }
     var inside = false
-    var j = vertices.count - 1
-    for i in vertices.indices {
+    for e in slabStart[lo]..<slabStart[lo + 1] {
+      let (i, j) = slabEdges[e]
       let a = vertices[i], b = vertices[j]
-      if (a.y > y) != (b.y > y), x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
-      j = i
+      if x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
     }
     return inside
   }

@@ -12,9 +12,17 @@ public struct RobustSample: Sendable {
   public static let madToSD = 1.482_602_218_505_602
 
   public init<S: Sequence>(_ values: S) where S.Element == Float {
-    var v = values.filter(\.isFinite)
-    v.sort()
-    sorted = v
+    sorted = FloatSort.sorted(values.filter(\.isFinite))
+  }
+
+  /// The finite values of an array, sorted (the common case, specialised).
+  public init(_ values: [Float]) {
+    sorted = FloatSort.sorted(values.filter(\.isFinite))
+  }
+
+  /// Wraps values already sorted ascending and finite (not checked).
+  init(alreadySorted: [Float]) {
+    sorted = alreadySorted
   }
 
   /// At most `limit` of the values, taken at a fixed stride (deterministic): densities,
@@ -26,7 +34,15 @@ public struct RobustSample: Sendable {
       return
     }
     let step = Double(values.count) / Double(limit)
-    self.init((0..<limit).lazy.map { values[Int(Double($0) * step)] })
+    var v: [Float] = []
+    v.reserveCapacity(limit)
+    values.withUnsafeBufferPointer { b in
+      for i in 0..<limit {
+        let x = b[Int(Double(i) * step)]
+        if x.isFinite { v.append(x) }
+      }
+    }
+    self.init(alreadySorted: FloatSort.sorted(v))
   }
 
   /// Number of values strictly below `x` in `values` (every one, not a sample).
@@ -54,8 +70,24 @@ public struct RobustSample: Sendable {
   /// Median absolute deviation from the median, × ``madToSD`` (a robust σ).
   public var robustSD: Double? {
     guard let m = median else { return nil }
-    let dev = RobustSample(sorted.map { Float(abs(Double($0) - m)) })
-    return dev.median.map { $0 * Self.madToSD }
+    // The deviations below the median, read downward, and those above it, read upward, are
+    // both ascending: merging them gives the sorted deviations in O(n), no sort.
+    let split = countBelow(m)
+    var dev: [Float] = []
+    dev.reserveCapacity(sorted.count)
+    var lo = split - 1, hi = split
+    while lo >= 0 || hi < sorted.count {
+      let a = lo >= 0 ? m - Double(sorted[lo]) : .infinity
+      let b = hi < sorted.count ? Double(sorted[hi]) - m : .infinity
+      if a <= b {
+        dev.append(Float(a))
+        lo -= 1
+      } else {
+        dev.append(Float(b))
+        hi += 1
+      }
+    }
+    return RobustSample(alreadySorted: dev).median.map { $0 * Self.madToSD }
   }
 
   /// A robust σ from one side of `center` only: the median of |x − center| over the values on
@@ -63,17 +95,19 @@ public struct RobustSample: Sendable {
   /// right of the singlet ratio, positives right of a negative peak) this measures the peak's
   /// own width.
   public func halfSD(around center: Double, side: Side) -> Double? {
+    // The values on one side of `center` are a contiguous run of the sorted values, so their
+    // distances to it are already in order.
     var dev: [Float] = []
-    for v in sorted {
-      let d = Double(v) - center
-      switch side {
-      case .below where d <= 0: dev.append(Float(-d))
-      case .above where d >= 0: dev.append(Float(d))
-      default: break
-      }
+    switch side {
+    case .below:
+      let end = countAtMost(center)
+      dev = sorted[0..<end].reversed().map { Float(center - Double($0)) }
+    case .above:
+      let start = countBelow(center)
+      dev = sorted[start...].map { Float(Double($0) - center) }
     }
     guard dev.count >= 3 else { return nil }
-    return RobustSample(dev).median.map { $0 * Self.madToSD }
+    return RobustSample(alreadySorted: dev).median.map { $0 * Self.madToSD }
   }
 
   /// Number of values strictly below `x`.
@@ -84,6 +118,38 @@ public struct RobustSample: Sendable {
       if Double(sorted[mid]) < x { lo = mid + 1 } else { hi = mid }
     }
     return lo
+  }
+
+  /// Number of values at most `x`.
+  public func countAtMost(_ x: Double) -> Int {
+    var lo = 0, hi = sorted.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if Double(sorted[mid]) <= x { lo = mid + 1 } else { hi = mid }
+    }
+    return lo
+  }
+
+  /// The median of `values` (finite ones) by selection, without sorting them all: for the
+  /// pairwise slopes of a Theil–Sen fit. Reorders `values`.
+  public static func median(selecting values: inout [Float]) -> Double? {
+    var n = 0
+    for v in values where v.isFinite {
+      values[n] = v
+      n += 1
+    }
+    guard n > 0 else { return nil }
+    let h = Double(n - 1) * 0.5
+    let lo = Int(h.rounded(.down))
+    return values.withUnsafeMutableBufferPointer { b -> Double in
+      FloatSort.select(b, count: n, k: lo)
+      let a = Double(b[lo])
+      guard lo + 1 < n, h > Double(lo) else { return a }
+      // The next order statistic is the smallest value above position `lo`.
+      var next = Float.infinity
+      for i in (lo + 1)..<n where b[i] < next { next = b[i] }
+      return a + (h - Double(lo)) * (Double(next) - a)
+    }
   }
 
   /// Which side of a centre.

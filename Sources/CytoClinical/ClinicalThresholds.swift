@@ -117,6 +117,9 @@ extension DiagnosticCode {
   public static let clinicalNoSpillover = DiagnosticCode("clinical.noSpillover")
   /// A gate the file's markers cannot draw was not applied (its population is its parent's events).
   public static let clinicalGateDropped = DiagnosticCode("clinical.gateDropped")
+  /// The gates of a large file were found in a fixed-stride sample of its events (the counts
+  /// use every event).
+  public static let clinicalGatingSample = DiagnosticCode("clinical.gatingSample")
   /// A cut found no evidence in the file and used the panel's value.
   public static let clinicalCutFallback = DiagnosticCode("clinical.cutFallback")
   /// A population of the panel is not reported for this file (markers or a cut missing).

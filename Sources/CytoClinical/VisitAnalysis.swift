@@ -209,12 +209,21 @@ public struct VisitAnalyzer: Sendable {
       diagnostics.append(Diagnostic(.warning, .clinicalNoSpillover,
                                     "the file has no spillover matrix: fluorescence is analysed uncompensated", at: where_))
     }
-    let space = EventSpace(input: input, dataSet: dataSet, markers: markers, definitions: panel.markers, instrument: instrument,
-                           compensation: compensation, rules: panel.effectiveScales)
+    // Gates are found in at most GatingSample.limit events (a fixed stride); the engine then
+    // applies them to every event.
+    let n = input.events.eventCount
+    let sample = n > GatingSample.limit ? GatingSample(events: GatingSample.limit, of: n) : nil
+    if let sample {
+      diagnostics.append(Diagnostic(.note, .clinicalGatingSample,
+                                    "gates found in \(sample.events) of \(n) events (every \(String(format: "%.2f", Double(n) / Double(sample.events)))th, spread over the acquisition); every event is counted",
+                                    at: where_))
+    }
+    let space = try EventSpace(input: sample?.input(from: input) ?? input, dataSet: dataSet, markers: markers, definitions: panel.markers,
+                               instrument: instrument, compensation: compensation, rules: panel.effectiveScales)
     var gater = AdaptiveGater(panel: panel, space: space, cutOverrides: cutOverrides, gateOverrides: gateOverrides, file: file)
     try gater.run()
     diagnostics += gater.diagnostics
-    let gating = AppliedGating(instrument: instrument, scales: space.appliedScales, gates: gater.gates)
+    let gating = AppliedGating(instrument: instrument, scales: space.appliedScales, gates: gater.gates, sample: sample)
     let strategy = try gating.strategy(markers: markers, compensation: compensation)
     let result = try GatingEngine.evaluate(strategy, on: input)
     diagnostics += result.diagnostics

@@ -41,6 +41,13 @@ struct BiexponentialKernel: Sendable {
     self.table = StartingTable(curve)
   }
 
+  /// The kernel of `curve`, shared by every transform made with the same parameters `key`
+  /// in this process (its starting table and Float32 table are built once: adaptive gating
+  /// and the engine then use the same tables for a file's scales). At most 64 are kept.
+  static func shared(_ curve: @autoclosure () -> BiexponentialCurve, key: [Double]) -> BiexponentialKernel {
+    KernelCache.shared.kernel(key, make: { BiexponentialKernel(curve()) })
+  }
+
   var x1: Double { curve.x1 }
 
   /// Data value for display value y, per lane.
@@ -344,5 +351,30 @@ final class StartingTable: @unchecked Sendable {
     let c2 = 3 * dy - 2 * hm0 - hm1
     let c3 = hm0 + hm1 - 2 * dy
     return y0 + t * (hm0 + t * (c2 + t * c3))
+  }
+}
+
+/// Recently made kernels by parameters (see ``BiexponentialKernel/shared(_:key:)``).
+final class KernelCache: @unchecked Sendable {
+  static let shared = KernelCache()
+  private let lock = NSLock()
+  private var kernels: [[Double]: BiexponentialKernel] = [:]
+  private var order: [[Double]] = []
+
+  func kernel(_ key: [Double], make: () -> BiexponentialKernel) -> BiexponentialKernel {
+    lock.lock()
+    if let k = kernels[key] {
+      lock.unlock()
+      return k
+    }
+    lock.unlock()
+    let k = make()
+    lock.lock()
+    defer { lock.unlock() }
+    if let existing = kernels[key] { return existing }
+    kernels[key] = k
+    order.append(key)
+    if order.count > 64 { kernels[order.removeFirst()] = nil }
+    return k
   }
 }

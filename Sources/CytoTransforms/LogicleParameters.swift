@@ -58,7 +58,7 @@ public struct LogicleParameters: Sendable, BiexponentialParameterSet, CustomStri
     self.w = w
     self.m = m
     self.a = a
-    self.kernel = BiexponentialKernel(curve)
+    self.kernel = BiexponentialKernel.shared(curve, key: [0, t, w, m, a])  // 0: logicle
   }
 
   /// The display value of data value 0 (x₁ = (W + A)/(M + A)).

@@ -64,6 +64,8 @@ import Testing
     let all = try PanelLibrary.all()
     #expect(all.map(\.name) == PanelLibrary.names)
     for p in all {
+      // Built-ins load without the unknown-key check; the shipped documents must pass it.
+      #expect(try PanelDefinition(json: PanelLibrary.document(p.name)!, source: p.name) == p)
       #expect(p.schema == PanelDefinition.schemaName)
       let again = try PanelDefinition(json: try p.jsonData(), source: "round trip")
       #expect(again == p, "\(p.name)")

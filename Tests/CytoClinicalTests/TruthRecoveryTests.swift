@@ -96,6 +96,14 @@ import Testing
       #expect(cd19.tried?.first?.hasPrefix("valley") == true)
     }
     #expect(!a.diagnostics.contains { $0.code == .clinicalCutFallback })
+    // Files above GatingSample.limit have their gates found in a fixed-stride sample (noted),
+    // and are still counted on every event (the truth checks above).
+    if a.events > GatingSample.limit {
+      #expect(a.gating?.sample == GatingSample(events: GatingSample.limit, of: a.events))
+      #expect(a.diagnostics.contains { $0.code == .clinicalGatingSample })
+    } else {
+      #expect(a.gating?.sample == nil && !a.diagnostics.contains { $0.code == .clinicalGatingSample })
+    }
   }
 
   /// A reviewer's override is used and recorded.

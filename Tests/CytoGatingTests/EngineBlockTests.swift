@@ -238,3 +238,29 @@ extension EngineBlockTests {
 }
 
 struct SendableMatrix: Sendable { let m: EventMatrix<Float>; init(_ m: EventMatrix<Float>) { self.m = m } }
+
+extension EngineBlockTests {
+  /// The Float path adaptive gating reads (straight from the stored columns) gives the Double
+  /// path's values rounded once, compensated or not, and for scaled (log-amplified) channels.
+  @Test func floatChannelValuesEqualTheDoubleValuesRounded() throws {
+    let names = ["A", "B", "C", "FSC"].map { ChannelName($0) }
+    let spill = SpilloverMatrix(channels: Array(names[0..<3]), values: [1, 0.2, 0.05, 0.1, 1, 0.3, 0.02, 0.15, 1])
+    var rng = SeededGenerator(seed: 9)
+    let n = 5_000
+    let cols = (0..<(4 * n)).map { i in i % 997 == 0 ? Float.nan : Float.random(in: -500...50_000, using: &rng) }
+    for scalings in [nil, [ValueScaling.identity, .divide(by: 2), .identity, .logarithmic(decades: 4, range: 1024, offset: 1)]] {
+      let input = GatingInput(channels: names, events: EventMatrix(eventCount: n, channelCount: 4, columnMajor: cols), scalings: scalings,
+                              fileSpillover: spill)
+      var reader = try ChannelValueReader(input: input)
+      for name in names {
+        for comp in [CompensationReference.fileSpillover, .uncompensated] {
+          let d = try GatingEngine.channelValues(name, compensation: comp, input: input).doubles.map { Float($0) }
+          let f = try reader.floatValues(name, compensation: comp)
+          #expect(f.count == n)
+          let bad = zip(f, d).enumerated().first { !($0.1.0 == $0.1.1 || ($0.1.0.isNaN && $0.1.1.isNaN)) }
+          #expect(bad == nil, "\(name) \(comp) \(scalings == nil): first difference \(String(describing: bad))")
+        }
+      }
+    }
+  }
+}

@@ -22,8 +22,7 @@ struct CutFinder {
     let dim = try space.dimension(c.marker)
     let all = try space.values(dim)
     var finder = self
-    if let id = dim.scale, let applied = space.scales[id] {
-      let t = try applied.transform()
+    if let id = dim.scale, let applied = space.scales[id], let t = space.transform(id) {
       if space.instrument.kind == .mass { finder.countResolution = t.forward(1) - t.forward(0) }
       finder.scale = t
       finder.linearWidth = EventSpace.linearWidth(applied)
@@ -51,7 +50,7 @@ struct CutFinder {
     }
     if let f = c.fallback {
       let s = dim.scale.flatMap { space.scales[$0] }
-      let v = try s.map { try $0.transform().forward(f) } ?? f
+      let v = s.flatMap { space.transform($0.id) }.map { $0.forward(f) } ?? f
       return .cut(AppliedCut(name: c.name, marker: c.marker, value: v, method: .fallback,
                              note: "no evidence in the file (\(tried.joined(separator: "; "))): the panel's value \(f.compactText) (data units)",
                              tried: tried, evidence: ["fallbackData": f]))

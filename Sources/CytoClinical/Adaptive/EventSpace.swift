@@ -21,25 +21,33 @@ final class EventSpace {
   var eventCount: Int { input.events.eventCount }
 
   private(set) var scales: [String: AppliedScale] = [:]
+  /// Each scale's transform, made once (logicle's constants take a root-finding to set up).
+  private var transforms: [String: ScaleTransform] = [:]
   private var scaleOrder: [String] = []
   private var linearCache: [String: [Float]] = [:]
   private var uncompensatedCache: [String: [Float]] = [:]
   private var displayCache: [AppliedDimension: [Float]] = [:]
+  /// Detector columns read once for every marker's compensation.
+  private var reader: ChannelValueReader
 
   init(input: GatingInput, dataSet: FCSDataSet, markers: [String: MarkerChannel], definitions: [MarkerDefinition],
-       instrument: InstrumentClassification, compensation: CompensationReference, rules: ScaleRules) {
+       instrument: InstrumentClassification, compensation: CompensationReference, rules: ScaleRules) throws {
     self.input = input
     self.markers = markers
     self.definitions = Dictionary(definitions.map { ($0.marker, $0) }, uniquingKeysWith: { a, _ in a })
     self.instrument = instrument
     self.compensation = compensation
     self.rules = rules
+    reader = try ChannelValueReader(input: input)
     var r: [ChannelName: Double] = [:]
     for p in dataSet.parameters {
       r[p.name] = p.amplification.isLogarithmic ? pow(10, p.amplification.decades) * max(p.amplification.offset, 1) : p.range
     }
     ranges = r
   }
+
+  /// The transform of scale `id` (made with the scale).
+  func transform(_ id: String) -> ScaleTransform? { transforms[id] }
 
   /// The scales made so far, in the order they were made.
   var appliedScales: [AppliedScale] { scaleOrder.map { scales[$0]! } }
@@ -55,7 +63,7 @@ final class EventSpace {
   func linear(_ marker: String) throws -> [Float] {
     if let v = linearCache[marker] { return v }
     let comp: CompensationReference = isScatter(marker) ? .uncompensated : compensation
-    var v = Self.floats(try GatingEngine.channelValues(channel(marker), compensation: comp, input: input))
+    var v = try reader.floatValues(channel(marker), compensation: comp)
     if instrument.kind == .mass && !isScatter(marker) { Self.spreadZeroCounts(&v) }
     linearCache[marker] = v
     return v
@@ -64,7 +72,7 @@ final class EventSpace {
   /// Linear values without compensation (bead gates read the detector itself).
   func uncompensated(_ marker: String) throws -> [Float] {
     if let v = uncompensatedCache[marker] { return v }
-    let v = Self.floats(try GatingEngine.channelValues(channel(marker), compensation: .uncompensated, input: input))
+    let v = try reader.floatValues(channel(marker), compensation: .uncompensated)
     uncompensatedCache[marker] = v
     return v
   }
@@ -77,13 +85,6 @@ final class EventSpace {
     for i in v.indices where v[i] <= 0 {
       let u = (Double(i) * 0.618_033_988_749_895).truncatingRemainder(dividingBy: 1)
       v[i] = Float(-u)
-    }
-  }
-
-  static func floats(_ d: DimensionValues) -> [Float] {
-    switch d {
-    case .float(let f): return f
-    case .double(let v): return v.map { Float($0) }
     }
   }
 
@@ -101,8 +102,7 @@ final class EventSpace {
     if let v = displayCache[d] { return v }
     let lin = try linearValues(d)
     var out = lin
-    if let id = d.scale, let s = scales[id] {
-      let t = try s.transform()
+    if let id = d.scale, let t = transforms[id] {
       out.withUnsafeMutableBufferPointer { o in lin.withUnsafeBufferPointer { t.forward($0, into: o) } }
     }
     displayCache[d] = out
@@ -127,6 +127,11 @@ final class EventSpace {
   /// when the data exceed the range (unmixed spectral data do).
   func top(_ marker: String, values: [Float]) -> Double {
     let r = ranges[channel(marker)] ?? 262_144
+    // The 99.9th percentile exceeds the range only when more than 0.1% of the values do:
+    // counting them is one pass, sorting is not needed otherwise.
+    var above = 0
+    values.withUnsafeBufferPointer { for v in $0 where Double(v) > r { above += 1 } }
+    guard Double(above) > 0.001 * Double(values.count) else { return max(r, 1) }
     let sample = RobustSample(values, limit: 100_000)
     return max(r, sample.quantile(0.999) ?? r, 1)
   }
@@ -167,7 +172,7 @@ final class EventSpace {
                          method: "logicle, \(how), T = \(T.compactText), M = \(r.M.compactText)")
       }
     }
-    _ = try s.transform()  // the parameters are valid
+    transforms[id] = try s.transform()  // and the parameters are valid
     scales[id] = s
     scaleOrder.append(id)
     return s

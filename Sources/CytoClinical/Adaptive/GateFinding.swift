@@ -229,7 +229,7 @@ struct GateFinder {
     for m in used {
       let range = space.ranges[space.channel(m)] ?? 262_144
       let raw = EventSpace.gather(try space.uncompensated(m), parent)
-      let logs = RobustSample(raw.map { Float(log10(max(Double($0), 1))) }, limit: Self.sampleLimit)
+      let logs = RobustSample(raw.map { log10(max($0, 1)) }, limit: Self.sampleLimit)
       let kde = Density1D(logs)
       let modes = kde.modes(minPersistence: 0.3, minEvents: 20)
       guard let top = modes.last, pow(10, top.position) >= f * range else {

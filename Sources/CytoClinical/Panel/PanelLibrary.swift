@@ -17,11 +17,14 @@ public enum PanelLibrary {
     }
   }
 
+  /// The JSON document of built-in panel `name`, as shipped.
+  public static func document(_ name: String) -> Data? { resource(name).map { Data($0) } }
+
   /// The built-in panel `name`, or `nil` when there is none by that name.
   /// - Throws: ``PanelError`` if a built-in panel is invalid (a build defect; tested).
   public static func builtIn(_ name: String) throws -> PanelDefinition? {
     guard let bytes = resource(name) else { return nil }
-    return try PanelDefinition(json: Data(bytes), source: "built-in panel '\(name)'")
+    return try PanelDefinition(json: Data(bytes), source: "built-in panel '\(name)'", keys: .builtIn)
   }
 
   /// Every built-in panel.
