@@ -45,6 +45,11 @@ public struct RobustSample: Sendable {
     self.init(alreadySorted: FloatSort.sorted(v))
   }
 
+  /// The sample without its `k` largest values (no re-sort).
+  public func droppingLast(_ k: Int) -> RobustSample {
+    RobustSample(alreadySorted: Array(sorted.dropLast(k)))
+  }
+
   /// Number of values strictly below `x` in `values` (every one, not a sample).
   public static func count(_ values: [Float], below x: Double) -> Int {
     var n = 0

@@ -64,7 +64,7 @@ struct CutFinder {
     guard let top = s.sorted.last else { return s }
     let atTop = s.count - s.countBelow(Double(top))
     guard atTop >= 3, Double(atTop) >= 0.001 * Double(s.count) else { return s }
-    return RobustSample(s.sorted.dropLast(atTop))
+    return s.droppingLast(atTop)
   }
 
   /// The density estimate of a cut's values; for mass cytometry with a bandwidth of at least
@@ -171,8 +171,10 @@ struct CutFinder {
       guard ref.count >= r.minEvents, let med = ref.median else {
         return .failure(NoEvidence(text: "\(ref.count) events in the reference \(r.population), need \(r.minEvents)"))
       }
-      let refLinear = RobustSample(EventSpace.gather(linearAll, refMask), limit: Self.sampleLimit)
-      guard let e = edge(center: med, displayValues: ref, linearValues: { refLinear }, side: r.side,
+      // The linear values are read only when the reference sits in the scale's linear region.
+      let linear = linearAll
+      guard let e = edge(center: med, displayValues: ref,
+                         linearValues: { RobustSample(EventSpace.gather(linear, refMask), limit: Self.sampleLimit) }, side: r.side,
                          spreadSide: r.side == .above ? .above : .below, k: r.k, minSpread: density(ref).bandwidth) else {
         return .failure(NoEvidence(text: "no spread in the reference \(r.population)"))
       }
