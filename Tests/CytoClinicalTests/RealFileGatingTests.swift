@@ -176,4 +176,49 @@ import Testing
     #expect(Double(refB.filter { bm[$0] }.count) >= 0.95 * Double(refB.count))
     #expect(Double(refT.filter { tm[$0] }.count) >= 0.95 * Double(refT.count))
   }
+
+  /// An aplasia-like real sample: 68983.fcs with all but every 25th labelled B cell removed
+  /// (≈ 100 B cells among ≈ 16,000 lymphocytes, as after CD19 CAR T), written as a new FCS
+  /// file and analysed with `--panel auto` and a dual-platform count.
+  ///
+  /// The reference is the B gate the same analysis draws on the whole file (where the B cells
+  /// are a large mode): the aplasia-like file must be gated the same way, within 25%. The file's
+  /// labels follow FlowJo's gates, whose B gate also requires NK1.1⁻: 38 CD19-bright NK1.1⁺
+  /// events that a CD3⁻CD19⁺ gate counts are 1.5% of the whole file's B cells but a third of
+  /// the aplasia-like file's, so the labels are checked for sensitivity (the kept labelled B
+  /// cells are in the gate), not for the count. The CD19 cut must start from the negative
+  /// reference (no valley: the B cells are under 10% of CD3⁻ lymphocytes), the lymphocyte gate
+  /// must keep the T cells it holds in the whole file, and the visit is called aplasia.
+  @Test func aplasiaLikeRealSampleIsCountedAndCalled() throws {
+    guard TestData.sharedAvailable, let whole = try Self.analyse("flowjo/flowsom_68983/68983.fcs"),
+          let labelsURL = TestData.shared("flowjo/flowsom_68983/gatingResult.csv") else { return }
+    let labels = try String(contentsOf: labelsURL, encoding: .utf8).split(whereSeparator: \.isNewline)
+      .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+    #expect(labels.count == whole.dataSet.eventCount)
+    var bRank = 0
+    let keep = labels.map { label -> Bool in
+      guard label == "B cells" else { return true }
+      defer { bRank += 1 }
+      return bRank % 25 == 0
+    }
+    let kept = labels.indices.filter { keep[$0] }
+    let keptB = kept.filter { labels[$0] == "B cells" }.count
+    #expect((90...110).contains(keptB))
+    let wholeB = try #require(whole.mask("BCells")), wholeT = try #require(whole.mask("TCells"))
+    let expectedB = kept.filter { wholeB[$0] }.count, expectedT = kept.filter { wholeT[$0] }.count
+    let table = try FCSWriter.EventTable(subsetOf: whole.dataSet, events: EventMask(keep))
+    let sub = try FCSFile(bytes: try FCSWriter.encode(table), path: "68983-aplasia.fcs").dataSets[0]
+    let choice = try PanelSelection.choose(among: try PanelLibrary.all(), dataSet: sub, file: "68983-aplasia.fcs")
+    let analyzer = VisitAnalyzer(panel: choice.panel, countMethod: .dualPlatform(lymphocytesPerMicroliter: 1_200))
+    let (a, r) = try analyzer.analyzeResolving(sub, file: "68983-aplasia.fcs")
+    let b = try #require(a.population("BCells")?.count), t = try #require(a.population("TCells")?.count)
+    #expect(abs(Double(b - expectedB)) <= 0.25 * Double(expectedB), "B cells \(b), whole-file gate \(expectedB), labels \(keptB)")
+    #expect(abs(Double(t - expectedT)) <= 0.05 * Double(expectedT), "T cells \(t), whole-file gate \(expectedT)")
+    let bm = try #require(r.result.masks[GateID("BCells")])
+    let keptLabelledB = kept.enumerated().filter { labels[$0.element] == "B cells" }.map(\.offset)
+    #expect(Double(keptLabelledB.filter { bm[$0] }.count) >= 0.95 * Double(keptB))
+    let cd19 = try #require(a.cuts.first { $0.name == "CD19" })
+    #expect(cd19.method == .reference || cd19.method == .peakEdge, "\(cd19.method): \(cd19.note ?? "")")
+    #expect(a.calls.bCellAplasia.result == .yes, "\(a.calls.bCellAplasia.reason)")
+  }
 }

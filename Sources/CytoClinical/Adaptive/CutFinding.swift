@@ -119,6 +119,25 @@ struct CutFinder {
     return (side == .above ? center + k * hh : center - k * hh, hh, false)
   }
 
+  /// The emptiest point between a negative edge and the next persistent mode (≥ 20 events)
+  /// above it, when the density there is at most `depth` × that mode's peak: where an
+  /// analyst draws the lower side of a small, distinct bright population. `nil` when no mode
+  /// lies above the edge or nothing emptier than the edge lies before it.
+  func intoGap(above edge: Double, values: RobustSample, depth: Double) -> (cut: Double, mode: Double, ratio: Double)? {
+    let k = density(values)
+    guard let upper = k.modes(minPersistence: 0.3, minEvents: 20).first(where: { $0.position > edge }) else { return nil }
+    let start = k.bin(of: edge)
+    guard start < upper.peakBin else { return nil }
+    var best = start
+    for b in start...upper.peakBin where k.density[b] < k.density[best] { best = b }
+    let ratio = k.density[best] / upper.height
+    guard best > start, ratio <= depth else { return nil }
+    // An empty stretch (several bins at the minimum): its middle.
+    var end = best
+    while end + 1 < upper.peakBin, k.density[end + 1] <= k.density[best] { end += 1 }
+    return ((k.position(ofBin: best) + k.position(ofBin: end)) / 2, upper.position, ratio)
+  }
+
   static func method(_ m: CutMethod) -> AppliedCut.Method {
     switch m {
     case .valley: .valley
@@ -178,10 +197,15 @@ struct CutFinder {
                          spreadSide: r.side == .above ? .above : .below, k: r.k, minSpread: density(ref).bandwidth) else {
         return .failure(NoEvidence(text: "no spread in the reference \(r.population)"))
       }
-      let v = e.value
+      var v = e.value
       let h = e.halfSD
-      let note = "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3))"
+      var note = "\(r.side == .above ? "upper" : "lower") edge of \(r.population) (\(ref.count) events): median \(med.formatted(significant: 3)) \(r.side == .above ? "+" : "−") \(r.k.compactText) × half-SD \(h.formatted(significant: 3))"
       var evidence = ["referenceEvents": Double(ref.count), "referenceMedian": med, "referenceHalfSD": h, "k": r.k]
+      if r.side == .above, let depth = r.gapDepth, let g = intoGap(above: v, values: values, depth: depth) {
+        (evidence["edge"], evidence["gapDensityRatio"]) = (v, g.ratio)
+        note += " = \(v.formatted(significant: 3)), moved up into the gap below the mode at \(g.mode.formatted(significant: 3))"
+        v = g.cut
+      }
       let below = countBelow(v)
       evidence["eventsBelow"] = Double(below)
       evidence["eventsAbove"] = Double(populationCount - below)
@@ -220,10 +244,20 @@ struct CutFinder {
                          spreadSide: spreadSide, k: p.k, minSpread: k.bandwidth) else {
         return .failure(NoEvidence(text: "no spread around the \(p.mode.rawValue) mode of \(population)"))
       }
-      let v = e.value, h = e.halfSD
+      var v = e.value
+      let h = e.halfSD
+      var evidence = ["mode": main.position, "halfSD": h, "k": p.k]
+      var gapNote = ""
+      if p.side == .above, let depth = p.gapDepth, let g = intoGap(above: v, values: values, depth: depth) {
+        (evidence["edge"], evidence["gapDensityRatio"]) = (v, g.ratio)
+        gapNote = " = \(v.formatted(significant: 3)), moved up into the gap below the mode at \(g.mode.formatted(significant: 3))"
+        v = g.cut
+      }
       let below = countBelow(v)
-      return .success((v, "\(p.side == .above ? "upper" : "lower") edge of the \(p.mode.rawValue) mode of \(population) at \(main.position.formatted(significant: 3)) \(p.side == .above ? "+" : "−") \(p.k.compactText) × half-SD \(h.formatted(significant: 3)); \(below) events below, \(populationCount - below) above",
-                       ["mode": main.position, "halfSD": h, "k": p.k, "eventsBelow": Double(below), "eventsAbove": Double(populationCount - below)]))
+      evidence["eventsBelow"] = Double(below)
+      evidence["eventsAbove"] = Double(populationCount - below)
+      return .success((v, "\(p.side == .above ? "upper" : "lower") edge of the \(p.mode.rawValue) mode of \(population) at \(main.position.formatted(significant: 3)) \(p.side == .above ? "+" : "−") \(p.k.compactText) × half-SD \(h.formatted(significant: 3))\(gapNote); \(below) events below, \(populationCount - below) above",
+                       evidence))
     }
   }
 }

@@ -187,17 +187,30 @@ struct GateFinder {
     let target = clusters.max { score($0) < score($1) }!
     // The contour level: the panel's (default 1% of the peak), raised until the convex hull
     // takes in at most 2% of events from other clusters' basins (a hull bridges concave
-    // basin borders).
+    // basin borders) — as long as the target keeps 90% of its own events. A neighbouring
+    // cluster that cannot be left out without cutting into the target is a lobe of the same
+    // population (lymphocytes of another size in a file without monocytes), not a
+    // population of its own: the hull at the panel's level takes it in, and says so.
     let basin = Set(target.bins)
-    var level = r.level ?? 0.01
+    let baseLevel = r.level ?? 0.01, maxForeign = r.maxForeign ?? 0.02
+    var level = baseLevel
     var hull = kde.hull(of: kde.region(of: target, level: level))
-    var foreign = 0.0
-    for next in [0.02, 0.05, 0.1, 0.2, 0.3, 0.5] {
-      let e = kde.events(inside: Polygon2D(hull), basin: basin)
-      foreign = e.inside > 0 ? e.foreign / e.inside : 0
-      guard foreign > (r.maxForeign ?? 0.02), next > level else { break }
-      level = next
-      hull = kde.hull(of: kde.region(of: target, level: level))
+    let base = kde.events(inside: Polygon2D(hull), basin: basin)
+    let baseOwn = base.inside - base.foreign
+    var foreign = base.inside > 0 ? base.foreign / base.inside : 0
+    var inseparable = false
+    if foreign > maxForeign {
+      inseparable = true
+      for next in [0.02, 0.05, 0.1, 0.2, 0.3, 0.5] where next > baseLevel {
+        let h = kde.hull(of: kde.region(of: target, level: next))
+        let e = kde.events(inside: Polygon2D(h), basin: basin)
+        guard e.inside - e.foreign >= 0.9 * baseOwn else { break }
+        let f = e.inside > 0 ? e.foreign / e.inside : 0
+        if f <= maxForeign {
+          (level, hull, foreign, inseparable) = (next, h, f, false)
+          break
+        }
+      }
     }
     guard hull.count >= 3 else { throw NotFound(reason: "the target cluster's region is degenerate") }
     let poly = Polygon2D(hull)
@@ -205,8 +218,9 @@ struct GateFinder {
     for i in x.indices where poly.contains(Double(x[i]), Double(y[i])) { inside += 1 }
     return Found(shape: .polygon(x: dx, y: dy, vertices: hull.map { [$0.x, $0.y] }),
                  evidence: ["clusters": Double(clusters.count), "peakX": target.peak.x, "peakY": target.peak.y,
-                            "clusterEvents": target.events, "eventsInside": Double(inside), "level": level, "foreignFraction": foreign],
-                 note: "\(clusters.count) density clusters in \(parentName); the one toward (\(r.toward.map(\.compactText).joined(separator: ", "))) peaks at (\(target.peak.x.formatted(significant: 4)), \(target.peak.y.formatted(significant: 4))); hull of its basin above \(Int(level * 100))% of its peak: \(inside) of \(x.count) events")
+                            "clusterEvents": target.events, "eventsInside": Double(inside), "level": level, "foreignFraction": foreign,
+                            "inseparableNeighbours": inseparable ? 1 : 0],
+                 note: "\(clusters.count) density clusters in \(parentName); the one toward (\(r.toward.map(\.compactText).joined(separator: ", "))) peaks at (\(target.peak.x.formatted(significant: 4)), \(target.peak.y.formatted(significant: 4))); hull of its basin above \(Int(level * 100))% of its peak: \(inside) of \(x.count) events\(inseparable ? "; a neighbouring cluster (\(Int((foreign * 100).rounded()))% of the hull) could not be left out without losing over 10% of the target's own events, so it is taken as part of it" : "")")
   }
 
   func quadrant(_ r: QuadrantRule) throws -> Found {

@@ -37,7 +37,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
   /// positives (or negatives) too small to make a valley.
   case peakEdge(PeakEdgeMethod)
 
-  enum CodingKeys: String, CodingKey { case method, minEvents, persistence, pick, maxLowestFraction, minFraction, population, k, side, mode, minSeparation, minWeight }
+  enum CodingKeys: String, CodingKey { case method, minEvents, persistence, pick, maxLowestFraction, minFraction, population, k, side, mode, minSeparation, minWeight, gapDepth }
 
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -52,6 +52,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
       self = .valley(v)
     case "reference":
       var r = ReferenceMethod(population: try c.decode(String.self, forKey: .population))
+      r.gapDepth = try c.decodeIfPresent(Double.self, forKey: .gapDepth)
       r.k = try c.decodeIfPresent(Double.self, forKey: .k) ?? r.k
       r.side = try c.decodeIfPresent(CutSide.self, forKey: .side) ?? r.side
       r.minEvents = try c.decodeIfPresent(Int.self, forKey: .minEvents) ?? r.minEvents
@@ -67,6 +68,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
       p.k = try c.decodeIfPresent(Double.self, forKey: .k) ?? p.k
       p.minEvents = try c.decodeIfPresent(Int.self, forKey: .minEvents) ?? p.minEvents
       p.mode = try c.decodeIfPresent(PeakEdgeMethod.Mode.self, forKey: .mode) ?? p.mode
+      p.gapDepth = try c.decodeIfPresent(Double.self, forKey: .gapDepth)
       self = .peakEdge(p)
     case let m:
       throw DecodingError.dataCorruptedError(forKey: .method, in: c, debugDescription: "unknown cut method '\(m)' (valley, reference, mixture, peakEdge)")
@@ -89,6 +91,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
       try c.encode(r.k, forKey: .k)
       try c.encode(r.side, forKey: .side)
       try c.encode(r.minEvents, forKey: .minEvents)
+      try c.encodeIfPresent(r.gapDepth, forKey: .gapDepth)
     case .mixture(let m):
       try c.encode("mixture", forKey: .method)
       try c.encode(m.minSeparation, forKey: .minSeparation)
@@ -100,6 +103,7 @@ public enum CutMethod: Codable, Sendable, Equatable {
       try c.encode(p.k, forKey: .k)
       try c.encode(p.minEvents, forKey: .minEvents)
       try c.encode(p.mode, forKey: .mode)
+      try c.encodeIfPresent(p.gapDepth, forKey: .gapDepth)
     }
   }
 
@@ -165,6 +169,13 @@ public struct ReferenceMethod: Codable, Sendable, Equatable {
   public var side = CutSide.above
   /// The fewest reference events the rule accepts.
   public var minEvents = 50
+  /// A cut above the negatives moves up into the gap before a brighter population, when one
+  /// stands apart: to the emptiest point between the edge and the next persistent mode above
+  /// it, if the density there is at most `gapDepth` × that mode's peak (absent: the edge is
+  /// the cut). A dim tail of the negatives (CD19-dim NK cells) then stays out of a small
+  /// bright population (the last B cells after CAR T), while with no such population the cut
+  /// is the negative edge itself.
+  public var gapDepth: Double?
   public init(population: String) { self.population = population }
 }
 
@@ -177,6 +188,13 @@ public struct PeakEdgeMethod: Codable, Sendable, Equatable {
   /// Which mode: `main` (most events; its spread is measured on the side away from the cut,
   /// mirrored), `lowest` or `highest` (an outer mode; spread measured on its outer side).
   public var mode = Mode.main
+  /// A cut above the negatives moves up into the gap before a brighter population, when one
+  /// stands apart: to the emptiest point between the edge and the next persistent mode above
+  /// it, if the density there is at most `gapDepth` × that mode's peak (absent: the edge is
+  /// the cut). A dim tail of the negatives (CD19-dim NK cells) then stays out of a small
+  /// bright population (the last B cells after CAR T), while with no such population the cut
+  /// is the negative edge itself.
+  public var gapDepth: Double?
 
   public enum Mode: String, Codable, Sendable {
     case main, lowest, highest
