@@ -221,4 +221,31 @@ import Testing
     #expect(cd19.method == .reference || cd19.method == .peakEdge, "\(cd19.method): \(cd19.note ?? "")")
     #expect(a.calls.bCellAplasia.result == .yes, "\(a.calls.bCellAplasia.reason)")
   }
+
+  /// Every real file with at least 500 B cells under its own gate, thinned to about 100 of them
+  /// (every k-th event of the whole-file B gate kept, all other events kept): the aplasia-like
+  /// file is gated like the whole file — B cells within 25% of the whole-file gate's kept
+  /// events, the lymphocyte gate's T or CD3⁻ populations within 5%.
+  @Test(arguments: files)
+  func thinningTheBCellsLeavesTheOtherGatesInPlace(_ file: String) throws {
+    guard let whole = try Self.analyse(file), let wholeB = whole.mask("BCells"), wholeB.setCount >= 500,
+          let wholeLymph = whole.mask("Lymphocytes") else { return }
+    let k = wholeB.setCount / 100
+    var rank = 0
+    let keep = (0..<wholeB.count).map { e -> Bool in
+      guard wholeB[e] else { return true }
+      defer { rank += 1 }
+      return rank % k == 0
+    }
+    let kept = keep.indices.filter { keep[$0] }
+    let expectedB = kept.filter { wholeB[$0] }.count
+    let expectedOther = kept.filter { wholeLymph[$0] && !wholeB[$0] }.count
+    let table = try FCSWriter.EventTable(subsetOf: whole.dataSet, events: EventMask(keep))
+    let sub = try FCSFile(bytes: try FCSWriter.encode(table), path: "thinned-\(file)").dataSets[0]
+    let (a, _) = try VisitAnalyzer(panel: try PanelDefinition.named(whole.analysis.panel)).analyzeResolving(sub, file: "thinned-\(file)")
+    let b = try #require(a.population("BCells")?.count), lymph = try #require(a.population("Lymphocytes")?.count)
+    #expect(abs(Double(b - expectedB)) <= 0.25 * Double(expectedB), "\(file): B \(b), whole-file gate \(expectedB)")
+    #expect(abs(Double(lymph - b - expectedOther)) <= 0.05 * Double(expectedOther),
+            "\(file): lymphocytes other than B \(lymph - b), whole-file gate \(expectedOther)")
+  }
 }
