@@ -51,7 +51,8 @@ public struct GateOverlay: Sendable, Equatable {
   public var label: String
   /// Where the label goes (data units); `nil` puts it at the outline's first point.
   public var labelAt: Vertex?
-  /// Extra labels (quadrant percentages), each at a data-unit position.
+  /// Extra labels (quadrant percentages), each at a data-unit position: drawn in the corner of
+  /// its side of the plot (left or right half) at that height.
   public var extraLabels: [(Vertex, String)]
   /// Which row a range's label takes when several ranges share a plot (set while drawing).
   var labelRow: Int = 0
@@ -171,8 +172,17 @@ public struct GatePlot: Sendable, Equatable {
       svg.path(d, stroke: "#1f4e9c", width: 1, fill: "#9cb8e6")
     }
     svg.rect(area.x0, area.y0, area.width, area.height, fill: "none", stroke: "#444")
-    // One-dimensional ranges stack their labels (two ranges either side of one cut would overlap).
-    var ranges = 0
+    // One-dimensional ranges stack their labels (two ranges either side of one cut would
+    // overlap), below the two rows quadrant labels may take at the top.
+    var lowestTop = area.y0 - 2  // the lowest quadrant label in the top half (baseline)
+    for o in overlays {
+      guard case .dividers = o.shape else { continue }
+      for (v, _) in o.extraLabels {
+        guard let p = pixel(v, area), p.1 < area.y0 + area.height / 2 else { continue }
+        lowestTop = max(lowestTop, min(max(p.1, area.y0 + 11), area.bottom - 4) + 12)  // + a line if moved
+      }
+    }
+    var ranges = max(0, Int(((lowestTop + 13 - (area.y0 + 11)) / 13).rounded(.up)))
     for o in overlays {
       var shifted = o
       if case .xRange = o.shape, o.labelAt == nil {
@@ -239,11 +249,25 @@ public struct GatePlot: Sendable, Equatable {
     if let p = labelPoint, !o.label.isEmpty {
       label(o.label, at: p, area, &svg)
     }
-    for (v, text) in o.extraLabels {
-      guard let p = pixel(v, area) else { continue }
-      label(text, at: p, area, &svg)
+    // Quadrant labels sit in the corners, flush with the sides; when the left and right
+    // labels of a row would not fit side by side, the right one moves a line inwards.
+    let placed = o.extraLabels.compactMap { v, text in pixel(v, area).map { (p: $0, text: text) } }
+    for item in placed {
+      var p = item.p
+      let left = p.0 < area.x0 + area.width / 2
+      let width = Self.textWidth(item.text)
+      if !left, let other = placed.first(where: { $0.p.0 < area.x0 + area.width / 2 && abs($0.p.1 - p.1) < 1 }),
+         Self.textWidth(other.text) + width + 6 > area.width {
+        p.1 += p.1 < area.y0 + area.height / 2 ? 12 : -12
+      }
+      let x = left ? area.x0 + 3 : area.right - 3
+      let y = min(max(p.1, area.y0 + 11), area.bottom - 4)
+      svg.text(x, y, item.text, anchor: left ? .start : .end, size: 10, fill: Self.gateColor, weight: "bold")
     }
   }
+
+  /// About how wide a bold 10 px label is.
+  static func textWidth(_ text: String) -> Double { Double(text.count) * 6.2 }
 
   /// A gate label centred at `p`, moved inside the plot area (about 6 px per character).
   private func label(_ text: String, at p: (Double, Double), _ area: PlotArea, _ svg: inout SVGBuilder) {

@@ -1,5 +1,6 @@
 import CZlib
 import CytoCore
+import CytoGating
 import Foundation
 import Testing
 
@@ -135,5 +136,46 @@ import Testing
     #expect(g[2, 1] == 1)
     #expect(g[3, 0] == 1)
     #expect(g.outsideEvents == 0)
+  }
+}
+
+/// Gate labels on one plot do not overlap: quadrant labels flush with the sides, range labels
+/// stacked below them (QC sheets of real files put a quadrant and a range on one plot).
+@Suite struct GateLabelLayoutTests {
+  /// Text boxes (x from, x to, baseline) of the gate labels in an SVG (bold red text).
+  static func boxes(_ svg: String) -> [(Double, Double, Double, String)] {
+    let pattern = try! NSRegularExpression(pattern: ##"<text x="([-0-9.]+)" y="([-0-9.]+)"( text-anchor="(\w+)")?[^>]*fill="#c00000" font-weight="bold">([^<]*)<"##)
+    return pattern.matches(in: svg, range: NSRange(svg.startIndex..., in: svg)).map { m in
+      func g(_ i: Int) -> String? { Range(m.range(at: i), in: svg).map { String(svg[$0]) } }
+      let x = Double(g(1)!)!, y = Double(g(2)!)!, text = g(5)!, w = GatePlot.textWidth(text)
+      switch g(4) {
+      case "end": return (x - w, x, y, text)
+      case "middle": return (x - w / 2, x + w / 2, y, text)
+      default: return (x, x + w, y, text)
+      }
+    }
+  }
+
+  @Test func quadrantAndRangeLabelsDoNotOverlap() throws {
+    let axis = PlotAxis(channel: "A", scale: .linear(min: 0, max: 1))
+    let grid = [Float(0.5)].withUnsafeBufferPointer { xs in [Float(0.5)].withUnsafeBufferPointer { ys in
+      DensityGrid.bin(x: xs, y: ys, xRange: (0, 1), yRange: (0, 1), xBins: 8, yBins: 8) } }
+    for (left, right, top) in [("NaiveB 67.6%", "UnswitchedMemB 1.4%", 0.94), ("DoubleNegativeMemoryB 25.4%", "UnswitchedMemoryB 12.5%", 0.94),
+                               ("NaiveB 67.6%", "UnswitchedMemB 1.4%", 0.8)] {
+      let quadrant = GateOverlay(shape: .dividers(x: [0.5], y: [0.5]), label: "",
+                                 extraLabels: [(Vertex(0.1, top), left), (Vertex(0.9, top), right), (Vertex(0.1, 0.06), "DNB 1%"), (Vertex(0.9, 0.06), "SwB 2%")])
+      let range = GateOverlay(shape: .xRange(0.6, nil), label: "CD27+ memory B 7.0%")
+      let other = GateOverlay(shape: .xRange(nil, 0.6), label: "CD27- B 93.0%")
+      let svg = try GatePlot(title: "t", x: axis, y: axis, grid: grid, overlays: [quadrant, range, other]).svg()
+      let b = Self.boxes(svg)
+      #expect(b.count == 6, "\(b.map(\.3))")
+      for i in b.indices {
+        for j in b.indices where j > i {
+          let sameLine = abs(b[i].2 - b[j].2) < 10
+          let apart = b[i].1 <= b[j].0 || b[j].1 <= b[i].0
+          #expect(!sameLine || apart, "'\(b[i].3)' overlaps '\(b[j].3)'")
+        }
+      }
+    }
   }
 }
