@@ -220,6 +220,7 @@ public struct VisitAnalyzer: Sendable {
     }
     let space = try EventSpace(input: sample?.input(from: input) ?? input, dataSet: dataSet, markers: markers, definitions: panel.markers,
                                instrument: instrument, compensation: compensation, rules: panel.effectiveScales)
+    try space.prepareStainedMarkers()
     var gater = AdaptiveGater(panel: panel, space: space, cutOverrides: cutOverrides, gateOverrides: gateOverrides, file: file)
     try gater.run()
     diagnostics += gater.diagnostics

@@ -23,6 +23,8 @@ final class EventSpace {
   private(set) var scales: [String: AppliedScale] = [:]
   /// Each scale's transform, made once (logicle's constants take a root-finding to set up).
   private var transforms: [String: ScaleTransform] = [:]
+  /// Scales made ahead by ``prepareStainedMarkers()``, not yet used by a gate.
+  private var prepared: [String: (AppliedScale, ScaleTransform)] = [:]
   private var scaleOrder: [String] = []
   private var linearCache: [String: [Float]] = [:]
   private var uncompensatedCache: [String: [Float]] = [:]
@@ -123,59 +125,50 @@ final class EventSpace {
     }
   }
 
-  /// The top of scale for a marker's channel: its range, or the 99.9th percentile of its values
-  /// when the data exceed the range (unmixed spectral data do).
-  func top(_ marker: String, values: [Float]) -> Double {
-    let r = ranges[channel(marker)] ?? 262_144
-    // The 99.9th percentile exceeds the range only when more than 0.1% of the values do:
-    // counting them is one pass, sorting is not needed otherwise.
-    var above = 0
-    values.withUnsafeBufferPointer { for v in $0 where Double(v) > r { above += 1 } }
-    guard Double(above) > 0.001 * Double(values.count) else { return max(r, 1) }
-    let sample = RobustSample(values, limit: 100_000)
-    return max(r, sample.quantile(0.999) ?? r, 1)
-  }
+  /// How scales are made in this file (a value, so markers can be prepared concurrently).
+  var scaleMaker: ScaleMaker { ScaleMaker(instrument: instrument, rules: rules) }
 
   /// The scale of a marker on `axis` (made on first use from the file's data).
   func scale(for marker: String, axis: AxisScaleKind) throws -> AppliedScale {
     let id = axis == .log ? "\(marker).log" : marker
     if let s = scales[id] { return s }
-    let lin = try linear(marker)
-    let T = top(marker, values: lin)
-    let s: AppliedScale
-    if axis == .log || isScatter(marker) {
-      s = AppliedScale(id: id, marker: marker, kind: .fasinh, T: T, W: nil, M: 4.5, A: 0,
-                       method: "log-like scatter scale: arcsinh with T = top of scale \(T.compactText), M = 4.5")
+    let s: AppliedScale, t: ScaleTransform
+    if axis == .natural, let p = prepared.removeValue(forKey: marker) {
+      (s, t) = p
     } else {
-      let rule: ScaleRule
-      switch instrument.kind {
-      case .conventional: rule = rules.conventional
-      case .spectral: rule = rules.spectral
-      case .mass: rule = rules.mass
-      }
-      switch rule {
-      case .arcsinh(let cofactor):
-        let m = asinh(T / cofactor) / M_LN10
-        s = AppliedScale(id: id, marker: marker, kind: .fasinh, T: T, W: nil, M: m, A: 0,
-                         method: "arcsinh(x / \(cofactor.compactText)) (\(instrument.kind.rawValue)), T = \(T.compactText)")
-      case .logicle(let r):
-        let negatives = RobustSample(lin.filter { $0 < 0 }, limit: 100_000)
-        var w = 0.0
-        var how = "no negative values: W = 0"
-        if let q = negatives.quantile(r.negativeQuantile), q < 0 {
-          w = (r.M - log10(T / abs(q))) / 2
-          how = "W from the \(Int((r.negativeQuantile * 100).rounded()))th percentile of \(negatives.count) negative values, r = \(q.formatted(significant: 4))"
-        }
-        let clamped = min(max(w, 0), r.M / 2 - 0.05)
-        if clamped != w { how += " (W \(w.formatted(significant: 3)) clamped to \(clamped.formatted(significant: 3)))" }
-        s = AppliedScale(id: id, marker: marker, kind: .logicle, T: T, W: clamped, M: r.M, A: r.A,
-                         method: "logicle, \(how), T = \(T.compactText), M = \(r.M.compactText)")
-      }
+      s = try scaleMaker.make(marker: marker, id: id, scatterLike: axis == .log || isScatter(marker),
+                              range: ranges[channel(marker)] ?? 262_144, linear: try linear(marker))
+      t = try s.transform()  // and the parameters are valid
     }
-    transforms[id] = try s.transform()  // and the parameters are valid
+    transforms[id] = t
     scales[id] = s
     scaleOrder.append(id)
     return s
+  }
+
+  /// Makes every stained marker's linear values, scale and display values at once, on all
+  /// cores (they are independent); each is recorded when a gate first uses it, as if made then.
+  func prepareStainedMarkers() throws {
+    let stained = markers.keys.filter { !isScatter($0) && linearCache[$0] == nil && scales[$0] == nil }.sorted()
+    guard stained.count > 1 else { return }
+    let input = self.input, comp = compensation, mass = instrument.kind == .mass, maker = scaleMaker
+    let channels = stained.map { channel($0) }, tops = channels.map { ranges[$0] ?? 262_144 }
+    let made = try concurrentMap(stained.count) { i -> ([Float], AppliedScale, ScaleTransform, [Float]) in
+      var reader = try ChannelValueReader(input: input)
+      var v = try reader.floatValues(channels[i], compensation: comp)
+      if mass { Self.spreadZeroCounts(&v) }
+      let s = try maker.make(marker: stained[i], id: stained[i], scatterLike: false, range: tops[i], linear: v)
+      let t = try s.transform()
+      var display = v
+      display.withUnsafeMutableBufferPointer { o in v.withUnsafeBufferPointer { t.forward($0, into: o) } }
+      return (v, s, t, display)
+    }
+    for (i, m) in stained.enumerated() {
+      let (v, s, t, display) = made[i]
+      linearCache[m] = v
+      prepared[m] = (s, t)
+      displayCache[AppliedDimension(marker: m, scale: s.id, compensated: compensation != .uncompensated)] = display
+    }
   }
 
   /// The values of the events in `mask`, in event order.
