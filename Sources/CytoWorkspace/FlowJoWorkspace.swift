@@ -1,0 +1,139 @@
+import CytoCore
+import Foundation
+
+/// A sample's identifier in a workspace (`sampleID`), unique within the workspace. Sample
+/// names need not be unique; match on this.
+public struct SampleID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+  public let rawValue: String
+  public init(rawValue: String) { self.rawValue = rawValue }
+  public init(_ rawValue: String) { self.rawValue = rawValue }
+  public var description: String { rawValue }
+  public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One FCS TEXT keyword copied into the workspace (`Keywords/Keyword@name@value`).
+public struct WorkspaceKeyword: Sendable, Hashable {
+  public var name: String
+  public var value: String
+}
+
+/// A derived parameter the sample defines (`DerivedParameters/DerivedParameter@name`). Gates on
+/// one are refused (``WorkspaceError/Kind/derivedParameter``); the definition is listed.
+public struct DerivedParameterName: Sendable, Hashable {
+  public var name: String
+  public var line: Int
+}
+
+/// One sample of a workspace (`SampleList/Sample`): its file, keywords, transforms,
+/// compensation and own gating tree.
+public struct WorkspaceSample: Sendable, Equatable {
+  /// `sampleID` (on `DataSet` and `SampleNode`).
+  public var id: SampleID
+  /// `SampleNode@name`: usually the file name, but it can be renamed and need not be unique.
+  public var name: String
+  /// `DataSet@uri` as written (e.g. `file:/D:/FlowSOM/inst/extdata/lymphocytes.fcs`), the
+  /// path on the machine FlowJo ran on.
+  public var dataSetURI: String
+  /// The FCS keywords FlowJo copied, in XML order.
+  public var keywords: [WorkspaceKeyword]
+  /// Per parameter name (as gates spell it), the display transform.
+  public var transforms: [String: FlowJoTransform]
+  /// The matrix this sample uses (`Sample/transforms:spilloverMatrix`), if any.
+  public var compensation: WorkspaceMatrix?
+  /// Derived parameters the sample defines.
+  public var derivedParameters: [DerivedParameterName]
+  /// `SampleNode@count`: FlowJo's event count for the whole sample.
+  public var savedCount: SavedCount
+  /// The sample's top-level populations (the `SampleNode` tree).
+  public var populations: [PopulationNode]
+
+  /// The value of keyword `name` (exact, case-sensitive), or `nil`.
+  public func keyword(_ name: String) -> String? { keywords.first { $0.name == name }?.value }
+
+  /// `$FIL`, the file name the cytometer wrote (not always present in FlowJo's copy).
+  public var fil: String? { keyword("$FIL") }
+
+  /// The last path component of ``dataSetURI`` (percent-decoded), for finding the file.
+  public var dataSetFileName: String {
+    let last = dataSetURI.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? dataSetURI
+    return last.removingPercentEncoding ?? last
+  }
+
+  /// The transform FlowJo uses for a parameter name (compensated names have their own entries).
+  public func transform(for parameter: String) -> FlowJoTransform? { transforms[parameter] }
+
+  /// Every population, depth first.
+  public var allPopulations: [PopulationNode] { populations.flatMap(\.flattened) }
+
+  /// The population at `path`, or `nil`.
+  public func population(at path: PopulationPath) -> PopulationNode? { allPopulations.first { $0.path == path } }
+}
+
+/// A sample group (`Groups/GroupNode`): its members and, when present, its template tree.
+///
+/// Group trees are templates (counts `-1`); every sample carries its own copy, which may
+/// differ. FlowJo 10 adds a `Compensation` group by itself.
+public struct WorkspaceGroup: Sendable, Hashable {
+  /// `GroupNode@name`.
+  public var name: String
+  /// `Group/SampleRefs/SampleRef@sampleID`, in order.
+  public var sampleIDs: [SampleID]
+  /// The template's top-level populations (empty when the group has no gates).
+  public var template: [PopulationNode]
+}
+
+/// A FlowJo 10 workspace (`.wsp`, `Workspace@version` 20.0 or 1.8) in the project's own types.
+///
+///     let ws = try FlowJoWorkspace(contentsOf: "gating.wsp")
+///     for s in ws.samples { print(s.name, s.allPopulations.map(\.path)) }
+///
+/// Read: samples (DataSet URI, keywords, transforms, compensation, own gating tree), groups
+/// (members, template trees), workspace matrices; rectangle, polygon and ellipse gates with
+/// `eventsInside` and `gateResolution`; And/Or/Not nodes with resolved dependents. Refused with a
+/// ``WorkspaceError`` naming the file, element, line and population: DTDs, other versions,
+/// unknown gate, node or transform elements (including `CurlyQuad`/`QuadrantGate`, not
+/// supported yet), gates on derived parameters or statistics. Display-only content (graphs,
+/// layouts, tables) is ignored.
+public struct FlowJoWorkspace: Sendable, Equatable {
+  /// `Workspace@version` (`20.0`).
+  public var version: String
+  /// `Workspace@flowJoVersion` (e.g. `10.5.3`).
+  public var flowJoVersion: String?
+  /// `Matrices/transforms:spilloverMatrix`: the workspace's copies of every matrix.
+  public var matrices: [WorkspaceMatrix]
+  /// Groups in XML order.
+  public var groups: [WorkspaceGroup]
+  /// Samples in XML order.
+  public var samples: [WorkspaceSample]
+
+  /// The sample with id `id`, or `nil`.
+  public func sample(_ id: SampleID) -> WorkspaceSample? { samples.first { $0.id == id } }
+
+  /// Reads a workspace from `data`; `file` is named in errors.
+  /// - Throws: ``WorkspaceError``.
+  public init(data: Data, file: String? = nil) throws(WorkspaceError) {
+    do {
+      self = try WorkspaceReader().workspace(WorkspaceXMLParser.parse(data))
+    } catch var e {
+      e.file = e.file ?? file
+      throw e
+    }
+  }
+
+  /// Reads the workspace file at `path`.
+  /// - Throws: ``WorkspaceError`` (``WorkspaceError/Kind/unreadable`` when the file cannot be read).
+  public init(contentsOf path: String) throws(WorkspaceError) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw WorkspaceError(.unreadable, "cannot read the file", file: path)
+    }
+    try self.init(data: data, file: path)
+  }
+
+  init(version: String, flowJoVersion: String?, matrices: [WorkspaceMatrix], groups: [WorkspaceGroup], samples: [WorkspaceSample]) {
+    self.version = version
+    self.flowJoVersion = flowJoVersion
+    self.matrices = matrices
+    self.groups = groups
+    self.samples = samples
+  }
+}
