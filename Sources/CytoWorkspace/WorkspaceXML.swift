@@ -55,7 +55,13 @@ final class WorkspaceXMLParser: NSObject, XMLParserDelegate {
       throw WorkspaceError(.malformedXML, "not well-formed XML: \(e?.localizedDescription ?? "unknown error")",
                            line: p.lineNumber)
     }
-    guard let root = b.root else { throw WorkspaceError(.malformedXML, "the document has no root element") }
+    // Foundation's parser can report success on a truncated document: then elements are
+    // still open, and the error names the innermost one and the last line read.
+    if let (open, _) = b.stack.last {
+      throw WorkspaceError(.malformedXML, "the document ends inside <\(open.qualifiedName)> (opened on line \(open.line)): truncated XML",
+                           element: open.qualifiedName, line: max(p.lineNumber, open.line))
+    }
+    guard let root = b.root else { throw WorkspaceError(.malformedXML, "the document has no root element", line: p.lineNumber) }
     return root
   }
 
