@@ -63,6 +63,7 @@ let package = Package(
       name: "CytoCLI",
       dependencies: [
         "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation", "CytoStore", "CytoReport",
+        "CytoWorkspace",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "cytoreset", dependencies: ["CytoCLI"]),
