@@ -4,23 +4,32 @@ import Foundation
 /// A sample's identifier in a workspace (`sampleID`), unique within the workspace. Sample
 /// names need not be unique; match on this.
 public struct SampleID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+  /// The id as written (`"1"`).
   public let rawValue: String
+  /// Wraps an id.
   public init(rawValue: String) { self.rawValue = rawValue }
+  /// Wraps an id.
   public init(_ rawValue: String) { self.rawValue = rawValue }
+  /// The id as written.
   public var description: String { rawValue }
+  /// Orders by the raw string.
   public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// One FCS TEXT keyword copied into the workspace (`Keywords/Keyword@name@value`).
 public struct WorkspaceKeyword: Sendable, Hashable {
+  /// The keyword (`$FIL`), as written.
   public var name: String
+  /// Its value (`""` when the attribute is absent).
   public var value: String
 }
 
 /// A derived parameter the sample defines (`DerivedParameters/DerivedParameter@name`). Gates on
 /// one are refused (``WorkspaceError/Kind/derivedParameter``); the definition is listed.
 public struct DerivedParameterName: Sendable, Hashable {
+  /// The name gates would use.
   public var name: String
+  /// The 1-based line of its definition.
   public var line: Int
 }
 

@@ -11,7 +11,9 @@ public enum SavedCount: Sendable, Hashable {
 /// A Boolean population (`AndNode`, `OrNode`, `NotNode`): FlowJo's Boolean gates are nodes,
 /// not gate elements. Each dependent is a population path from the sample root.
 public enum BooleanCombination: Sendable, Hashable {
+  /// `AndNode`: events in every dependent.
   case and([PopulationPath])
+  /// `OrNode`: events in any dependent.
   case or([PopulationPath])
   /// A `NotNode` has exactly one dependent.
   case not(PopulationPath)
@@ -54,6 +56,7 @@ public struct PopulationNode: Sendable, Hashable {
   public var name: String
   /// The path from the sample root, ending with `name`.
   public var path: PopulationPath
+  /// Its gate, or the Boolean combination it is.
   public var definition: PopulationDefinition
   /// FlowJo's saved count.
   public var savedCount: SavedCount
@@ -63,6 +66,7 @@ public struct PopulationNode: Sendable, Hashable {
   /// Names of the `Statistic` nodes FlowJo keeps under this population (not populations; kept
   /// so nothing in the tree is dropped unseen).
   public var statistics: [String]
+  /// The populations under this one (`Subpopulations`), in XML order.
   public var children: [PopulationNode]
   /// The 1-based line of the node's element.
   public var line: Int

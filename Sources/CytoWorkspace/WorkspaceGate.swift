@@ -47,8 +47,11 @@ public struct WorkspaceDimension: Sendable, Hashable {
 /// One side of a FlowJo rectangle: `min ≤ x < max`, a missing bound is open (half-open
 /// rectangles are how FlowJo saves quadrants; one side is a histogram range).
 public struct WorkspaceRange: Sendable, Hashable {
+  /// The dimension the range is on.
   public var dimension: WorkspaceDimension
+  /// `gating:min`, data units (inclusive), or `nil` when open.
   public var min: Double?
+  /// `gating:max`, data units (exclusive), or `nil` when open.
   public var max: Double?
   /// Creates a range.
   public init(_ dimension: WorkspaceDimension, min: Double?, max: Double?) {
@@ -67,7 +70,9 @@ public struct WorkspaceRange: Sendable, Hashable {
 /// first two edge points span the major axis). `distance` (`gating:distance`) is stored too;
 /// its meaning is open (89.21 in the FlowKit ellipse, whose major axis is 79.16).
 public struct FlowJoEllipse: Sendable, Hashable {
+  /// The horizontal dimension (first `gating:dimension`).
   public var x: WorkspaceDimension
+  /// The vertical dimension.
   public var y: WorkspaceDimension
   /// The two foci, grid units.
   public var foci: [Vertex]
@@ -121,7 +126,9 @@ public struct WorkspaceGate: Sendable, Hashable {
   public var id: String
   /// `Gate@gating:parent_id`, which duplicates the XML nesting (the nesting is trusted).
   public var parentID: String?
+  /// The geometry.
   public var shape: WorkspaceGateShape
+  /// Inside or (`eventsInside="0"`) outside the shape.
   public var region: GateRegion
   /// `gateResolution`: the display grid FlowJo evaluates polygons on (256 or 1024), when stored.
   public var resolution: Int?

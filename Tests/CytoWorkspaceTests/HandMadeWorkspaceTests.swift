@@ -111,4 +111,22 @@ struct HandMadeWorkspaceTests {
     let unreadable = try #require(throws: WorkspaceError.self) { try FlowJoWorkspace(contentsOf: "/nonexistent/w.wsp") }
     #expect(unreadable.kind == .unreadable && unreadable.file == "/nonexistent/w.wsp")
   }
+
+  /// Cut anywhere before the root's end tag, the workspace is refused with a typed error (never
+  /// a crash, never a partial tree).
+  @Test func everyTruncationIsRefused() throws {
+    let data = try Data(contentsOf: URL(fileURLWithPath: Self.path("boolean-and-complement.wsp")))
+    let end = try #require(data.range(of: Data("</Workspace>".utf8))).lowerBound
+    var refused = 0
+    for cut in stride(from: 0, to: end, by: 7) {
+      do {
+        _ = try FlowJoWorkspace(data: data.prefix(cut), file: "cut-\(cut).wsp")
+        Issue.record("a workspace cut at byte \(cut) was accepted")
+      } catch {
+        #expect(error.file == "cut-\(cut).wsp")
+        refused += 1
+      }
+    }
+    #expect(refused == (end + 6) / 7)
+  }
 }
