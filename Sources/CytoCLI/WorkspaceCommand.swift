@@ -128,6 +128,8 @@ enum WorkspaceDescriptions {
         parts.append(r.map { "[\($0.min.map(number) ?? "-∞"), \($0.max.map(number) ?? "+∞"))" }.joined(separator: " × "))
       case .polygon(_, _, let v): parts.append("\(v.count) vertices")
       case .ellipse: parts.append("foci + edge in 256-grid units")
+      case .curlyQuadrant(let q):
+        parts.append("Q\(q.quadrant.flowJoNumber) of a curly quad at (\(number(q.intersection.x)), \(number(q.intersection.y)))")
       }
       if let r = g.resolution { parts.append("resolution \(r)") }
       if g.region == .outside { parts.append("complement") }

@@ -97,11 +97,11 @@ public struct WorkspaceGroup: Sendable, Hashable {
 ///     for s in ws.samples { print(s.name, s.allPopulations.map(\.path)) }
 ///
 /// Read: samples (DataSet URI, keywords, transforms, compensation, own gating tree), groups
-/// (members, template trees), workspace matrices; rectangle, polygon and ellipse gates with
-/// `eventsInside` and `gateResolution`; And/Or/Not nodes with resolved dependents. Refused with a
-/// ``WorkspaceError`` naming the file, element, line and population: DTDs, other versions,
-/// unknown gate, node or transform elements (including `CurlyQuad`/`QuadrantGate`, not
-/// supported yet), gates on derived parameters or statistics. Display-only content (graphs,
+/// (members, template trees), workspace matrices; rectangle, polygon, ellipse and curly-quad
+/// gates with `eventsInside` and `gateResolution`; And/Or/Not nodes with resolved dependents.
+/// Refused with a ``WorkspaceError`` naming the file, element, line and population: DTDs, other
+/// versions, unknown gate, node or transform elements (including a Gating-ML `QuadrantGate`,
+/// which FlowJo 10 does not write), gates on derived parameters. Display-only content (graphs,
 /// layouts, tables) is ignored.
 public struct FlowJoWorkspace: Sendable, Equatable {
   /// `Workspace@version` (`20.0`).

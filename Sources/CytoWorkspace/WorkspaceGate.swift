@@ -84,6 +84,46 @@ public struct FlowJoEllipse: Sendable, Hashable {
   public static let gridSize = 256
 }
 
+/// Which quadrant of a quad a population is, with FlowJo's numbering (`Q1: A- , B+` …).
+public enum QuadrantPosition: Sendable, Hashable, CaseIterable {
+  /// Q1: x below, y above the intersection.
+  case upperLeft
+  /// Q2: both above.
+  case upperRight
+  /// Q3: x above, y below.
+  case lowerRight
+  /// Q4: both below.
+  case lowerLeft
+
+  /// FlowJo's quadrant number, 1…4.
+  public var flowJoNumber: Int {
+    switch self {
+    case .upperLeft: 1
+    case .upperRight: 2
+    case .lowerRight: 3
+    case .lowerLeft: 4
+    }
+  }
+}
+
+/// One quadrant of FlowJo's "curly quad" (`gating:CurlyQuad`): the intersection point, in data
+/// units, and which quadrant this population is.
+///
+/// Each dimension stores one bound: `gating:min` (this quadrant is above the intersection on
+/// that axis) or `gating:max` (below), as CytoML reads it (`winFlowJoWorkspace.hpp`). How FlowJo
+/// bends the dividers of a curly quad is not stored in the XML and has not been measured here,
+/// so this records only what is stored; no workspace with a curly quad is in the test data.
+public struct FlowJoCurlyQuadrant: Sendable, Hashable {
+  /// The horizontal dimension.
+  public var x: WorkspaceDimension
+  /// The vertical dimension.
+  public var y: WorkspaceDimension
+  /// Where the dividers cross, data units.
+  public var intersection: Vertex
+  /// This population's quadrant.
+  public var quadrant: QuadrantPosition
+}
+
 /// The geometry of a workspace gate.
 public enum WorkspaceGateShape: Sendable, Hashable {
   /// `gating:RectangleGate`: one range per dimension, data units (1-D = histogram range).
@@ -92,13 +132,16 @@ public enum WorkspaceGateShape: Sendable, Hashable {
   case polygon(x: WorkspaceDimension, y: WorkspaceDimension, vertices: [Vertex])
   /// `gating:EllipsoidGate` in FlowJo's foci + edge form (grid units).
   case ellipse(FlowJoEllipse)
+  /// `gating:CurlyQuad`: one quadrant of a curly quad.
+  case curlyQuadrant(FlowJoCurlyQuadrant)
 
-  /// The Gating-ML element name (`RectangleGate`, `PolygonGate`, `EllipsoidGate`).
+  /// The element name (`RectangleGate`, `PolygonGate`, `EllipsoidGate`, `CurlyQuad`).
   public var gateType: String {
     switch self {
     case .rectangle: "RectangleGate"
     case .polygon: "PolygonGate"
     case .ellipse: "EllipsoidGate"
+    case .curlyQuadrant: "CurlyQuad"
     }
   }
 
@@ -108,6 +151,7 @@ public enum WorkspaceGateShape: Sendable, Hashable {
     case .rectangle(let r): r.map(\.dimension)
     case .polygon(let x, let y, _): [x, y]
     case .ellipse(let e): [e.x, e.y]
+    case .curlyQuadrant(let q): [q.x, q.y]
     }
   }
 }

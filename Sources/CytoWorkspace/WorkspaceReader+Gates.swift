@@ -113,8 +113,10 @@ extension WorkspaceReader {
         throw fail(.invalidValue, e, "a FlowJo ellipse needs 2 foci and 4 edge points, found \(foci.count) and \(edge.count)", node: path)
       }
       shape = .ellipse(FlowJoEllipse(x: x, y: y, foci: foci, edge: edge, distance: try number(e, "distance", node: path)))
-    case "QuadrantGate", "CurlyQuad":
-      throw fail(.unknownGate, e, "\(e.name) gates are not supported yet (FlowJo 10 saves plain quadrants as 4 rectangles)", node: path)
+    case "CurlyQuad":
+      shape = .curlyQuadrant(try curlyQuadrant(e, path, ctx))
+    case "QuadrantGate":
+      throw fail(.unknownGate, e, "QuadrantGate is not supported in workspaces (FlowJo 10 saves quadrants as 4 rectangles)", node: path)
     default:
       throw fail(.unknownGate, e, "unknown gate element \(e.qualifiedName)", node: path)
     }
@@ -131,6 +133,28 @@ extension WorkspaceReader {
     guard let id = wrapper.attribute("id") ?? e.attribute("id") else { throw fail(.missingValue, wrapper, "missing gating:id", node: path) }
     return WorkspaceGate(id: id, parentID: wrapper.attribute("parent_id"), shape: shape, region: region,
                          resolution: resolution, line: e.line)
+  }
+
+  /// A `CurlyQuad`: per dimension one bound, `min` (above) or `max` (below); both give the
+  /// intersection.
+  func curlyQuadrant(_ e: E, _ path: PopulationPath, _ ctx: GateContext) throws(WorkspaceError) -> FlowJoCurlyQuadrant {
+    let (x, y) = try twoDimensions(e, path, ctx)
+    var point: [Double] = [], above: [Bool] = []
+    for dim in e.children(g, "dimension") {
+      let lo = try number(dim, "min", node: path), hi = try number(dim, "max", node: path)
+      switch (lo, hi) {
+      case (let v?, nil): point.append(v); above.append(true)
+      case (nil, let v?): point.append(v); above.append(false)
+      default: throw fail(.invalidValue, dim, "a CurlyQuad dimension needs exactly one of min and max", node: path)
+      }
+    }
+    let quadrant: QuadrantPosition = switch (above[0], above[1]) {
+    case (false, true): .upperLeft
+    case (true, true): .upperRight
+    case (true, false): .lowerRight
+    case (false, false): .lowerLeft
+    }
+    return FlowJoCurlyQuadrant(x: x, y: y, intersection: Vertex(point[0], point[1]), quadrant: quadrant)
   }
 
   func twoDimensions(_ e: E, _ path: PopulationPath, _ ctx: GateContext) throws(WorkspaceError) -> (WorkspaceDimension, WorkspaceDimension) {

@@ -129,4 +129,28 @@ struct HandMadeWorkspaceTests {
     }
     #expect(refused == (end + 6) / 7)
   }
+
+  @Test func curlyQuadrantsKeepTheIntersectionAndSide() throws {
+    let s = try #require(try Self.read("curly-quad.wsp").samples.first)
+    let quads = try #require(s.population(at: ["Cells"])).children.filter { $0.definition.typeName == "CurlyQuad" }
+    #expect(quads.map(\.name) == ["Q1: FL1- , FL2+", "Q2: FL1+ , FL2+", "Q3: FL1+ , FL2-", "Q4: FL1- , FL2-"])
+    let positions: [QuadrantPosition] = [.upperLeft, .upperRight, .lowerRight, .lowerLeft]
+    for (n, expected) in zip(quads, positions) {
+      guard case .gate(let g) = n.definition, case .curlyQuadrant(let q) = g.shape else { Issue.record("\(n.name)"); continue }
+      #expect(q.quadrant == expected && q.quadrant.flowJoNumber == positions.firstIndex(of: expected)! + 1)
+      #expect(q.intersection == Vertex(1250.5, -30))
+      #expect(q.x.channel == "FL1-A" && q.y.channel == "FL2-A" && q.y.transform == .logicle(t: 262_144, w: 0.5, m: 4.5, a: 0))
+    }
+  }
+
+  @Test func gatingMLQuadrantGateIsRefusedNamingThePopulation() throws {
+    var xml = try String(contentsOfFile: Self.path("curly-quad.wsp"), encoding: .utf8)
+    xml = xml.replacingOccurrences(of: "gating:CurlyQuad", with: "gating:QuadrantGate")
+    let error = try #require(throws: WorkspaceError.self) { try FlowJoWorkspace(data: Data(xml.utf8), file: "q.wsp") }
+    #expect(error.kind == .unknownGate && error.node == ["Cells", "Q1: FL1- , FL2+"] && error.line == 90)
+    xml = xml.replacingOccurrences(of: "gating:min=\"1250.5\"", with: "gating:min=\"1250.5\" gating:max=\"2000\"")
+      .replacingOccurrences(of: "gating:QuadrantGate", with: "gating:CurlyQuad")
+    let both = try #require(throws: WorkspaceError.self) { try FlowJoWorkspace(data: Data(xml.utf8), file: "q.wsp") }
+    #expect(both.kind == .invalidValue && both.node == ["Cells", "Q2: FL1+ , FL2+"])
+  }
 }
