@@ -35,7 +35,8 @@ struct WorkspaceInfo: ParsableCommand {
           "matrices": [ { "id", "name", "origin", "prefix", "suffix", "spectral", "detectors" } ],
           "groups": [ { "name", "sampleIDs", "populations": [node] } ],
           "samples": [ { "sampleID", "name", "dataSetURI", "fil", "file", "fileMatchedBy",
-                         "flowjoCount", "compensation", "populations": [node] } ] }
+                         "flowjoCount", "compensation", "populations": [node] } ],
+          "diagnostics": [ { "severity", "code", "message", "section", "keyword", "byteOffset" } ] }
         node: { "name", "path", "type", "region", "gateResolution", "flowjoCount", "countState",
                 "dimensions": [ { "parameter", "channel", "compensation", "matrix", "transform" } ],
                 "dependents", "children": [node] }

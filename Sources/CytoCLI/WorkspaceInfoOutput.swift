@@ -32,6 +32,9 @@ enum WorkspaceInfoText {
       for (name, t) in s.transforms.sorted(by: { $0.key < $1.key }) { out += "      \(name): \(D.transform(t))\n" }
       out += "    populations: \(s.allPopulations.count)\n" + tree(s.populations, indent: 6)
     }
+    if !ws.diagnostics.isEmpty {
+      out += "diagnostics: \(ws.diagnostics.count)\n" + ws.diagnostics.map { "  \($0)\n" }.joined()
+    }
     return out
   }
 
@@ -66,6 +69,7 @@ enum WorkspaceInfoJSON {
           ("populations", .array(s.populations.map(node))),
         ])
       })),
+      ("diagnostics", .array(ws.diagnostics.map(\.json))),
     ])
   }
 

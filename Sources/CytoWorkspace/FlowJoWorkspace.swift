@@ -55,6 +55,8 @@ public struct WorkspaceSample: Sendable, Equatable {
   public var savedCount: SavedCount
   /// The sample's top-level populations (the `SampleNode` tree).
   public var populations: [PopulationNode]
+  /// The 1-based line of the `SampleNode` element.
+  public var line: Int
 
   /// The value of keyword `name` (exact, case-sensitive), or `nil`.
   public func keyword(_ name: String) -> String? { keywords.first { $0.name == name }?.value }
@@ -114,6 +116,10 @@ public struct FlowJoWorkspace: Sendable, Equatable {
   public var groups: [WorkspaceGroup]
   /// Samples in XML order.
   public var samples: [WorkspaceSample]
+  /// What is unusual but readable: duplicate sample names, a `$TOT` that differs from FlowJo's
+  /// sample count, a group naming a sample that is not in the workspace (see
+  /// ``WorkspaceDiagnostics``). Never printed by the reader; callers show them.
+  public var diagnostics: [Diagnostic]
 
   /// The sample with id `id`, or `nil`.
   public func sample(_ id: SampleID) -> WorkspaceSample? { samples.first { $0.id == id } }
@@ -144,5 +150,7 @@ public struct FlowJoWorkspace: Sendable, Equatable {
     self.matrices = matrices
     self.groups = groups
     self.samples = samples
+    self.diagnostics = []
+    self.diagnostics = WorkspaceDiagnostics.check(self)
   }
 }

@@ -110,7 +110,8 @@ struct WorkspaceReader {
     let tree = try populations(node.child(nil, "Subpopulations"), under: [], context)
     try checkDependents(tree)
     return WorkspaceSample(id: id, name: try string(node, "name"), dataSetURI: uri, keywords: keywords, transforms: transforms,
-                           compensation: comp, derivedParameters: derived, savedCount: try savedCount(node), populations: tree)
+                           compensation: comp, derivedParameters: derived, savedCount: try savedCount(node), populations: tree,
+                           line: node.line)
   }
 
   // MARK: Matrices

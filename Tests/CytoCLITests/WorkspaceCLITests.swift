@@ -37,6 +37,7 @@ struct WorkspaceCLITests {
     #expect(kids[0]["region"] as? String == "outside" && kids[0]["gateResolution"] as? Int == 256)
     #expect(kids[3]["flowjoCount"] is NSNull && kids[3]["countState"] as? String == "notComputed")
     #expect(kids[4]["dependents"] as? [[String]] == [["Cells", "530+"]])
+    #expect((obj["diagnostics"] as? [Any])?.isEmpty == true)
   }
 
   @Test func unreadableWorkspaceExitsOneNamingTheNode() throws {

@@ -153,4 +153,24 @@ struct HandMadeWorkspaceTests {
     let both = try #require(throws: WorkspaceError.self) { try FlowJoWorkspace(data: Data(xml.utf8), file: "q.wsp") }
     #expect(both.kind == .invalidValue && both.node == ["Cells", "Q2: FL1+ , FL2+"])
   }
+
+  /// Two samples named alike, a `$TOT` that is not FlowJo's count and a group naming a missing
+  /// sample are read, each with a diagnostic.
+  @Test func readableOdditiesGetDiagnostics() throws {
+    var xml = try String(contentsOfFile: Self.path("boolean-and-complement.wsp"), encoding: .utf8)
+    let sample = try #require(xml.range(of: "    <Sample>")?.lowerBound)
+    let end = try #require(xml.range(of: "    </Sample>\n")?.upperBound)
+    let copy = String(xml[sample..<end]).replacingOccurrences(of: "sampleID=\"7\"", with: "sampleID=\"8\"")
+      .replacingOccurrences(of: "<Keyword name=\"$TOT\" value=\"1000\"/>", with: "<Keyword name=\"$TOT\" value=\"999\"/>")
+    xml.insert(contentsOf: copy, at: end)
+    xml = xml.replacingOccurrences(of: "<SampleRef sampleID=\"7\"/>", with: "<SampleRef sampleID=\"7\"/><SampleRef sampleID=\"9\"/>")
+    let ws = try FlowJoWorkspace(data: Data(xml.utf8), file: "d.wsp")
+    #expect(ws.samples.map(\.id) == [SampleID("7"), SampleID("8")])
+    #expect(ws.diagnostics.map(\.code.rawValue) == ["workspace.sample.duplicateName", "workspace.sample.countMismatch",
+                                                    "workspace.group.unknownSample"])
+    #expect(ws.diagnostics.allSatisfy { $0.severity == .warning })
+    #expect(ws.diagnostics[0].message == "samples 7, 8 are all named \"Tube 1\"")
+    #expect(ws.diagnostics[1].message == "sample 8 \"Tube 1\": $TOT is 999 but FlowJo's count is 1000")
+    #expect(try Self.read("boolean-and-complement.wsp").diagnostics.isEmpty)
+  }
 }

@@ -60,6 +60,7 @@ struct SharedWorkspaceTests {
     #expect(ws.version == "20.0")
     #expect(ws.flowJoVersion == exp.flowjo_version)
     #expect(ws.samples.map(\.name) == exp.samples.map(\.sample))
+    #expect(ws.diagnostics.isEmpty, "\(ws.diagnostics)")
     for (sample, e) in zip(ws.samples, exp.samples) {
       #expect(sample.savedCount == .events(e.flowjo_event_count))
       #expect(sample.keyword("$TOT") == String(e.flowjo_event_count))
