@@ -35,6 +35,9 @@ public struct WorkspaceError: Error, Sendable, Hashable, CustomStringConvertible
     case invalidValue
     /// A Boolean node's dependent names no population of the sample.
     case unresolvedDependent
+    /// Boolean nodes that depend on themselves, directly, through their own subtree or through
+    /// other Boolean nodes (membership could not be defined).
+    case booleanCycle
     /// A dimension names a compensated parameter (`Comp-…`) but the sample has no matrix
     /// with that prefix and suffix for the channel.
     case unresolvedCompensation

@@ -61,23 +61,41 @@ extension WorkspaceReader {
     }
   }
 
-  /// Every Boolean dependent must name a population of the same tree, and not the node itself
-  /// or one of its descendants (that would be a cycle).
+  /// Every Boolean dependent must name a population of the same tree, and membership must be
+  /// well defined: a population depends on its parent and, when Boolean, on its dependents; no
+  /// chain of these may lead back to where it started.
   func checkDependents(_ roots: [PopulationNode]) throws(WorkspaceError) {
     let all = roots.flatMap(\.flattened)
-    let paths = Set(all.map(\.path))
+    var byPath: [PopulationPath: PopulationNode] = [:]
+    for n in all { byPath[n.path] = n }
     for n in all {
       guard case .boolean(let b) = n.definition else { continue }
-      for dep in b.dependents {
-        guard paths.contains(dep) else {
-          throw WorkspaceError(.unresolvedDependent, "dependent \"\(dep.joined(separator: "/"))\" names no population of this tree",
-                               element: n.name, line: n.line, node: n.path)
-        }
-        if dep.starts(with: n.path) {
-          throw WorkspaceError(.unresolvedDependent, "dependent \"\(dep.joined(separator: "/"))\" is the node itself or below it (a cycle)",
-                               element: n.name, line: n.line, node: n.path)
-        }
+      for dep in b.dependents where byPath[dep] == nil {
+        throw WorkspaceError(.unresolvedDependent, "dependent \"\(dep.joined(separator: "/"))\" names no population of this tree",
+                             element: n.definition.typeName, line: n.line, node: n.path)
       }
+    }
+    func inputs(_ p: PopulationPath) -> [PopulationPath] {
+      var out: [PopulationPath] = p.count > 1 ? [Array(p.dropLast())] : []
+      if case .boolean(let b)? = byPath[p]?.definition { out += b.dependents }
+      return out
+    }
+    enum Mark { case visiting, done }
+    var marks: [PopulationPath: Mark] = [:]
+    func visit(_ p: PopulationPath, _ chain: [PopulationPath]) -> [PopulationPath]? {
+      if marks[p] == .done { return nil }
+      if marks[p] == .visiting { return chain + [p] }
+      marks[p] = .visiting
+      for q in inputs(p) { if let cycle = visit(q, chain + [p]) { return cycle } }
+      marks[p] = .done
+      return nil
+    }
+    for n in all {
+      guard let cycle = visit(n.path, []) else { continue }
+      let start = cycle.firstIndex(of: cycle.last!) ?? 0
+      let loop = cycle[start...].map { $0.joined(separator: "/") }.joined(separator: " → ")
+      let node = cycle[start...].compactMap { byPath[$0] }.first { if case .boolean = $0.definition { true } else { false } } ?? n
+      throw WorkspaceError(.booleanCycle, "Boolean dependents form a cycle: \(loop)", element: node.definition.typeName, line: node.line, node: node.path)
     }
   }
 

@@ -76,7 +76,8 @@ struct HandMadeWorkspaceTests {
     Malformed(file: "derived-parameter.wsp", kind: .derivedParameter, element: "data-type:fcs-dimension", line: 87, node: ["Cells", "530+"]),
     Malformed(file: "dtd-external-entity.wsp", kind: .documentTypeDeclaration, element: "!DOCTYPE", line: 2, node: nil),
     Malformed(file: "truncated.wsp", kind: .malformedXML, element: nil, line: nil, node: nil),
-    Malformed(file: "unresolved-dependent.wsp", kind: .unresolvedDependent, element: "Both", line: nil, node: ["Cells", "Both"]),
+    Malformed(file: "unresolved-dependent.wsp", kind: .unresolvedDependent, element: "AndNode", line: 88, node: ["Cells", "Both"]),
+    Malformed(file: "boolean-cycle.wsp", kind: .booleanCycle, element: "AndNode", line: 88, node: ["Cells", "Both"]),
   ]
 
   @Test(arguments: malformed)
