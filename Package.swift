@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "CytoTransforms", targets: ["CytoTransforms"]),
     .library(name: "CytoGating", targets: ["CytoGating"]),
     .library(name: "CytoAutoGating", targets: ["CytoAutoGating"]),
+    .library(name: "CytoWorkspace", targets: ["CytoWorkspace"]),
     .library(name: "CytoClinical", targets: ["CytoClinical"]),
     .library(name: "CytoSimulation", targets: ["CytoSimulation"]),
     .library(name: "CytoStore", targets: ["CytoStore"]),
@@ -32,6 +33,8 @@ let package = Package(
     .target(name: "CytoFCS", dependencies: ["CytoCore"], swiftSettings: optimizedInDebug),
     .target(name: "CytoTransforms", dependencies: ["CytoCore"], swiftSettings: optimizedInDebug),
     .target(name: "CytoGating", dependencies: ["CytoCore", "CytoTransforms", "CSimdShim"], swiftSettings: optimizedInDebug),
+    /// FlowJo workspaces (`.wsp`) read into the project's own types (issue #13).
+    .target(name: "CytoWorkspace", dependencies: ["CytoCore", "CytoTransforms", "CytoGating"]),
     /// Data-driven gating numerics: robust statistics, 1-D and 2-D densities, persistent modes,
     /// valleys, cluster regions, robust lines. Pure functions of arrays; no panel semantics.
     .target(name: "CytoAutoGating", swiftSettings: optimizedInDebug),
@@ -60,6 +63,7 @@ let package = Package(
       name: "CytoCLI",
       dependencies: [
         "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation", "CytoStore", "CytoReport",
+        "CytoWorkspace",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "cytoreset", dependencies: ["CytoCLI"]),
@@ -74,6 +78,7 @@ let package = Package(
     .testTarget(name: "CytoFCSTests", dependencies: ["CytoFCS", "CytoTestSupport"]),
     .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
     .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoClinical", "CytoTestSupport"]),
+    .testTarget(name: "CytoWorkspaceTests", dependencies: ["CytoWorkspace", "CytoTestSupport"]),
     .testTarget(name: "CytoAutoGatingTests", dependencies: ["CytoAutoGating", "CytoTestSupport"]),
     .testTarget(name: "CytoClinicalTests", dependencies: ["CytoClinical", "CytoSimulation", "CytoGating", "CytoFCS", "CytoTestSupport"]),
     .testTarget(

@@ -1,0 +1,68 @@
+import CytoTestSupport
+import Foundation
+import Testing
+
+/// `cytoreset workspace info`, on the hand-made workspace and FlowSOM's 68983 `gating.wsp`.
+@Suite("cytoreset workspace info")
+struct WorkspaceCLITests {
+  let handMade = TestData.project("workspace/boolean-and-complement.wsp").path
+
+  @Test func textListsGroupsSamplesAndTheTree() throws {
+    let r = try CLIRunner.run(["workspace", "info", handMade])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("FlowJo 10.8.1 (workspace version 20.0)"))
+    #expect(r.stdout.contains("Panel: 1 sample(s) (7), template:"))
+    #expect(r.stdout.contains("sample 7 \"Tube 1\": 1000 events (FlowJo)"))
+    #expect(r.stdout.contains("FCS file: not found beside the workspace"))
+    #expect(r.stdout.contains("Not debris  PolygonGate  Comp-FL2-A × FJComp-FL3-A, 3 vertices, resolution 256, complement  [850]"))
+    #expect(r.stdout.contains("Both  AndNode  Cells/Not debris, Cells/530+  [100]"))
+    #expect(r.stdout.contains("Comp-FL2-A: logicle(T 262144, W 0.5, M 4.5, A 0)"))
+  }
+
+  @Test func jsonHasTheDocumentedFields() throws {
+    let r = try CLIRunner.run(["workspace", "info", handMade, "--json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    #expect(obj["schema"] as? String == "cytoreset.workspace-info/1")
+    #expect(obj["flowJoVersion"] as? String == "10.8.1")
+    let sample = try #require((obj["samples"] as? [[String: Any]])?.first)
+    #expect(sample["sampleID"] as? String == "7" && sample["fil"] as? String == "tube 1.fcs")
+    #expect(sample["file"] is NSNull && sample["compensation"] as? String == "m-1")
+    let cells = try #require((sample["populations"] as? [[String: Any]])?.first)
+    let dim = try #require((cells["dimensions"] as? [[String: Any]])?.first)
+    #expect(dim["parameter"] as? String == "Comp-FL1-A" && dim["channel"] as? String == "FL1-A")
+    #expect(dim["compensation"] as? String == "matrix" && dim["matrix"] as? String == "m-1")
+    let kids = try #require(cells["children"] as? [[String: Any]])
+    #expect(kids.map { $0["type"] as? String } == ["PolygonGate", "RectangleGate", "AndNode", "OrNode", "NotNode"])
+    #expect(kids[0]["region"] as? String == "outside" && kids[0]["gateResolution"] as? Int == 256)
+    #expect(kids[3]["flowjoCount"] is NSNull && kids[3]["countState"] as? String == "notComputed")
+    #expect(kids[4]["dependents"] as? [[String]] == [["Cells", "530+"]])
+    #expect((obj["diagnostics"] as? [Any])?.isEmpty == true)
+  }
+
+  @Test func unreadableWorkspaceExitsOneNamingTheNode() throws {
+    let bad = TestData.project("workspace/derived-parameter.wsp").path
+    let r = try CLIRunner.run(["workspace", "info", bad])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("\(bad): line 87: <data-type:fcs-dimension>: population \"Cells/530+\""))
+  }
+
+  @Test func flowSOMWorkspaceFindsItsFileByName() throws {
+    guard TestData.sharedAvailable, let ws = TestData.shared("flowjo/flowsom_68983/gating.wsp") else {
+      if TestData.isCI { Issue.record("../shared/testdata is required under CI") }
+      return
+    }
+    let r = try CLIRunner.run(["workspace", "info", ws.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    // The DataSet URI names lymphocytes.fcs; the file beside the workspace is the sample name.
+    #expect(r.stdout.contains("flowsom_68983/68983.fcs (by name)"))
+    #expect(r.stdout.contains("Lymphocytes  PolygonGate  FSC-A × SSC-A, 12 vertices, resolution 1024  [19212]"))
+    #expect(r.stdout.contains("populations: 15"))
+  }
+
+  @Test func helpShowsExamples() throws {
+    let r = try CLIRunner.run(["workspace", "info", "--help"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("cytoreset workspace info gating.wsp --json"))
+  }
+}
