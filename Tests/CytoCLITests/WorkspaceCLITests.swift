@@ -66,3 +66,58 @@ struct WorkspaceCLITests {
     #expect(r.stdout.contains("cytoreset workspace info gating.wsp --json"))
   }
 }
+
+/// `cytoreset workspace apply`, on FlowSOM's 68983 `gating.wsp` and its FCS file.
+@Suite("cytoreset workspace apply")
+struct WorkspaceApplyCLITests {
+  static func workspace() -> String? {
+    guard TestData.sharedAvailable, let ws = TestData.shared("flowjo/flowsom_68983/gating.wsp") else {
+      if TestData.isCI { Issue.record("../shared/testdata is required under CI") }
+      return nil
+    }
+    return ws.path
+  }
+
+  @Test func flowJoGeometryMatchesEverySavedCount() throws {
+    guard let ws = Self.workspace() else { return }
+    let r = try CLIRunner.run(["workspace", "apply", ws])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("geometry flowjo: 15 populations with a FlowJo count, 0 differ"))
+    #expect(r.stdout.contains("Lymphocytes"))
+  }
+
+  @Test func exactGeometryJSONShowsTheLymphocyteDifference() throws {
+    guard let ws = Self.workspace() else { return }
+    let r = try CLIRunner.run(["workspace", "apply", ws, "--geometry", "exact", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    #expect(obj["schema"] as? String == "cytoreset.workspace-apply/1" && obj["geometry"] as? String == "exact")
+    let pops = try #require(((obj["samples"] as? [[String: Any]])?.first)?["populations"] as? [[String: Any]])
+    let lymph = try #require(pops.first)
+    #expect(lymph["path"] as? [String] == ["Lymphocytes"])
+    #expect(lymph["count"] as? Int == 19225 && lymph["flowjoCount"] as? Int == 19212 && lymph["difference"] as? Int == 13)
+  }
+
+  @Test func tsvHasOneRowPerPopulation() throws {
+    guard let ws = Self.workspace() else { return }
+    let r = try CLIRunner.run(["workspace", "apply", ws, "--format", "tsv"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stdout.split(separator: "\n")
+    #expect(lines.first == "sample\tpath\tcount\tflowjo_count\tdifference" && lines.count == 16)
+    #expect(lines.contains("68983.fcs\tLymphocytes\t19212\t19212\t0"))
+  }
+
+  @Test func helpShowsExamplesAndTheDefaultGeometry() throws {
+    let r = try CLIRunner.run(["workspace", "apply", "--help"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("cytoreset workspace apply gating.wsp --fcs-dir data/ --geometry exact"))
+    #expect(r.stdout.contains("default: flowjo"))
+  }
+
+  @Test func sampleWithoutFCSFileExitsOne() throws {
+    let hand = TestData.project("workspace/boolean-and-complement.wsp").path
+    let r = try CLIRunner.run(["workspace", "apply", hand])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("sample \"Tube 1\": no FCS file for the sample"))
+  }
+}
