@@ -75,7 +75,12 @@ struct FlowJoMaskEvaluation {
     case .polygon(let x, let y, let vertices):
       let sx = try scale(x, node: node), sy = try scale(y, node: node)
       let cx = try column(x, node: node), cy = try column(y, node: node)
-      let r = gate.resolution ?? FlowJoEllipse.gridSize
+      // FlowJo writes `gateResolution` on every polygon; without it the grid FlowJo used is
+      // unknown, so a FlowJo count cannot be reproduced (exact geometry does not need it).
+      guard let r = gate.resolution ?? (mode == .exact ? FlowJoEllipse.gridSize : nil) else {
+        throw WorkspaceCountError(.unsupportedGate, "polygon without gateResolution: the grid FlowJo counted it on is unknown (use --geometry exact)",
+                                  sample: sample.name, node: node)
+      }
       func map(_ s: FlowJoDisplayScale, _ v: [Double]) -> [Double] {
         switch mode {
         case .flowJo: v.map { s.gridIndex($0, resolution: r) }

@@ -104,6 +104,15 @@ struct FlowJoCounterHandMadeTests {
     #expect(e2?.kind == .unsupportedTransform)
   }
 
+  @Test func polygonWithoutGateResolutionIsRefusedUnderFlowJoGeometry() throws {
+    let text = Self.xml.replacingOccurrences(of: "YAXIS", with: "FL2-A").replacingOccurrences(of: "TRANSFORM", with: "")
+      .replacingOccurrences(of: #" gateResolution="256""#, with: "")
+    let s = try #require(try FlowJoWorkspace(data: Data(text.utf8)).samples.first)
+    let e = #expect(throws: WorkspaceCountError.self) { try FlowJoCounter(sample: s, mode: .flowJo).count(Self.input) }
+    #expect(e?.kind == .unsupportedGate && e?.node == ["Cells", "Outside"])
+    #expect(try FlowJoCounter(sample: s, mode: .exact).count(Self.input).populations.count == 6)
+  }
+
   @Test func missingChannelIsRefused() throws {
     let t = #"<transforms:linear transforms:minRange="0" transforms:maxRange="1000" gain="1"><data-type:parameter data-type:name="FL3-A"/></transforms:linear>"#
     let s = try Self.sample(yAxis: "FL3-A", transform: t)
