@@ -17,7 +17,10 @@ public enum GatingML {
   /// Parses a Gating-ML 2.0 document. `file` is used in error messages.
   public static func read(_ data: Data, file: String? = nil) throws -> GatingStrategy {
     do {
-      let root = try XMLTreeBuilder.parse(data)
+      let root: XMLElement
+      do { root = try XMLTreeBuilder.parse(data) } catch {
+        throw GatingMLError(error.message, element: error.element, line: error.line, file: file)
+      }
       return try Importer().strategy(root)
     } catch var e as GatingMLError {
       e.file = e.file ?? file

@@ -4,24 +4,37 @@ import FoundationXML
 #endif
 
 /// A parsed XML element with resolved namespaces and its line number, for precise errors.
-struct XMLElement: Sendable {
-  var namespace: String?
-  var name: String  // local name
-  var qualifiedName: String
+/// Shared by the XML readers of this package (Gating-ML here, FlowJo workspaces in
+/// CytoWorkspace).
+package struct XMLElement: Sendable {
+  package var namespace: String?
+  package var name: String  // local name
+  package var qualifiedName: String
   /// Attributes by local name (prefix removed), and by qualified name.
-  var attributes: [String: String]
-  var qualifiedAttributes: [String: String]
-  var children: [XMLElement]
-  var text: String
-  var line: Int
+  package var attributes: [String: String]
+  package var qualifiedAttributes: [String: String]
+  package var children: [XMLElement]
+  package var text: String
+  package var line: Int
 
-  func attribute(_ local: String) -> String? { attributes[local] }
+  package func attribute(_ local: String) -> String? { attributes[local] }
 
-  func children(_ ns: String, _ local: String) -> [XMLElement] {
+  package func children(_ ns: String?, _ local: String) -> [XMLElement] {
     children.filter { $0.namespace == ns && $0.name == local }
   }
 
-  func child(_ ns: String, _ local: String) -> XMLElement? { children(ns, local).first }
+  package func child(_ ns: String?, _ local: String) -> XMLElement? { children.first { $0.namespace == ns && $0.name == local } }
+
+  package func `is`(_ ns: String?, _ local: String) -> Bool { namespace == ns && name == local }
+}
+
+/// Why a document could not be read as XML (the readers map it to their own typed errors).
+package struct XMLReadError: Error, Sendable {
+  package enum Kind: Sendable { case malformed, documentTypeDeclaration, unsupportedEncoding, truncated }
+  package var kind: Kind
+  package var message: String
+  package var element: String?
+  package var line: Int
 }
 
 /// An error in a Gating-ML (or other XML) document, naming the element and line.
@@ -48,28 +61,81 @@ public struct GatingMLError: Error, Sendable, CustomStringConvertible, Equatable
 }
 
 /// Builds an `XMLElement` tree with Foundation's streaming parser (which reports line numbers).
-final class XMLTreeBuilder: NSObject, XMLParserDelegate {
+///
+/// Security: any `<!DOCTYPE` is refused *before* the parser sees the document, so neither
+/// external entities (XXE) nor internal entity expansion ("billion laughs") can occur; entity
+/// declarations reaching the parser abort it; external entities are never resolved. Without a
+/// DTD only the five predefined entities exist. Non-UTF-8 input (UTF-16/32 byte order marks or
+/// NUL bytes in the prolog) is refused so the byte scan cannot be bypassed. Foundation's parser
+/// can report success on a truncated document; elements still open at the end are refused.
+package final class XMLTreeBuilder: NSObject, XMLParserDelegate {
   private var stack: [(XMLElement, [String: String])] = []  // element, namespaces in scope
   private(set) var root: XMLElement?
-  private weak var parser: XMLParser?
+  private var refusal: XMLReadError?
 
-  static func parse(_ data: Data) throws -> XMLElement {
+  package static func parse(_ data: Data) throws(XMLReadError) -> XMLElement {
+    try refuseUnsafeProlog(data)
     let p = XMLParser(data: data)
     let b = XMLTreeBuilder()
-    b.parser = p
     p.delegate = b
     p.shouldProcessNamespaces = false
     p.shouldResolveExternalEntities = false
-    if !p.parse() {
+    let ok = p.parse()
+    if let r = b.refusal { throw r }
+    guard ok else {
       let e = p.parserError as NSError?
-      throw GatingMLError("not well-formed XML: \(e?.localizedDescription ?? "unknown error")", line: p.lineNumber)
+      throw XMLReadError(kind: .malformed, message: "not well-formed XML: \(e?.localizedDescription ?? "unknown error")", line: p.lineNumber)
     }
-    guard let root = b.root else { throw GatingMLError("the document has no root element") }
+    if let (open, _) = b.stack.last {
+      throw XMLReadError(kind: .truncated, message: "the document ends inside <\(open.qualifiedName)> (opened on line \(open.line)): truncated XML",
+                         element: open.qualifiedName, line: max(p.lineNumber, open.line))
+    }
+    guard let root = b.root else { throw XMLReadError(kind: .malformed, message: "the document has no root element", line: p.lineNumber) }
     return root
   }
 
-  func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-              qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+  /// Refuses DTDs and encodings other than UTF-8, scanning the raw bytes.
+  static func refuseUnsafeProlog(_ data: Data) throws(XMLReadError) {
+    let bytes = [UInt8](data)
+    let head = bytes.prefix(4)
+    if head.starts(with: [0xFE, 0xFF]) || head.starts(with: [0xFF, 0xFE]) || head.contains(0) {
+      throw XMLReadError(kind: .unsupportedEncoding, message: "only UTF-8 XML is read (found a UTF-16/32 byte order or NUL bytes)", line: 1)
+    }
+    let needle = Array("<!DOCTYPE".utf8)
+    guard bytes.count >= needle.count else { return }
+    var line = 1
+    for i in 0...(bytes.count - needle.count) {
+      if bytes[i] == 0x0A { line += 1 }
+      if bytes[i] == 0x3C, bytes[i + 1] == 0x21, Array(bytes[i..<(i + needle.count)]) == needle {
+        throw XMLReadError(kind: .documentTypeDeclaration,
+                           message: "a DTD (<!DOCTYPE …>) is not allowed: it can declare external or expanding entities",
+                           element: "!DOCTYPE", line: line)
+      }
+    }
+  }
+
+  private func refuse(_ parser: XMLParser, _ what: String) {
+    if refusal == nil {
+      refusal = XMLReadError(kind: .documentTypeDeclaration, message: "\(what) is not allowed", line: parser.lineNumber)
+    }
+    parser.abortParsing()
+  }
+
+  package func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+    refuse(parser, "the entity declaration \(name)")
+  }
+
+  package func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+    refuse(parser, "the external entity \(name)")
+  }
+
+  package func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
+    refuse(parser, "the external entity \(name)")
+    return nil
+  }
+
+  package func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                      qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
     var ns = stack.last?.1 ?? [:]
     for (k, v) in attributeDict {
       if k == "xmlns" { ns[""] = v } else if k.hasPrefix("xmlns:") { ns[String(k.dropFirst(6))] = v }
@@ -86,12 +152,12 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     stack.append((e, ns))
   }
 
-  func parser(_ parser: XMLParser, foundCharacters string: String) {
+  package func parser(_ parser: XMLParser, foundCharacters string: String) {
     guard !stack.isEmpty else { return }
     stack[stack.count - 1].0.text += string
   }
 
-  func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+  package func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
     guard let (e, _) = stack.popLast() else { return }
     if stack.isEmpty { root = e } else { stack[stack.count - 1].0.children.append(e) }
   }

@@ -140,3 +140,34 @@ enum Set6 {
     return try GatingStrategy(transformations: transforms, gates: gates)
   }
 }
+
+/// Hostile or broken Gating-ML documents are refused with the line, never parsed further:
+/// the reader shares the FlowJo workspace reader's XML checks.
+@Suite struct GatingMLHostileInputTests {
+  static let gate = """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <gating:Gating-ML xmlns:gating="http://www.isac-net.org/std/Gating-ML/v2.0/gating" xmlns:data-type="http://www.isac-net.org/std/Gating-ML/v2.0/datatypes">
+      <gating:RectangleGate gating:id="R">
+        <gating:dimension gating:min="1"><data-type:fcs-dimension data-type:name="FSC-A"/></gating:dimension>
+      </gating:RectangleGate>
+    </gating:Gating-ML>
+    """
+
+  @Test func wellFormedDocumentReads() throws {
+    #expect(try GatingML.read(Data(Self.gate.utf8)).gates.count == 1)
+  }
+
+  @Test func dtdEntitiesEncodingsAndTruncationAreRefused() {
+    let xxe = Self.gate.replacingOccurrences(of: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+      with: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE g [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n")
+    let e1 = #expect(throws: GatingMLError.self) { try GatingML.read(Data(xxe.utf8), file: "x.xml") }
+    #expect(e1?.line == 2 && e1?.element == "!DOCTYPE" && e1?.file == "x.xml")
+    let truncated = String(Self.gate.prefix(Self.gate.count - 60))
+    let e2 = #expect(throws: GatingMLError.self) { try GatingML.read(Data(truncated.utf8)) }
+    #expect(e2?.message.contains("truncated") == true || e2?.message.contains("well-formed") == true)
+    var utf16 = Data([0xFF, 0xFE])
+    utf16.append(Self.gate.data(using: .utf16LittleEndian)!)
+    let e3 = #expect(throws: GatingMLError.self) { try GatingML.read(utf16) }
+    #expect(e3?.message.contains("UTF-8") == true)
+  }
+}
