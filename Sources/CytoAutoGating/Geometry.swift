@@ -40,8 +40,12 @@ public struct Polygon2D: Sendable {
     self.vertices = vertices
     let ys = Array(Set(vertices.map(\.y).filter(\.isFinite))).sorted()
     var start: [Int] = [0], edges: [(Int, Int)] = []
+    // The slab lists hold at most 16 entries per vertex (a convex polygon needs 2 per slab); a
+    // polygon zigzagging across more (a hand-typed override with thousands of vertices) is
+    // tested against every edge instead, so memory stays linear in the vertices.
+    let budget = 16 * max(vertices.count, 4)
     if ys.count >= 2 {
-      for k in 0..<(ys.count - 1) {
+      slabs: for k in 0..<(ys.count - 1) {
         let y = ys[k]
         var j = vertices.count - 1
         for i in vertices.indices {
@@ -51,6 +55,10 @@ public struct Polygon2D: Sendable {
           j = i
         }
         start.append(edges.count)
+        if edges.count > budget {
+          (start, edges) = ([0], [])
+          break slabs
+        }
       }
     }
     self.ys = ys
@@ -61,6 +69,7 @@ public struct Polygon2D: Sendable {
   /// Whether (x, y) is inside (even–odd crossing rule).
   @inline(__always) public func contains(_ x: Double, _ y: Double) -> Bool {
     guard ys.count >= 2, y >= ys[0], y < ys[ys.count - 1] else { return false }
+    if slabStart.count == 1 { return Self.evenOdd(vertices, x, y) }
     // Last slab whose lower edge is at or below y.
     var lo = 0, hi = ys.count - 1
     while hi - lo > 1 {
@@ -75,4 +84,19 @@ public struct Polygon2D: Sendable {
     }
     return inside
   }
+
+  /// The plain even–odd test against every edge.
+  static func evenOdd(_ v: [(x: Double, y: Double)], _ x: Double, _ y: Double) -> Bool {
+    var inside = false
+    var j = v.count - 1
+    for i in v.indices {
+      let a = v[i], b = v[j]
+      if (a.y > y) != (b.y > y), x < (b.x - a.x) * (y - a.y) / (b.y - a.y) + a.x { inside.toggle() }
+      j = i
+    }
+    return inside
+  }
+
+  /// Whether the slab lists were built (false: too many crossings, every edge is tested).
+  var usesSlabs: Bool { slabStart.count > 1 }
 }

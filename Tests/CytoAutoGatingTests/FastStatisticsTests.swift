@@ -102,6 +102,26 @@ import Testing
     #expect(!Polygon2D([]).contains(0, 0))
   }
 
+  /// A comb of 4,000 teeth (every slab crossed by thousands of edges) keeps memory linear:
+  /// no slab lists, the plain test, the same answers.
+  @Test func manyCrossingsFallBackToThePlainTest() {
+    var comb: [(x: Double, y: Double)] = []
+    for t in 0..<4_000 {
+      let e = Double(t) * 1e-4  // every vertex at its own height: thousands of slabs, each crossed by thousands of edges
+      comb += [(x: Double(2 * t), y: e), (x: Double(2 * t) + 0.5, y: 10 + e), (x: Double(2 * t) + 1, y: 0.5 + e)]
+    }
+    comb.append((x: 8_000, y: -1))
+    let p = Polygon2D(comb)
+    let slabs = p.usesSlabs
+    #expect(!slabs)
+    #expect(Polygon2D([(x: 0, y: 0), (x: 1, y: 0), (x: 0, y: 1)]).usesSlabs)
+    var rng = SeededGenerator(seed: 8)
+    for _ in 0..<2_000 {
+      let x = Double.random(in: -1...8_001, using: &rng), y = Double.random(in: -1.5...10.5, using: &rng)
+      #expect(p.contains(x, y) == Polygon2D.evenOdd(comb, x, y))
+    }
+  }
+
   @Test func binnedMixtureRecoversTwoComponents() throws {
     var d = Draws(21)
     let v = d.sample(60_000, 1.0, 0.2) + d.sample(40_000, 2.5, 0.3)
