@@ -11,27 +11,40 @@ import Foundation
 struct WorkspaceApply: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "apply",
-    abstract: "Apply a FlowJo 10 workspace to its FCS files; compare counts with FlowJo's saved ones.",
+    abstract: "Apply a FlowJo workspace to its FCS files; compare counts with FlowJo's saved ones.",
     discussion: reflow("""
-      For each sample, finds its FCS file (in --fcs-dir, default the workspace's folder: by the
-      DataSet URI's file name, then the sample name, then $FIL), applies the sample's gating
-      tree and prints, per population, the path, the count, FlowJo's saved count and the
-      difference. --geometry flowjo (default) evaluates polygons and ellipses on FlowJo's
-      display grid, the rule measured in docs/flowjo.md that reproduces FlowJo's counts;
-      --geometry exact tests them exactly in display space. Rectangles are exact either way.
-      A saved count of -1 (never computed) is no reference: its difference is empty (null).
-      A sample without an FCS file, a polygon on an axis other than linear or biex, a curly
-      quad or a missing channel is an error naming the sample and population; exit code 1.
+      For each sample (all, or those chosen with --sample / --group), finds its FCS file in
+      --fcs-dir (default: the workspace's folder) by the DataSet URI's file name, then the
+      sample name, then $FIL; applies the sample's own gating tree and prints, per population,
+      the count, % of parent, FlowJo's saved count and the difference. It ends with an
+      agreement line over the populations FlowJo saved a count for: exact, within 1% of
+      FlowJo's count, worse. Saved counts can be stale: -1 (never computed) is no reference and
+      is reported as "not computed"; a 0 is compared, and may itself be stale.
+
+      --geometry flowjo (default) evaluates polygons and ellipses on FlowJo's display grid, the
+      rule measured in docs/flowjo.md that reproduces FlowJo's counts; --geometry exact tests
+      them exactly in display space. Rectangles are exact either way.
+
+      A sample whose FCS file is missing or unreadable, or whose gates cannot be counted (a
+      polygon on an axis the grid rule was not measured on, a curly quad, a missing channel),
+      gets an error entry naming the sample and population; the other samples are still
+      counted, and the exit code is 1.
 
       EXAMPLES
         cytoreset workspace apply gating.wsp
         cytoreset workspace apply gating.wsp --fcs-dir data/ --geometry exact
-        cytoreset workspace apply gating.wsp --format json > counts.json
+        cytoreset workspace apply gating.wsp --sample "68983.fcs" --format tsv
+        cytoreset workspace apply trial.wsp --group "Patients" --format json > counts.json
 
-      JSON (schema "cytoreset.workspace-apply/1", see docs/cli-json.md):
-        { "schema", "workspace", "geometry",
-          "samples": [ { "sampleID", "name", "file", "events", "populations":
-              [ { "path", "type", "count", "flowjoCount", "difference" } ] } ] }
+      JSON (schema "cytoreset.workspace-counts/1", see docs/cli-json.md):
+        { "schema", "workspace", "flowjoVersion", "geometry",
+          "samples": [ { "sample", "sampleID", "file", "events", "error",
+                         "diagnostics": [ ... ],
+                         "populations": [ { "path", "pathList", "gateType", "count",
+                            "parentCount", "percentOfParent", "flowjoCount", "difference",
+                            "agreement" } ] } ],
+          "agreement": { "compared", "exact", "within1Percent", "worse", "notComputed" },
+          "diagnostics": [ ... ] }
       """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case table, tsv, json }
@@ -46,6 +59,12 @@ struct WorkspaceApply: ParsableCommand {
   @Option(help: "Folder with the samples' FCS files (default: the workspace's folder).")
   var fcsDir: String?
 
+  @Option(name: .customLong("sample"), help: "Only this sample (SampleNode name or sampleID); repeat for several.")
+  var samples: [String] = []
+
+  @Option(help: "Only the samples of this group (GroupNode name).")
+  var group: String?
+
   @Option(help: "Polygon/ellipse geometry: flowjo (FlowJo's grid rule) or exact.")
   var geometry: Geometry = .flowjo
 
@@ -58,77 +77,88 @@ struct WorkspaceApply: ParsableCommand {
       printError("cytoreset: \(error)")
       throw ExitCode(1)
     }
-    let dir = fcsDir.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: workspace).deletingLastPathComponent()
-    var results: [(counts: SampleCounts, file: String)] = []
-    do {
-      for s in ws.samples {
-        guard let f = SampleFileLocator.locate(s, in: dir) else {
-          throw WorkspaceCountError(.missingData, "no FCS file for the sample in \(dir.path)", sample: s.name)
-        }
-        let input = try GatingInput(FCSFile(contentsOf: f.path).dataSets[0])
-        results.append((try FlowJoCounter(sample: s, mode: geometry.mode).count(input), f.path))
-      }
-    } catch {
+    let chosen: [WorkspaceSample]
+    do { chosen = try WorkspaceSampleSelection(names: samples, group: group).select(from: ws) } catch {
       printError("cytoreset: \(workspace): \(error)")
       throw ExitCode(1)
     }
+    let dir = fcsDir.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: workspace).deletingLastPathComponent()
+    let results = chosen.map { WorkspaceSampleResult.count($0, in: dir, mode: geometry.mode) }
     var out = StandardOutput()
-    out.write(WorkspaceApplyOutput.render(results, workspace: workspace, geometry: geometry.mode, format: format))
+    let report = WorkspaceApplyReport(workspace: workspace, flowJoVersion: ws.flowJoVersion, geometry: geometry.mode,
+                                      samples: results, diagnostics: ws.diagnostics)
+    out.write(report.render(format))
     out.flush()
+    for r in results { if let e = r.error { printError("cytoreset: \(workspace): \(e)") } }
+    if results.contains(where: { $0.error != nil }) { throw ExitCode(1) }
   }
 }
 
-/// The table, TSV and JSON output of `cytoreset workspace apply`.
-enum WorkspaceApplyOutput {
-  static func render(_ results: [(counts: SampleCounts, file: String)], workspace: String, geometry: GeometryMode,
-                     format: WorkspaceApply.Format) -> String {
-    let mode = geometry == .flowJo ? "flowjo" : "exact"
-    func saved(_ c: SavedCount) -> String { if case .events(let n) = c { "\(n)" } else { "" } }
-    func diff(_ p: PopulationCount) -> String { p.difference.map { $0 > 0 ? "+\($0)" : "\($0)" } ?? "" }
-    switch format {
-    case .json:
-      let doc = JSONValue.object([
-        ("schema", .string("cytoreset.workspace-apply/1")), ("workspace", .string(workspace)), ("geometry", .string(mode)),
-        ("samples", .array(results.map { r in
-          .object([
-            ("sampleID", .string(r.counts.sample.id.rawValue)), ("name", .string(r.counts.sample.name)),
-            ("file", .string(r.file)), ("events", .int(r.counts.eventCount)),
-            ("populations", .array(r.counts.populations.map { p in
-              .object([
-                ("path", .array(p.path.map { .string($0) })), ("type", .string(p.typeName)), ("count", .int(p.count)),
-                ("flowjoCount", WorkspaceInfoJSON.count(p.saved)), ("difference", .optional(p.difference)),
-              ])
-            })),
-          ])
-        })),
-      ])
-      return doc.serialized() + "\n"
-    case .tsv:
-      var s = "sample\tpath\tcount\tflowjo_count\tdifference\n"
-      for r in results {
-        for p in r.counts.populations {
-          s += "\(r.counts.sample.name)\t\(p.path.joined(separator: "/"))\t\(p.count)\t\(saved(p.saved))\t\(diff(p))\n"
-        }
+/// Which samples of a workspace `--sample` and `--group` choose.
+struct WorkspaceSampleSelection {
+  /// Sample names or ids; empty = no restriction.
+  var names: [String]
+  /// A group name, or `nil`.
+  var group: String?
+
+  struct Unknown: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// The chosen samples in workspace order; an unknown name or group is an error listing what exists.
+  func select(from ws: FlowJoWorkspace) throws -> [WorkspaceSample] {
+    var chosen = ws.samples
+    if let group {
+      guard let g = ws.groups.first(where: { $0.name == group }) else {
+        throw Unknown(description: "no group \"\(group)\"; groups: \(ws.groups.map { "\"\($0.name)\"" }.joined(separator: ", "))")
       }
-      return s
-    case .table:
-      var s = ""
-      for r in results {
-        let compared = r.counts.populations.filter { $0.difference != nil }
-        let differ = compared.filter { $0.difference != 0 }.count
-        s += "sample \(r.counts.sample.id) \"\(r.counts.sample.name)\": \(r.counts.eventCount) events, \(r.file)\n"
-        s += "geometry \(mode): \(compared.count) populations with a FlowJo count, \(differ) differ\n"
-        let rows = r.counts.populations.map { p in [p.path.joined(separator: "/"), "\(p.count)", saved(p.saved), diff(p)] }
-        let header = ["population", "count", "FlowJo", "difference"]
-        let widths = (0..<4).map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
-        for row in [header] + rows {
-          s += "  " + row.enumerated().map { i, c in
-            i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-              : String(repeating: " ", count: widths[i] - c.count) + c
-          }.joined(separator: "  ") + "\n"
-        }
-      }
-      return s
+      let ids = Set(g.sampleIDs)
+      chosen = chosen.filter { ids.contains($0.id) }
     }
+    if !names.isEmpty {
+      for n in names where !ws.samples.contains(where: { $0.name == n || $0.id.rawValue == n }) {
+        throw Unknown(description: "no sample named or numbered \"\(n)\"; samples: "
+                        + ws.samples.map { "\($0.id) \"\($0.name)\"" }.joined(separator: ", "))
+      }
+      chosen = chosen.filter { s in names.contains { s.name == $0 || s.id.rawValue == $0 } }
+    }
+    return chosen
+  }
+}
+
+/// One sample's outcome: its counts, or the error that stopped them.
+struct WorkspaceSampleResult {
+  var sample: WorkspaceSample
+  /// The FCS file used, when one was found.
+  var file: String?
+  var counts: SampleCounts?
+  var error: WorkspaceCountError?
+  /// Checks of the file against the workspace (event count differs from FlowJo's).
+  var diagnostics: [Diagnostic] = []
+
+  /// Finds the sample's file in `dir`, reads it and counts its populations; any failure is kept
+  /// as the result's error so the other samples still run.
+  static func count(_ s: WorkspaceSample, in dir: URL, mode: GeometryMode) -> WorkspaceSampleResult {
+    var r = WorkspaceSampleResult(sample: s)
+    guard let f = SampleFileLocator.locate(s, in: dir) else {
+      let tried = [s.dataSetFileName, s.name, s.fil ?? ""].filter { !$0.isEmpty }.map { "\"\($0)\"" }
+      r.error = WorkspaceCountError(.missingData, "no FCS file for the sample in \(dir.path) (tried \(tried.joined(separator: ", ")))",
+                                    sample: s.name)
+      return r
+    }
+    r.file = f.path
+    let input: GatingInput
+    do { input = try GatingInput(FCSFile(contentsOf: f.path).dataSets[0]) } catch {
+      r.error = WorkspaceCountError(.missingData, "cannot read \(f.path): \(error)", sample: s.name)
+      return r
+    }
+    if case .events(let n) = s.savedCount, n >= 0, n != input.events.eventCount {
+      r.diagnostics.append(Diagnostic(
+        .warning, DiagnosticCode("workspace.sample.fileEventCount"),
+        "sample \(s.id) \"\(s.name)\": \(f.path) has \(input.events.eventCount) events but FlowJo counted \(n) (another or a subsampled file?)",
+        at: SourceLocation(section: "SampleNode (line \(s.line))")))
+    }
+    do { r.counts = try FlowJoCounter(sample: s, mode: mode).count(input) } catch { r.error = error }
+    return r
   }
 }
