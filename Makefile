@@ -10,7 +10,7 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
 FUZZ_SECONDS ?= 1800
 FUZZ_JOBS ?= 0
 
-.PHONY: help deps build release test demo qc-real interop fuzz bench bench-peers bench-adaptive regenerate clean
+.PHONY: help deps build release test demo qc-real interop fuzz fuzz-workspace bench bench-peers bench-adaptive regenerate clean
 
 help:
 	@echo "make demo         run cytoreset on bundled generated data"
@@ -18,6 +18,7 @@ help:
 	@echo "make release      optimized build (.build/release/cytoreset)"
 	@echo "make qc-real      the gates found in every real file of ../shared/testdata, as docs/qc/*.svg"
 	@echo "make fuzz         fuzz the FCS reader (libFuzzer + ASan) for FUZZ_SECONDS (default 1800), FUZZ_JOBS workers"
+	@echo "make fuzz-workspace  the same for the FlowJo workspace reader and counter"
 	@echo "make bench        Swift benchmarks of every stage (Benchmarks/ package; SUITE=Transforms for one)"
 	@echo "make bench-peers  CytoReset vs flowio/fcsparser (parse) and FlowKit/flowutils (gating), side by side"
 	@echo "make bench-adaptive  analyze per file before (BEFORE=de3999a) and after adaptive gating (docs/adaptive-cost.md)"
@@ -52,6 +53,10 @@ qc-real: build
 
 fuzz:
 	JOBS=$(FUZZ_JOBS) fuzz/run.sh $(FUZZ_SECONDS)
+
+# Inputs up to 16 KiB: ~4x the executions per second of whole real workspaces (docs in fuzz/README.md).
+fuzz-workspace:
+	FUZZ_TARGET=workspace JOBS=$(FUZZ_JOBS) fuzz/run.sh $(FUZZ_SECONDS) -max_len=16384
 
 # SUITE: empty for every suite, or e.g. Transforms, GateKinds,Statistics (docs/benchmark-suites.md).
 bench:

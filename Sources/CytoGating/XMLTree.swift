@@ -65,8 +65,9 @@ public struct GatingMLError: Error, Sendable, CustomStringConvertible, Equatable
 /// Security: any `<!DOCTYPE` is refused *before* the parser sees the document, so neither
 /// external entities (XXE) nor internal entity expansion ("billion laughs") can occur; entity
 /// declarations reaching the parser abort it; external entities are never resolved. Without a
-/// DTD only the five predefined entities exist. Non-UTF-8 input (UTF-16/32 byte order marks or
-/// NUL bytes in the prolog) is refused so the byte scan cannot be bypassed. Foundation's parser
+/// DTD only the five predefined entities exist. Non-UTF-8 input (UTF-16/32 byte order marks, NUL
+/// bytes in the prolog, any invalid UTF-8 sequence) is refused so the byte scan cannot be bypassed
+/// and Foundation's parser never sees a name it would trap on. Foundation's parser
 /// can report success on a truncated document; elements still open at the end are refused.
 package final class XMLTreeBuilder: NSObject, XMLParserDelegate {
   private var stack: [(XMLElement, [String: String])] = []  // element, namespaces in scope
@@ -101,6 +102,7 @@ package final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     if head.starts(with: [0xFE, 0xFF]) || head.starts(with: [0xFF, 0xFE]) || head.contains(0) {
       throw XMLReadError(kind: .unsupportedEncoding, message: "only UTF-8 XML is read (found a UTF-16/32 byte order or NUL bytes)", line: 1)
     }
+    try requireUTF8(bytes)
     let needle = Array("<!DOCTYPE".utf8)
     guard bytes.count >= needle.count else { return }
     var line = 1
@@ -110,6 +112,28 @@ package final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         throw XMLReadError(kind: .documentTypeDeclaration,
                            message: "a DTD (<!DOCTYPE …>) is not allowed: it can declare external or expanding entities",
                            element: "!DOCTYPE", line: line)
+      }
+    }
+  }
+
+  /// Refuses bytes that are not UTF-8, naming the first bad byte's offset and line: Foundation's
+  /// parser traps on an element or attribute name that is not valid UTF-8 (found by fuzzing).
+  static func requireUTF8(_ bytes: [UInt8]) throws(XMLReadError) {
+    var parser = Unicode.UTF8.ForwardParser()
+    var it = bytes.makeIterator()
+    var offset = 0, line = 1
+    while true {
+      switch parser.parseScalar(from: &it) {
+      case .valid(let scalar):
+        if scalar.count == 1, scalar.first == 0x0A { line += 1 }
+        offset += scalar.count
+      case .error(let length):
+        let bad = bytes[offset..<min(bytes.count, offset + max(1, length))].map { String(format: "0x%02X", $0) }
+        throw XMLReadError(kind: .unsupportedEncoding,
+                           message: "not UTF-8: invalid byte sequence \(bad.joined(separator: " ")) at byte offset \(offset)",
+                           line: line)
+      case .emptyInput:
+        return
       }
     }
   }

@@ -113,6 +113,26 @@ struct HandMadeWorkspaceTests {
     #expect(unreadable.kind == .unreadable && unreadable.file == "/nonexistent/w.wsp")
   }
 
+  /// Fuzzing regression (fuzz/run.sh, FUZZ_TARGET=workspace): one invalid UTF-8 byte in an
+  /// element name made Foundation's XML parser trap. It is refused before parsing, naming the
+  /// byte, its offset and line.
+  @Test func invalidUTF8IsRefusedWithItsOffsetAndLine() throws {
+    var data = try Data(contentsOf: URL(fileURLWithPath: Self.path("boolean-and-complement.wsp")))
+    let at = try #require(data.range(of: Data("<SampleList".utf8))).lowerBound + 4
+    data[at] = 0xF5
+    let line = data.prefix(at).filter { $0 == 0x0A }.count + 1
+    let e = try #require(throws: WorkspaceError.self) { try FlowJoWorkspace(data: data, file: "bad.wsp") }
+    #expect(e.kind == .unsupportedEncoding && e.line == line && e.file == "bad.wsp")
+    #expect(e.message.contains("0xF5 at byte offset \(at)"), "\(e)")
+    // Also in an attribute value, and a lone continuation byte.
+    for (needle, byte) in [("name=\"Cells\"", UInt8(0xC3)), ("<Workspace", UInt8(0x80))] {
+      var d = try Data(contentsOf: URL(fileURLWithPath: Self.path("boolean-and-complement.wsp")))
+      let i = try #require(d.range(of: Data(needle.utf8))).lowerBound + 7
+      d[i] = byte
+      #expect(throws: WorkspaceError.self) { try FlowJoWorkspace(data: d, file: "bad.wsp") }
+    }
+  }
+
   /// Cut anywhere before the root's end tag, the workspace is refused with a typed error (never
   /// a crash, never a partial tree).
   @Test func everyTruncationIsRefused() throws {
