@@ -290,72 +290,19 @@ public struct VisitAnalyzer: Sendable {
 
   private func summarize(_ result: GatingResult, input: GatingInput, dataSet: FCSDataSet, file: String, visit: VisitInfo,
                          markers: [String: MarkerChannel], cuts: [AppliedCut], diagnostics: [Diagnostic]) throws -> VisitAnalysis {
-    var diagnostics = diagnostics
-    let roles = panel.roles
-    let lloq = panel.thresholds.lloq.events
-    func count(_ id: String?) -> Int? { id.flatMap { result.count(GateID($0)) } }
-    let beads = count(roles.beads)
-    let lymph = count(roles.lymphocytes)
-    let leuk = count(roles.leukocytes)
-    // The scale from events to cells/µL.
-    var perMicroliterScale: Double? = nil
-    switch countMethod {
-    case .singlePlatform(let b, let v)?:
-      guard let beads, beads > 0 else { throw ClinicalError.noBeads(file: file) }
-      perMicroliterScale = b / (Double(beads) * v)
-      if beads < 1_000 {
-        diagnostics.append(Diagnostic(.warning, .clinicalFewBeads,
-                                      "only \(beads) bead events: bead counting adds \(String(format: "%.1f", 100 / Double(beads).squareRoot()))% CV to every absolute count",
-                                      at: SourceLocation(file: file)))
-      }
-    case .dualPlatform(let alc)?:
-      if let lymph, lymph > 0 { perMicroliterScale = alc / Double(lymph) }
-    case nil: break
-    }
-    func percent(_ n: Int, of d: Int?, _ unit: ClinicalUnit) -> Quantity? {
-      guard let d, d > 0 else { return nil }
-      return Quantity.percent(n, of: d, unit: unit, lloqEvents: lloq)
-    }
-    func unit(forDenominator d: String?) -> ClinicalUnit {
-      guard let d else { return .percentOfParent }
-      switch d {
-      case roles.lymphocytes: return .percentOfLymphocytes
-      case roles.leukocytes: return .percentOfLeukocytes
-      case roles.tCells: return .percentOfCD3
-      case roles.bCells: return .percentOfB
-      default: return .percentOfParent
-      }
-    }
     // Statistics over the fluorescence markers, compensated, when asked for: per reported
     // population and marker, the ValueSummary that GatingResult.statistics computes, but only
     // for the reported populations and concurrently (sorting 10⁷ values per population and
     // marker is most of the analysis of a large file with --stats).
-    let statsByPopulation = statistics.isEmpty ? [:] : try reportedStatistics(result, input: input, markers: markers)
-    var populations: [PopulationResult] = []
-    for r in panel.report {
-      guard let n = count(r.population) else { continue }
-      let id = GateID(r.population)
-      let parentID = result.strategy.parent(of: id)?.rawValue
-      let parentCount = result.parentCount(id) ?? result.eventCount
-      var p = PopulationResult(id: r.population, path: result.strategy.path(of: id)?.description ?? "/" + r.population, label: r.label,
-                               parent: parentID, count: n, parentCount: parentCount)
-      p.percentOfParent = percent(n, of: parentCount, .percentOfParent)
-      p.fractionOf = r.fractionOf ?? parentID
-      if let d = p.fractionOf { p.percentOf = percent(n, of: count(d), unit(forDenominator: d)) }
-      p.percentOfLymphocytes = percent(n, of: lymph, .percentOfLymphocytes)
-      p.percentOfLeukocytes = percent(n, of: leuk, .percentOfLeukocytes)
-      if let method = countMethod, let s = perMicroliterScale {
-        p.absolute = AbsoluteCount(method: method, perMicroliter: Quantity(events: n, scale: s, unit: .cellsPerMicroliter, lloqEvents: lloq))
-      }
-      if let st = statsByPopulation[r.population] { p.statistics = st }
-      populations.append(p)
-    }
-    let calls = VisitCallMaker(thresholds: panel.thresholds, roles: roles, lloqEvents: lloq,
-                               carBackground: carBackgroundPercentOfT)
-      .calls(count: count, perMicroliterScale: perMicroliterScale)
-    return VisitAnalysis(file: file, dataSet: dataSet.index, visit: visit, panel: panel.name, panelVersion: panel.version,
-                         events: result.eventCount, beadEvents: beads, countMethod: countMethod, roles: roles,
-                         markers: panel.markers.compactMap { markers[$0.marker] }, cuts: cuts, populations: populations, calls: calls,
-                         diagnostics: diagnostics)
+    let stats = statistics.isEmpty ? [:] : try reportedStatistics(result, input: input, markers: markers)
+    let summary = VisitSummary(report: panel.report, roles: panel.roles, thresholds: panel.thresholds, countMethod: countMethod,
+                               carBackgroundPercentOfT: carBackgroundPercentOfT)
+    var a = try summary.analysis(PopulationCounts(result), statistics: stats, file: file, visit: visit, diagnostics: diagnostics)
+    a.dataSet = dataSet.index
+    a.panel = panel.name
+    a.panelVersion = panel.version
+    a.markers = panel.markers.compactMap { markers[$0.marker] }
+    a.cuts = cuts
+    return a
   }
 }
