@@ -39,7 +39,7 @@ let package = Package(
     /// valleys, cluster regions, robust lines. Pure functions of arrays; no panel semantics.
     .target(name: "CytoAutoGating", swiftSettings: optimizedInDebug),
     .target(
-      name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoAutoGating"],
+      name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoAutoGating", "CytoWorkspace"],
       resources: ["reset", "bcell", "tbnk", "cart", "massbcell"].map { .embedInCode("Resources/\($0).panel.json") },
       swiftSettings: optimizedInDebug),
     /// Realistic panel FCS files with known truth (`cytoreset simulate`, tests, `make demo`).
@@ -85,7 +85,7 @@ let package = Package(
       name: "CytoReportTests", dependencies: ["CytoReport", "CytoClinical", "CytoGating", "CytoTestSupport"],
       exclude: ["Golden"]),
     .testTarget(name: "CytoStoreTests", dependencies: ["CytoStore", "CytoClinical", "CytoTestSupport"]),
-    .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoTestSupport"]),
+    .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoClinical", "CytoStore", "CytoTestSupport"]),
     .testTarget(
       name: "CytoSimulationTests",
       dependencies: ["CytoSimulation", "CytoFCS", "CytoCore", "CytoTransforms", "CytoStore", "CytoTestSupport"]),

@@ -36,6 +36,19 @@ struct Analyze: ParsableCommand {
         cytoreset analyze d*.fcs --patient P01 --day -7 --day 14 --day 90 --alc 1400 --format json
         cytoreset analyze visit.fcs --panel lab.panel.json --cut CD19=0.42 --format tsv
         cytoreset analyze visit.fcs --stats median,rcv --format json
+        cytoreset analyze d*.fcs --workspace lab.wsp --group Patients \\
+          --roles "lymphocytes=/Lymphocytes,tCells=T cells,bCells=B cells,naiveB=Naive B" --alc 1400
+
+      A lab's FlowJo workspace as the panel (--workspace W.wsp --roles ROLE=POPULATION,…):
+      each file is gated with its own sample's gates when the workspace holds it (DataSet URI
+      file name, sample name or $FIL), otherwise with the template of --group (transforms from
+      the group's member samples, compensation from the file's own spillover); populations are
+      counted as FlowJo counts them (--geometry flowjo, default; or exact, docs/flowjo.md).
+      Roles: beads, lymphocytes, leukocytes, tCells, bCells, carT, naiveB; a population is a
+      full path (/Lymphocytes/B cells) or a name that is unique in the tree. Every population
+      of the tree is reported by path; the analysis records the workspace's SHA-256, the sample
+      or template used and each role's path (JSON "workspace"). --cut, --gate, --stats, --qc
+      and --panel do not apply to a workspace.
       """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case table, tsv, json }
@@ -60,12 +73,16 @@ struct Analyze: ParsableCommand {
   @Option(help: "Write each file's gates (every gate on its parent's events, with how it was found) as DIR/<file>.qc.svg.")
   var qc: String?
 
+  @OptionGroup var workspaceOptions: AnalyzeWorkspaceOptions
+
   func validate() throws {
     if !day.isEmpty && day.count != files.count { throw ValidationError("give one --day per file (\(files.count) files, \(day.count) days)") }
     if !day.isEmpty && patient == nil { throw ValidationError("--day needs --patient") }
+    try workspaceOptions.validate(analysis: analysis, qc: qc)
   }
 
   func run() throws {
+    if workspaceOptions.workspace != nil { return try runWithWorkspace() }
     let choice = try analysis.loadPanel()
     let method = analysis.countMethod
     let template = VisitAnalyzer(panel: choice.candidates[0], countMethod: method, cutOverrides: try analysis.overrides(),
@@ -94,6 +111,14 @@ struct Analyze: ParsableCommand {
         if case .success(let a)? = outcomes[i] { outcomes[i] = .success(withBackground.applyingCARBackground(to: a)) }
       }
     }
+    let panels = choice.candidates
+    try report(outcomes, thresholds: choice.thresholds) { AnalyzeOutput.tsv($0, panels: panels) }
+  }
+
+  /// Prints each file's warnings or error, the patient summary and the output; exit code 1
+  /// when any file failed.
+  func report(_ outcomes: [Int: Result<VisitAnalysis, Error>], thresholds: ClinicalThresholds,
+              tsv: ([VisitAnalysis]) -> String) throws {
     var analyses: [Int: VisitAnalysis] = [:]
     var failure: Error? = nil
     for i in files.indices {
@@ -111,7 +136,7 @@ struct Analyze: ParsableCommand {
     let results = files.indices.compactMap { analyses[$0] }
     var summaries: [PatientSummary] = []
     if patient != nil && !day.isEmpty && !results.isEmpty {
-      do { summaries = try PatientSummary.summarize(results, thresholds: choice.thresholds) } catch {
+      do { summaries = try PatientSummary.summarize(results, thresholds: thresholds) } catch {
         printError("cytoreset: \(error)")
         failure = failure ?? ExitCode(1)
       }
@@ -119,7 +144,7 @@ struct Analyze: ParsableCommand {
     var out = StandardOutput()
     switch format {
     case .json: out.write(try AnalyzeOutput.json(results, summaries: summaries))
-    case .tsv: out.write(AnalyzeOutput.tsv(results, panels: choice.candidates))
+    case .tsv: out.write(tsv(results))
     case .table: out.write(AnalyzeOutput.humanTable(results, summaries: summaries))
     }
     out.flush()

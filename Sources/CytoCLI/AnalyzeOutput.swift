@@ -36,6 +36,11 @@ enum AnalyzeOutput {
       for r in p.report where !reports.contains(where: { $0.population == r.population }) { reports.append(r) }
       for c in p.cuts where !cutNames.contains(c.name) { cutNames.append(c.name) }
     }
+    return tsv(analyses, reports: reports, cutNames: cutNames)
+  }
+
+  /// The TSV with one column group per reported population (its id) and per cut, in order.
+  static func tsv(_ analyses: [VisitAnalysis], reports: [ReportedPopulation], cutNames: [String]) -> String {
     var header = ["file", "patient", "day", "infusion", "panel", "events", "bead_events", "count_method"]
     for r in reports { header += ["\(r.population)_count", "\(r.population)_pct_\(r.fractionOf ?? "parent")", "\(r.population)_per_ul"] }
     header += ["aplasia", "naive_pct_of_b", "predominantly_naive", "car_pct_of_cd3", "car_detectable"]

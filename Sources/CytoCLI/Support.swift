@@ -37,7 +37,8 @@ func forEachInput(_ inputs: [String], _ body: (String) throws -> Void) throws {
 /// The message for an error, naming the file when the error itself does not.
 func describe(_ error: Error, file: String) -> String {
   if let e = error as? FCSError { return e.inFileDescription(file) }
-  return "\(file): \(error)"
+  let text = "\(error)"
+  return text.hasPrefix(file + ":") ? text : "\(file): \(text)"
 }
 
 extension FCSError {

@@ -47,6 +47,10 @@ public enum ClinicalError: Error, Equatable, CustomStringConvertible {
   case noBeads(file: String)
   case mixedMethods(series: String, methods: [String])
   case invalidVisits(String)
+  /// `--roles` (workspace as panel): a malformed entry, or a population not found or ambiguous.
+  case invalidRoles(String)
+  /// The workspace holds no (or more than one) sample for a file and no group template applies.
+  case workspaceSample(file: String, detail: String)
 
   public var description: String {
     switch self {
@@ -54,6 +58,8 @@ public enum ClinicalError: Error, Equatable, CustomStringConvertible {
     case .noBeads(let f): "\(f): no counting-bead events, so no single-platform absolute count (give --alc for dual platform, or omit the count options)"
     case .mixedMethods(let s, let m): "series \(s) mixes absolute-count methods (\(m.joined(separator: ", "))); analyse all visits with one method"
     case .invalidVisits(let s): "visits: \(s)"
+    case .invalidRoles(let s): "--roles: \(s)"
+    case .workspaceSample(let f, let d): "\(f): \(d)"
     }
   }
 }

@@ -92,6 +92,9 @@ public struct VisitAnalysis: Codable, Sendable, Equatable {
   public var unreported: [UnreportedPopulation]?
   public var calls: VisitCalls
   public var diagnostics: [Diagnostic]
+  /// When a FlowJo workspace was the panel: the workspace, its SHA-256, the sample or group
+  /// template that gated the file and the population path of each role; `nil` otherwise.
+  public var workspace: WorkspaceProvenance?
 
   /// The population with `id`.
   public func population(_ id: String) -> PopulationResult? { populations.first { $0.id == id } }

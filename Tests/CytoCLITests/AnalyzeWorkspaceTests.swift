@@ -1,0 +1,132 @@
+import CytoClinical
+import CytoStore
+import CytoTestSupport
+import Foundation
+import Testing
+
+/// `cytoreset analyze --workspace W.wsp --roles …`: a lab's FlowJo workspace as the panel, on
+/// FlowSOM's 68983 `gating.wsp` and its FCS file.
+@Suite("analyze --workspace")
+struct AnalyzeWorkspaceTests {
+  static let roles = "lymphocytes=/Lymphocytes,tCells=T cells,bCells=NK1_1-/B cells"
+
+  static func shared() -> (wsp: String, fcs: String)? {
+    guard TestData.sharedAvailable, let ws = TestData.shared("flowjo/flowsom_68983/gating.wsp"),
+          let fcs = TestData.shared("flowjo/flowsom_68983/68983.fcs") else {
+      if TestData.isCI { Issue.record("../shared/testdata is required under CI") }
+      return nil
+    }
+    return (ws.path, fcs.path)
+  }
+
+  static func analyses(_ stdout: String) throws -> [[String: Any]] {
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
+    return try #require(obj["analyses"] as? [[String: Any]])
+  }
+
+  static func population(_ a: [String: Any], _ id: String) -> [String: Any]? {
+    (a["populations"] as? [[String: Any]])?.first { $0["id"] as? String == id }
+  }
+
+  @Test func ownSampleGivesFlowJosCountsAndTheClinicalReading() throws {
+    guard let (wsp, fcs) = Self.shared() else { return }
+    let r = try CLIRunner.run(["analyze", fcs, "--workspace", wsp, "--roles", Self.roles, "--alc", "1500", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let a = try #require(try Self.analyses(r.stdout).first)
+    // FlowJo's saved counts (gating.wsp), reproduced by the FlowJo geometry.
+    let b = try #require(Self.population(a, "/Lymphocytes/Singlets/Singlets2/NK1_1-/B cells"))
+    let lymph = try #require(Self.population(a, "/Lymphocytes"))
+    #expect(b["count"] as? Int == 2459 && lymph["count"] as? Int == 19212)
+    #expect((a["populations"] as? [Any])?.count == 15)
+    // Dual platform: B/µL = 2459 / 19212 × 1500.
+    let perUL = try #require(((b["absolute"] as? [String: Any])?["perMicroliter"] as? [String: Any])?["value"] as? Double)
+    #expect(abs(perUL - 2459.0 / 19212.0 * 1500) < 1e-9)
+    let calls = try #require(a["calls"] as? [String: Any])
+    #expect((calls["bCellAplasia"] as? [String: Any])?["result"] as? String == "no")
+    // Provenance: the workspace's SHA-256, the sample, each role's path.
+    let ws = try #require(a["workspace"] as? [String: Any])
+    let digest = SHA256.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: wsp)))).hex
+    #expect(ws["sha256"] as? String == digest && a["panelVersion"] as? String == "sha256:" + digest)
+    #expect(ws["gatesFrom"] as? String == "sample" && ws["sample"] as? String == "1 68983.fcs" && ws["geometry"] as? String == "flowjo")
+    let roles = try #require(ws["roles"] as? [String: String])
+    #expect(roles["bCells"] == "/Lymphocytes/Singlets/Singlets2/NK1_1-/B cells")
+    #expect(roles["tCells"] == "/Lymphocytes/Singlets/Singlets2/NK1_1-/T cells")
+    let aroles = try #require(a["roles"] as? [String: String])
+    #expect(aroles["lymphocytes"] == "/Lymphocytes")
+  }
+
+  @Test func exactGeometryIsTheOption() throws {
+    guard let (wsp, fcs) = Self.shared() else { return }
+    let r = try CLIRunner.run(["analyze", fcs, "--workspace", wsp, "--roles", Self.roles, "--geometry", "exact", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let a = try #require(try Self.analyses(r.stdout).first)
+    #expect(Self.population(a, "/Lymphocytes")?["count"] as? Int == 19225)   // exact polygon: +13 (docs/flowjo.md)
+  }
+
+  /// A copy of gating.wsp whose "All Samples" group carries the sample's gates as its template.
+  static func workspaceWithTemplate(_ wsp: String) throws -> String {
+    let text = try String(contentsOfFile: wsp, encoding: .utf8)
+    let sampleNode = try #require(text.range(of: "<SampleNode "))
+    let subStart = try #require(text.range(of: "<Subpopulations", range: sampleNode.upperBound..<text.endIndex))
+    let subEnd = try #require(text.range(of: "</Subpopulations>\n      </SampleNode>")
+                              ?? text.range(of: "</Subpopulations>", options: .backwards))
+    let subtree = String(text[subStart.lowerBound..<subEnd.lowerBound]) + "</Subpopulations>\n"
+    let group = try #require(text.range(of: "<GroupNode name=\"All Samples\""))
+    let groupEnd = try #require(text.range(of: "</GroupNode>", range: group.upperBound..<text.endIndex))
+    let out = text.replacingCharacters(in: groupEnd.lowerBound..<groupEnd.lowerBound, with: subtree)
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ws-template-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let path = dir.appendingPathComponent("template.wsp").path
+    try out.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  @Test func aFileTheWorkspaceDoesNotHoldIsGatedWithTheGroupTemplate() throws {
+    guard let (wsp, fcs) = Self.shared() else { return }
+    let templated = try Self.workspaceWithTemplate(wsp)
+    let dir = URL(fileURLWithPath: templated).deletingLastPathComponent()
+    let visit = dir.appendingPathComponent("P01 day 28.fcs").path
+    try FileManager.default.createSymbolicLink(atPath: visit, withDestinationPath: fcs)
+    let own = try CLIRunner.run(["analyze", fcs, "--workspace", templated, "--roles", Self.roles, "--format", "json"])
+    let none = try CLIRunner.run(["analyze", visit, "--workspace", templated, "--roles", Self.roles])
+    #expect(none.status == 1 && none.stderr.contains("the workspace has no sample for P01 day 28.fcs"))
+    #expect(none.stderr.contains("give --group"))
+    let viaTemplate = try CLIRunner.run(["analyze", visit, "--workspace", templated, "--roles", Self.roles, "--group", "All Samples",
+                                         "--format", "json"])
+    #expect(own.status == 0 && viaTemplate.status == 0, "\(own.stderr)\(viaTemplate.stderr)")
+    let a = try #require(try Self.analyses(own.stdout).first), t = try #require(try Self.analyses(viaTemplate.stdout).first)
+    // Same file, same gates: the template (transforms from the member sample, compensation from
+    // the file's own spillover) counts every population as the sample's own tree.
+    let counts = { (x: [String: Any]) in (x["populations"] as? [[String: Any]])?.map { "\($0["id"]!)=\($0["count"]!)" } }
+    #expect(counts(a) != nil && counts(a) == counts(t))
+    let ws = try #require(t["workspace"] as? [String: Any])
+    #expect(ws["gatesFrom"] as? String == "groupTemplate" && ws["sample"] as? String == "group All Samples")
+    let notes = try #require(t["diagnostics"] as? [[String: Any]])
+    #expect(notes.contains { $0["code"] as? String == "clinical.workspaceTemplate" })
+    let unknown = try CLIRunner.run(["analyze", visit, "--workspace", templated, "--roles", Self.roles, "--group", "Nope"])
+    #expect(unknown.status == 1 && unknown.stderr.contains("no group \"Nope\""))
+  }
+
+  @Test func rolesAreCheckedAgainstTheTree() throws {
+    guard let (wsp, fcs) = Self.shared() else { return }
+    let missing = try CLIRunner.run(["analyze", fcs, "--workspace", wsp, "--roles", "bCells=/B cells"])
+    #expect(missing.status == 1 && missing.stderr.contains("role bCells: no population \"/B cells\""))
+    #expect(missing.stderr.contains("/Lymphocytes/Singlets/Singlets2/NK1_1-/B cells"))
+    // "cells" alone is no population name; "T cells" is one and unique.
+    let loose = try CLIRunner.run(["analyze", fcs, "--workspace", wsp, "--roles", "tCells=cells"])
+    #expect(loose.status == 1)
+    let noRoles = try CLIRunner.run(["analyze", fcs, "--workspace", wsp])
+    #expect(noRoles.status != 0 && noRoles.stderr.contains("--workspace needs --roles"))
+    let withCut = try CLIRunner.run(["analyze", fcs, "--workspace", wsp, "--roles", Self.roles, "--cut", "CD19=0.4"])
+    #expect(withCut.status != 0 && withCut.stderr.contains("--cut do(es) not apply with --workspace"))
+  }
+
+  @Test func roleMapAllowsCommasInPopulationNames() throws {
+    let m = try WorkspaceRoleMap(parsing: "bCells=CD19+,CD20+,tCells=/Lymphocytes/CD3+,naiveB=IgD+,CD27-")
+    #expect(m.entries.map(\.role) == [.bCells, .tCells, .naiveB])
+    #expect(m.entries.map(\.population) == ["CD19+,CD20+", "/Lymphocytes/CD3+", "IgD+,CD27-"])
+    #expect(throws: ClinicalError.self) { try WorkspaceRoleMap(parsing: "bcells=B") }
+    #expect(throws: ClinicalError.self) { try WorkspaceRoleMap(parsing: "bCells=B,bCells=C") }
+    #expect(throws: ClinicalError.self) { try WorkspaceRoleMap(parsing: "bCells=") }
+  }
+}
