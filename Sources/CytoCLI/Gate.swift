@@ -15,8 +15,8 @@ struct GateCommand: ParsableCommand {
       (uncompensated, the file's spillover, or a spectrum matrix in the strategy) and transform,
       exactly as Gating-ML 2.0 defines them. One row per file × population, in strategy order.
 
-      FlowJo's Gating-ML export (File > Export > Gating-ML 2.0, recognised by FlowJo's own gate
-      attributes such as eventsInside and gateResolution) is read too: a Comp-X dimension is
+      FlowJo's Gating-ML 2.0 export (recognised by FlowJo's own gate attributes such as
+      eventsInside and gateResolution) is read too: a Comp-X dimension is
       channel X compensated with the file's spillover matrix (an error names the gate and the
       dimension when the file has none, or no channel X), eventsInside="0" selects the events
       outside the shape, FlowJo's display attributes are ignored, and notes on stderr (and in
@@ -37,7 +37,7 @@ struct GateCommand: ParsableCommand {
         cytoreset gate visits/*.fcs --gating strategy.xml --format tsv > counts.tsv
         cytoreset gate sample.fcs --gating strategy.xml --stats median,rcv,p95 --channels PE-A,APC-A --format json
         cytoreset gate sample.fcs --gating strategy.xml --membership members.csv
-        cytoreset gate 68983.fcs --gating manualGating.xml     (a FlowJo Gating-ML export)
+        cytoreset gate 68983.fcs --gating manualGating.xml  # FlowJo's export
       """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case table, tsv, csv, json }
