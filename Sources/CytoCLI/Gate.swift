@@ -15,6 +15,15 @@ struct GateCommand: ParsableCommand {
       (uncompensated, the file's spillover, or a spectrum matrix in the strategy) and transform,
       exactly as Gating-ML 2.0 defines them. One row per file × population, in strategy order.
 
+      FlowJo's Gating-ML 2.0 export (recognised by FlowJo's own gate attributes such as
+      eventsInside and gateResolution) is read too: a Comp-X dimension is
+      channel X compensated with the file's spillover matrix (an error names the gate and the
+      dimension when the file has none, or no channel X), eventsInside="0" selects the events
+      outside the shape, FlowJo's display attributes are ignored, and notes on stderr (and in
+      --format json) say so. Populations keep FlowJo's gate ids (the export has no names).
+      Polygons are tested exactly in data space; FlowJo tested them on its display grid, so
+      counts of polygons on biex axes can differ slightly near curved edges (docs/flowjo.md).
+
       Statistics (--stats): mean, median, geomean, sd, cv, rsd, rcv, min, max, and percentiles as
       p<N> (e.g. p5,p95), over the channels in --channels (default: every channel a gate uses),
       computed on --stat-values (compensated by default: the file's spillover applied).
@@ -28,6 +37,7 @@ struct GateCommand: ParsableCommand {
         cytoreset gate visits/*.fcs --gating strategy.xml --format tsv > counts.tsv
         cytoreset gate sample.fcs --gating strategy.xml --stats median,rcv,p95 --channels PE-A,APC-A --format json
         cytoreset gate sample.fcs --gating strategy.xml --membership members.csv
+        cytoreset gate 68983.fcs --gating manualGating.xml  # FlowJo's export
       """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case table, tsv, csv, json }
@@ -36,7 +46,7 @@ struct GateCommand: ParsableCommand {
   @Argument(help: "FCS files.")
   var files: [String]
 
-  @Option(help: "The Gating-ML 2.0 strategy file.")
+  @Option(help: "The Gating-ML 2.0 strategy file (standard, or FlowJo's Gating-ML export).")
   var gating: String
 
   @Option(help: "Output format: table, tsv, csv or json.")
@@ -84,7 +94,8 @@ struct GateCommand: ParsableCommand {
       let result = try input.map { try GatingEngine.evaluate(strategy, on: $0) }
         ?? GatingEngine.evaluate(strategy, chunks: ChunkedGatingInput(ds))
       for d in result.diagnostics { printError("cytoreset: \(path): \(d.severity.rawValue): \(d.message)") }
-      let statChannels = try chosenChannels(strategy, ds)
+      // The strategy as resolved for this file (a FlowJo export's Comp-X is channel X).
+      let statChannels = try chosenChannels(result.strategy, ds)
       var values: [(ChannelName, DimensionValues)] = []
       if !request.isEmpty {
         values = try statChannels.map { name in

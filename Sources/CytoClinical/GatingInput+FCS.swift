@@ -7,7 +7,8 @@ extension GatingInput {
   /// (applied in Double by the engine), and the file's spillover matrix, if any.
   public init(_ dataSet: FCSDataSet) throws {
     self.init(channels: dataSet.parameters.map(\.name), events: try dataSet.events(.raw, as: Float.self),
-              scalings: dataSet.scalings, fileSpillover: dataSet.spillover.flatMap { $0.matrix.detectors.isEmpty ? nil : $0.matrix })
+              scalings: dataSet.scalings, fileSpillover: dataSet.spillover.flatMap { $0.matrix.detectors.isEmpty ? nil : $0.matrix },
+              fileSpilloverKeyword: dataSet.spillover.flatMap { $0.matrix.detectors.isEmpty ? nil : $0.keyword })
   }
 
 }
@@ -20,6 +21,7 @@ extension ChunkedGatingInput {
   public init(_ dataSet: FCSDataSet, chunkBytes: Int = 16 << 20) {
     self.init(channels: dataSet.parameters.map(\.name), eventCount: dataSet.eventCount, scalings: dataSet.scalings,
               fileSpillover: dataSet.spillover.flatMap { $0.matrix.detectors.isEmpty ? nil : $0.matrix },
+              fileSpilloverKeyword: dataSet.spillover.flatMap { $0.matrix.detectors.isEmpty ? nil : $0.keyword },
               chunkBytes: dataSet.decodesEventRanges ? chunkBytes : .max) { range in try dataSet.events(.raw, as: Float.self, in: range) }
   }
 }

@@ -176,22 +176,38 @@ public enum GateShape: Hashable, Sendable, Codable {
   }
 }
 
+/// Which side of its shape a gate selects.
+///
+/// Standard Gating-ML 2.0 gates always select the inside; FlowJo's Gating-ML export writes
+/// `eventsInside="0"` on a gate that selects the events outside its shape (docs/flowjo.md).
+public enum ShapeRegion: String, Hashable, Sendable, Codable {
+  /// The events inside the shape (Gating-ML 2.0; FlowJo `eventsInside="1"`).
+  case inside
+  /// The events outside the shape, within the parent (FlowJo `eventsInside="0"`); only for
+  /// rectangle, polygon and ellipsoid gates.
+  case outside
+}
+
 /// A gate: an id, an optional parent, and a shape.
 ///
 /// Membership is absolute: an event is in a gate when it satisfies the shape *and* is in the
-/// parent gate (recursively), as in Gating-ML 2.0 and its compliance results.
+/// parent gate (recursively), as in Gating-ML 2.0 and its compliance results. A gate whose
+/// ``region`` is ``ShapeRegion/outside`` selects the parent's events that do *not* satisfy the shape.
 public struct Gate: Hashable, Sendable, Codable {
   public var id: GateID
   public var parent: GateID?
   public var shape: GateShape
   /// A human-readable name for reports (Gating-ML custom info), defaults to the id.
   public var name: String?
+  /// The side of the shape the gate selects (``ShapeRegion/inside`` unless a FlowJo export says otherwise).
+  public var region: ShapeRegion
 
-  public init(id: GateID, parent: GateID? = nil, shape: GateShape, name: String? = nil) {
+  public init(id: GateID, parent: GateID? = nil, shape: GateShape, name: String? = nil, region: ShapeRegion = .inside) {
     self.id = id
     self.parent = parent
     self.shape = shape
     self.name = name
+    self.region = region
   }
 
   /// The populations this gate defines: itself, or one per quadrant.

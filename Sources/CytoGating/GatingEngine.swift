@@ -14,15 +14,18 @@ public struct GatingInput: Sendable {
   public var scalings: [ValueScaling]
   /// The spillover matrix stored in the file, for `compensation-ref="FCS"`.
   public var fileSpillover: SpilloverMatrix?
+  /// The keyword ``fileSpillover`` was read from (`$SPILLOVER`, `SPILL`, …), for messages.
+  public var fileSpilloverKeyword: String?
 
   public init(channels: [ChannelName], events: EventMatrix<Float>, scalings: [ValueScaling]? = nil,
-              fileSpillover: SpilloverMatrix? = nil) {
+              fileSpillover: SpilloverMatrix? = nil, fileSpilloverKeyword: String? = nil) {
     precondition(channels.count == events.channelCount, "channel names do not match the event matrix")
     precondition(scalings == nil || scalings!.count == channels.count, "one scaling per channel")
     self.channels = channels
     self.events = events
     self.scalings = scalings ?? Array(repeating: .identity, count: channels.count)
     self.fileSpillover = fileSpillover
+    self.fileSpilloverKeyword = fileSpilloverKeyword
   }
 
   /// The linear values of one channel: stored `Float` values when no scaling applies,
@@ -73,8 +76,11 @@ public enum GatingEngine {
   static let float32Transforms = ProcessInfo.processInfo.environment["CYTORESET_EXACT_TRANSFORMS"] == nil
 
   /// Applies `strategy` to `input`.
+  /// A FlowJo export is first resolved against the input (``GatingStrategy/resolved(for:)``);
+  /// the result holds the resolved strategy and its notes.
   /// - Throws: ``GatingStrategyError`` when a channel, matrix or transformation is missing or unusable.
   public static func evaluate(_ strategy: GatingStrategy, on input: GatingInput) throws -> GatingResult {
+    let (strategy, dialectNotes) = try strategy.resolved(for: input)
     var resolver = DimensionResolver(strategy: strategy, input: input)
     let n = input.events.eventCount
     let order = try strategy.evaluationOrder()
@@ -144,20 +150,27 @@ public enum GatingEngine {
             var seen: Set<Int> = []
             for case .lazy(let i) in sources where seen.insert(i).inserted { steps.append(.lazy(i, lazyColumns[i], dest)) }
           }
+          /// dest = parent ∖ dest, for a gate that selects the outside of its shape.
+          func region(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate) {
+            if gate.region == .outside { steps.append(.boolean(.not, [(dest, false)], parent: gate.parent.map(mask), dest)) }
+          }
           for plan in plans {
             switch plan {
             case .rectangle(let gate, let sides):
               let dest = mask(gate.id)
               start(dest, gate, sides.map(\.0))
               for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
+              region(dest, gate)
             case .polygon(let gate, let x, let y, let vertices):
               let dest = mask(gate.id)
               start(dest, gate, [x, y])
               steps.append(.polygon(column(x), column(y), Kernels.edges(vertices), Kernels.floatPolygon(vertices), dest))
+              region(dest, gate)
             case .ellipsoid(let gate, let dims, let mean, let inv, let d2):
               let dest = mask(gate.id)
               start(dest, gate, dims)
               steps.append(.ellipsoid(dims.map(column), mean: mean, inverse: inv, distanceSquare: d2, dest))
+              region(dest, gate)
             case .quadrant(let gate, let quadrants):
               for (id, sides) in quadrants {
                 let dest = mask(id)
@@ -181,7 +194,7 @@ public enum GatingEngine {
     }
     var out: [GateID: EventMask] = [:]
     for (id, i) in popIndex { out[id] = EventMask(count: n, words: words[i]) }
-    return GatingResult(eventCount: n, strategy: strategy, masks: out, diagnostics: resolver.diagnostics)
+    return GatingResult(eventCount: n, strategy: strategy, masks: out, diagnostics: dialectNotes + resolver.diagnostics)
   }
 
   /// A gate with its dimensions resolved.
@@ -394,77 +407,5 @@ extension GatingEngine {
                                    strategy: GatingStrategy? = nil) throws -> DimensionValues {
     var r = DimensionResolver(strategy: try strategy ?? GatingStrategy(gates: []), input: input)
     return try r.base(name, compensation, for: GateID("(statistics)"))
-  }
-}
-
-/// Events delivered chunk by chunk, for inputs too large to hold in memory at once (a 10⁸-event
-/// file is 6.4 GB): the engine gates each chunk and keeps only the population masks
-/// (one bit per event and population).
-public struct ChunkedGatingInput: Sendable {
-  /// Channel names of the event columns (`$PnN`).
-  public var channels: [ChannelName]
-  /// Total number of events.
-  public var eventCount: Int
-  /// Per channel, how stored values become linear values (see ``GatingInput/scalings``).
-  public var scalings: [ValueScaling]
-  /// The spillover matrix stored in the file, for `compensation-ref="FCS"`.
-  public var fileSpillover: SpilloverMatrix?
-  /// Events per chunk: a multiple of 64.
-  public var chunkEvents: Int
-  /// The stored values of events `range` (column-major, one column per channel).
-  public var read: @Sendable (Range<Int>) throws -> EventMatrix<Float>
-
-  /// - Parameter chunkBytes: target size of one chunk's matrix (default 16 MB: small enough
-  ///   for the allocator to reuse the buffer from chunk to chunk instead of mapping and
-  ///   zero-filling fresh pages, large enough for the engine's per-core blocks).
-  public init(channels: [ChannelName], eventCount: Int, scalings: [ValueScaling]? = nil, fileSpillover: SpilloverMatrix? = nil,
-              chunkBytes: Int = 16 << 20, read: @escaping @Sendable (Range<Int>) throws -> EventMatrix<Float>) {
-    precondition(scalings == nil || scalings!.count == channels.count, "one scaling per channel")
-    self.channels = channels
-    self.eventCount = eventCount
-    self.scalings = scalings ?? Array(repeating: .identity, count: channels.count)
-    self.fileSpillover = fileSpillover
-    self.chunkEvents = max(4096, (chunkBytes / max(1, channels.count * 4)) & ~4095)
-    self.read = read
-  }
-}
-
-extension GatingEngine {
-  /// Applies `strategy` to events read chunk by chunk: each chunk is gated on its own (all
-  /// cores, as ``evaluate(_:on:)``), and its masks are copied into the whole-sample masks.
-  /// Gates are per-event decisions, so the masks equal those of ``evaluate(_:on:)`` on the
-  /// whole matrix. Memory: one chunk plus the masks (n/8 bytes per population).
-  /// - Parameter progress: called after each chunk with the events gated so far.
-  /// - Throws: ``GatingStrategyError`` as ``evaluate(_:on:)``, or what `read` throws.
-  public static func evaluate(_ strategy: GatingStrategy, chunks input: ChunkedGatingInput,
-                              progress: ((Int) -> Void)? = nil) throws -> GatingResult {
-    let n = input.eventCount
-    let wordCount = (n + 63) >> 6
-    var words: [GateID: [UInt64]] = [:]
-    var diagnostics: [Diagnostic] = []
-    var start = 0
-    repeat {
-      let range = start..<min(n, start + input.chunkEvents)
-      let chunk = GatingInput(channels: input.channels, events: try input.read(range), scalings: input.scalings,
-                              fileSpillover: input.fileSpillover)
-      let r = try evaluate(strategy, on: chunk)
-      if start == 0 {
-        diagnostics = r.diagnostics
-        for id in r.masks.keys { words[id] = [UInt64](repeating: 0, count: wordCount) }
-      }
-      let offset = start >> 6
-      for (id, m) in r.masks {
-        words[id]!.withUnsafeMutableBufferPointer { dst in
-          m.words.withUnsafeBufferPointer { src in
-            (dst.baseAddress! + offset).update(from: src.baseAddress!, count: src.count)
-          }
-        }
-      }
-      start = range.upperBound
-      progress?(start)
-    } while start < n
-    var masks: [GateID: EventMask] = [:]
-    for (id, w) in words { masks[id] = EventMask(count: n, words: w) }
-    return GatingResult(eventCount: n, strategy: strategy, masks: masks, diagnostics: diagnostics)
   }
 }

@@ -4,7 +4,16 @@ import Foundation
 
 extension GatingML {
   /// A Gating-ML 2.0 document for `strategy`. Reading it back gives an equal strategy.
+  /// - Throws: ``GatingMLError`` for what standard Gating-ML 2.0 cannot express: a FlowJo
+  ///   export not yet resolved against a file (its `Comp-` names), or a gate selecting the
+  ///   outside of its shape (FlowJo `eventsInside="0"`).
   public static func write(_ strategy: GatingStrategy) throws -> String {
+    if case .flowJoExport = strategy.dialect {
+      throw GatingMLError("a FlowJo Gating-ML export is written only once resolved against a file (GatingStrategy.resolved(for:)): its Comp- dimensions depend on the file's spillover")
+    }
+    if let g = strategy.gates.first(where: { $0.region == .outside }) {
+      throw GatingMLError("gate \(g.id) selects the events outside its shape (FlowJo eventsInside=\"0\"), which Gating-ML 2.0 cannot express")
+    }
     var x = """
       <?xml version="1.0" encoding="UTF-8"?>
       <gating:Gating-ML xmlns:gating="\(gatingNS)"

@@ -9,6 +9,10 @@ import Foundation
 /// transformation references; the transformations `flin`, `flog`, `fasinh`, `logicle`,
 /// `hyperlog`, `fratio` with `boundMin`/`boundMax`; `spectrumMatrix` (including non-square and
 /// `matrix-inverted-already`). Anything else is an error naming the element and its line.
+///
+/// FlowJo's Gating-ML 2.0 export is recognised by FlowJo's unnamespaced gate attributes and
+/// read as ``GatingMLDialect/flowJoExport(_:)``: `Comp-X` dimensions are resolved against each
+/// file by the engine, `eventsInside="0"` selects the outside of a shape (``FlowJoGatingMLExport``).
 public enum GatingML {
   static let gatingNS = "http://www.isac-net.org/std/Gating-ML/v2.0/gating"
   static let transformsNS = "http://www.isac-net.org/std/Gating-ML/v2.0/transformations"
@@ -66,6 +70,7 @@ struct Importer {
     var transformations: [Transformation] = []
     var matrices: [SpectrumMatrix] = []
     var gates: [Gate] = []
+    var gateElements: [E] = []
     for c in root.children {
       switch (c.namespace, c.name) {
       case (d, "custom_info"): continue
@@ -73,11 +78,13 @@ struct Importer {
       case (t, "spectrumMatrix"): matrices.append(try spectrumMatrix(c))
       case (g, "RectangleGate"), (g, "PolygonGate"), (g, "EllipsoidGate"), (g, "QuadrantGate"), (g, "BooleanGate"):
         gates.append(try gate(c))
+        gateElements.append(c)
       default:
         throw fail(c, "unknown or unsupported element")
       }
     }
-    return try GatingStrategy(transformations: transformations, spectrumMatrices: matrices, gates: gates)
+    return try GatingStrategy(transformations: transformations, spectrumMatrices: matrices, gates: gates,
+                              dialect: try dialect(gateElements, gates: gates))
   }
 
   // MARK: Transformations
@@ -234,6 +241,6 @@ struct Importer {
     default:
       throw fail(e, "unknown gate type")
     }
-    return Gate(id: id, parent: parent, shape: shape)
+    return Gate(id: id, parent: parent, shape: shape, region: try region(e))
   }
 }

@@ -45,10 +45,14 @@ public struct GatingStrategy: Sendable, Equatable {
   public private(set) var spectrumMatrices: [String: SpectrumMatrix]
   /// Gates in definition order.
   public private(set) var gates: [Gate]
+  /// The Gating-ML dialect the strategy was read in: ``GatingMLDialect/standard``, or a FlowJo
+  /// export whose `Comp-` dimensions the engine resolves against each file (``resolved(for:)``).
+  public private(set) var dialect: GatingMLDialect
 
   /// Creates and validates a strategy.
   /// - Throws: ``GatingStrategyError`` for duplicate ids, unknown references or cycles.
-  public init(transformations: [Transformation] = [], spectrumMatrices: [SpectrumMatrix] = [], gates: [Gate]) throws {
+  public init(transformations: [Transformation] = [], spectrumMatrices: [SpectrumMatrix] = [], gates: [Gate],
+              dialect: GatingMLDialect = .standard) throws {
     var t: [String: Transformation] = [:]
     for x in transformations {
       guard t[x.id] == nil else { throw GatingStrategyError.duplicateID(x.id) }
@@ -62,6 +66,7 @@ public struct GatingStrategy: Sendable, Equatable {
     self.transformations = t
     self.spectrumMatrices = m
     self.gates = gates
+    self.dialect = dialect
     try validate()
   }
 
@@ -158,6 +163,11 @@ public struct GatingStrategy: Sendable, Equatable {
       case .rectangle(let sides) where sides.isEmpty: throw GatingStrategyError.invalidGate(g.id, "a rectangle needs a dimension")
       default: break
       }
+      switch (g.region, g.shape) {
+      case (.outside, .quadrant), (.outside, .boolean):
+        throw GatingStrategyError.invalidGate(g.id, "only rectangle, polygon and ellipsoid gates can select the outside of their shape")
+      default: break
+      }
     }
     _ = try evaluationOrder()
   }
@@ -186,6 +196,9 @@ public enum GatingStrategyError: Error, Equatable, Sendable, CustomStringConvert
   case invalidGate(GateID, String)
   case missingChannel(ChannelName, needed: String, available: [ChannelName])
   case singularMatrix(String)
+  /// A FlowJo export's `Comp-` dimension that the data cannot resolve: the gate, the dimension
+  /// as written, why, and the file's channels.
+  case unresolvedFlowJoDimension(ChannelName, gate: GateID, reason: String, available: [ChannelName])
 
   public var description: String {
     switch self {
@@ -197,6 +210,9 @@ public enum GatingStrategyError: Error, Equatable, Sendable, CustomStringConvert
     case .missingChannel(let c, let needed, let avail):
       "channel \(c) (needed by \(needed)) is not in the data; channels: " + avail.map(\.rawValue).joined(separator: ", ")
     case .singularMatrix(let what): what
+    case .unresolvedFlowJoDimension(let d, let g, let why, let avail):
+      "gate \(g): dimension \(d) (FlowJo Gating-ML export: a compensated channel) cannot be resolved: \(why); channels: "
+        + avail.map(\.rawValue).joined(separator: ", ")
     }
   }
 }

@@ -58,7 +58,8 @@ public struct GatingSample: Codable, Sendable, Equatable {
         }
       })
     }
-    return GatingInput(channels: full.channels, events: matrix, scalings: full.scalings, fileSpillover: full.fileSpillover)
+    return GatingInput(channels: full.channels, events: matrix, scalings: full.scalings, fileSpillover: full.fileSpillover,
+                       fileSpilloverKeyword: full.fileSpilloverKeyword)
   }
 }
 
