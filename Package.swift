@@ -78,7 +78,7 @@ let package = Package(
     .testTarget(name: "CytoFCSTests", dependencies: ["CytoFCS", "CytoTestSupport"]),
     .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
     .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoClinical", "CytoTestSupport"]),
-    .testTarget(name: "CytoWorkspaceTests", dependencies: ["CytoWorkspace", "CytoFCS", "CytoClinical", "CytoTestSupport"]),
+    .testTarget(name: "CytoWorkspaceTests", dependencies: ["CytoWorkspace", "CytoFCS", "CytoClinical", "CytoSimulation", "CytoTestSupport"]),
     .testTarget(name: "CytoAutoGatingTests", dependencies: ["CytoAutoGating", "CytoTestSupport"]),
     .testTarget(name: "CytoClinicalTests", dependencies: ["CytoClinical", "CytoSimulation", "CytoGating", "CytoFCS", "CytoTestSupport"]),
     .testTarget(
