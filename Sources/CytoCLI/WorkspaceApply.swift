@@ -18,10 +18,12 @@ struct WorkspaceApply: ParsableCommand {
       tree and prints, per population, the path, the count, FlowJo's saved count and the
       difference. --geometry flowjo (default) evaluates polygons and ellipses on FlowJo's
       display grid, the rule measured in docs/flowjo.md that reproduces FlowJo's counts;
-      --geometry exact tests them exactly in display space. Rectangles are exact either way.
+      --geometry exact tests them exactly in display space (polygons also on logicle and fasinh
+      axes, as `workspace export` writes them). Rectangles are exact either way.
       A saved count of -1 (never computed) is no reference: its difference is empty (null).
-      A sample without an FCS file, a polygon on an axis other than linear or biex, a curly
-      quad or a missing channel is an error naming the sample and population; exit code 1.
+      A sample without an FCS file, a polygon on an axis other than linear or biex (exact
+      geometry: linear, biex, logicle or fasinh), a curly quad or a missing channel is an
+      error naming the sample and population; exit code 1.
 
       EXAMPLES
         cytoreset workspace apply gating.wsp

@@ -13,8 +13,8 @@ struct WorkspaceExport: ParsableCommand {
     commandName: "export",
     abstract: "Write a FlowJo 10 workspace of the gates `analyze` applies to each file.",
     discussion: reflow("""
-      Analyses each file exactly as `cytoreset analyze` does with the same options (panel, cut
-      and gate overrides, data set) and writes one FlowJo sample per file: its DataSet URI
+      Analyses each file exactly as `cytoreset analyze` does with the same --panel, --cut,
+      --gate and --data-set and writes one FlowJo sample per file: its DataSet URI
       (the file's absolute path), its keywords, its spillover as FlowJo's Acquisition-defined
       matrix (prefix Comp-), one display transform per gated parameter (logicle, fasinh or
       linear over 0..$PnR) and every population `analyze` gated, named by its id, so a
@@ -42,15 +42,36 @@ struct WorkspaceExport: ParsableCommand {
   @Argument(help: "FCS files.")
   var files: [String]
 
-  @OptionGroup var analysis: AnalysisOptions
+  @Option(help: "Panel: a built-in panel (reset, bcell, tbnk, cart, massbcell), 'auto' (chosen per file) or a panel JSON file, as for analyze.")
+  var panel = "reset"
+
+  @Option(help: "Override a cut: NAME=VALUE in the display units the analysis records for its marker (repeatable), as for analyze.")
+  var cut: [String] = []
+
+  @Option(help: "Override a gate: ID='x1,y1 x2,y2 …' or ID=MIN:MAX in display units (repeatable), as for analyze.")
+  var gate: [String] = []
+
+  @Option(name: .customLong("data-set"), help: "Data set index (0-based) in a $NEXTDATA chain.")
+  var dataSet = 0
 
   @Option(name: .shortAndLong, help: "The workspace to write (.wsp).")
   var output: String
 
+  /// The options `analyze` gates with (absolute counts and statistics do not change a gate).
+  func analysisOptions() throws -> AnalysisOptions {
+    var options = try AnalysisOptions.parse(cut.flatMap { ["--cut", $0] } + gate.flatMap { ["--gate", $0] } + ["--data-set", String(dataSet)])
+    options.panel = panel
+    return options
+  }
+
+  func validate() throws {
+    do { _ = try analysisOptions() } catch { throw ValidationError(AnalysisOptions.message(for: error)) }
+  }
+
   func run() throws {
+    let analysis = try analysisOptions()
     let choice = try analysis.loadPanel()
-    let template = VisitAnalyzer(panel: choice.candidates[0], countMethod: analysis.countMethod, cutOverrides: try analysis.overrides(),
-                                 gateOverrides: try analysis.gateOverrides())
+    let template = VisitAnalyzer(panel: choice.candidates[0], cutOverrides: try analysis.overrides(), gateOverrides: try analysis.gateOverrides())
     let paths = files, dataSet = analysis.dataSet
     let outcomes = Batch.run(Array(files.indices), label: "export", events: { (s: ExportedFile) in s.sample.eventCount }) { i in
       let ds = try FCSFile(contentsOf: paths[i]).dataSet(dataSet)
