@@ -34,7 +34,7 @@ let package = Package(
     .target(name: "CytoTransforms", dependencies: ["CytoCore"], swiftSettings: optimizedInDebug),
     .target(name: "CytoGating", dependencies: ["CytoCore", "CytoTransforms", "CSimdShim"], swiftSettings: optimizedInDebug),
     /// FlowJo workspaces (`.wsp`) read into the project's own types (issue #13).
-    .target(name: "CytoWorkspace", dependencies: ["CytoCore", "CytoTransforms", "CytoGating"]),
+    .target(name: "CytoWorkspace", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"]),
     /// Data-driven gating numerics: robust statistics, 1-D and 2-D densities, persistent modes,
     /// valleys, cluster regions, robust lines. Pure functions of arrays; no panel semantics.
     .target(name: "CytoAutoGating", swiftSettings: optimizedInDebug),
@@ -78,7 +78,7 @@ let package = Package(
     .testTarget(name: "CytoFCSTests", dependencies: ["CytoFCS", "CytoTestSupport"]),
     .testTarget(name: "CytoTransformsTests", dependencies: ["CytoTransforms", "CytoTestSupport"]),
     .testTarget(name: "CytoGatingTests", dependencies: ["CytoGating", "CytoFCS", "CytoTransforms", "CytoClinical", "CytoTestSupport"]),
-    .testTarget(name: "CytoWorkspaceTests", dependencies: ["CytoWorkspace", "CytoFCS", "CytoClinical", "CytoTestSupport"]),
+    .testTarget(name: "CytoWorkspaceTests", dependencies: ["CytoWorkspace", "CytoFCS", "CytoClinical", "CytoSimulation", "CytoTestSupport"]),
     .testTarget(name: "CytoAutoGatingTests", dependencies: ["CytoAutoGating", "CytoTestSupport"]),
     .testTarget(name: "CytoClinicalTests", dependencies: ["CytoClinical", "CytoSimulation", "CytoGating", "CytoFCS", "CytoTestSupport"]),
     .testTarget(

@@ -5,7 +5,9 @@
 #   .venv-flowkit  FlowKit 1.3 (needs numpy 2): `cytoreset gate` and FlowKit give the same
 #                  populations on the synthetic panel files (Tests/interop/test_flowkit_gating.py)
 #                  and on simulated reset-panel files with the strategy `analyze` resolved
-#                  (Tests/interop/test_flowkit_reset_panel.py);
+#                  (Tests/interop/test_flowkit_reset_panel.py); and a workspace `workspace export`
+#                  writes opens in FlowKit with `analyze`'s counts (Tests/interop/test_flowkit_workspace.py,
+#                  on the simulated files and, when ../shared/testdata is present, the real files);
 #   .venv-h5py     h5py (+ Debian's h5dump): the cohort store's documented layout and values
 #                  (Tests/interop/test_store_interop.py; it builds its own store with the binary).
 # Under CI=true any failure is fatal; elsewhere a venv that cannot be created (offline) prints
@@ -55,9 +57,9 @@ fi
 if ensure_venv .venv-flowkit "flowkit" "FlowKit" \
     flowkit==1.3.2 flowutils==1.2.2 flowio==1.4.0 "numpy>=2,<3" pytest==8.3.5; then
   need_fixtures gating-manifest.txt panel-strategy.xml reset-manifest.txt
-  CYTORESET="$BIN" CYTORESET_INTEROP_DIR="$FIX" \
+  CYTORESET="$BIN" CYTORESET_INTEROP_DIR="$FIX" CYTORESET_SHARED="$shared" \
     .venv-flowkit/bin/python -m pytest -q -p no:cacheprovider Tests/interop/test_flowkit_gating.py \
-    Tests/interop/test_flowkit_reset_panel.py || status=$?
+    Tests/interop/test_flowkit_reset_panel.py Tests/interop/test_flowkit_workspace.py || status=$?
 fi
 if ensure_venv .venv-h5py "h5py" "h5py" h5py==3.12.1 "numpy>=2,<3" pytest==8.3.5; then
   command -v h5dump >/dev/null || { echo "interop: h5dump missing (scripts/install-deps.sh installs hdf5-tools)" >&2; exit 1; }

@@ -23,10 +23,13 @@ struct WorkspaceApply: ParsableCommand {
 
       --geometry flowjo (default) evaluates polygons and ellipses on FlowJo's display grid, the
       rule measured in docs/flowjo.md that reproduces FlowJo's counts; --geometry exact tests
-      them exactly in display space. Rectangles are exact either way.
+      them exactly in display space (polygons also on logicle and fasinh axes, as `workspace
+      export` writes them). Rectangles are exact either way. In a workspace `workspace export`
+      wrote, the saved counts are CytoReset's (analyze's), not FlowJo's.
 
       A sample whose FCS file is missing or unreadable, or whose gates cannot be counted (a
-      polygon on an axis the grid rule was not measured on, a curly quad, a missing channel),
+      polygon on an axis the grid rule was not measured on: anything but linear or biex, and
+      with exact geometry also logicle and fasinh; a curly quad, a missing channel),
       gets an error entry naming the sample and population; the other samples are still
       counted, and the exit code is 1.
 

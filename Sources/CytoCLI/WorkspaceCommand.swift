@@ -8,8 +8,8 @@ import Foundation
 struct WorkspaceCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "workspace",
-    abstract: "Read FlowJo 10 workspaces (.wsp) and apply them to their FCS files.",
-    subcommands: [WorkspaceInfo.self, WorkspaceApply.self])
+    abstract: "Read FlowJo 10 workspaces (.wsp), apply them to their FCS files, and write the gates `analyze` applies as one.",
+    subcommands: [WorkspaceInfo.self, WorkspaceApply.self, WorkspaceExport.self])
 }
 
 /// `cytoreset workspace info W.wsp`: what a FlowJo workspace holds.

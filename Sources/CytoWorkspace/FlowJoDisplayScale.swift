@@ -1,3 +1,5 @@
+import CytoTransforms
+
 /// How polygon and ellipse gates are evaluated (rectangles are exact in both modes).
 public enum GeometryMode: String, Sendable, Hashable, CaseIterable {
   /// FlowJo 10's measured rule (docs/flowjo.md, "The rule"): events and vertices quantised on
@@ -17,10 +19,17 @@ public enum GeometryMode: String, Sendable, Hashable, CaseIterable {
 /// min), grid index `floor(u·R + 0.5)`) and `biex` (FlowJo's 4096-channel table, grid index
 /// `floor(u·R)`). Anything else on a polygon or ellipse axis is refused
 /// (``WorkspaceCountError/Kind/unsupportedTransform``) rather than counted by a guess.
+///
+/// Exact geometry (``GeometryMode/exact``) has no grid, so polygons on `logicle` and `fasinh`
+/// axes are tested there too, in the Gating-ML display space of those transforms (`logicle`
+/// T, W, M, A; `fasinh` T, M, A, as FlowKit reads FlowJo's arcsinh):
+/// ``init(exactPolygonAxis:)``. Workspaces `cytoreset workspace export` writes need it.
 struct FlowJoDisplayScale: Sendable {
   enum Mapping: Sendable {
     case linear(min: Double, max: Double)
     case biex(FlowJoBiexTable)
+    /// A Gating-ML scale transform's display value (exact geometry only: no grid is measured).
+    case gatingML(ScaleTransform)
   }
   let mapping: Mapping
 
@@ -33,11 +42,29 @@ struct FlowJoDisplayScale: Sendable {
     }
   }
 
+  private init(mapping: Mapping) { self.mapping = mapping }
+
+  /// The scale of a polygon axis under exact geometry: the grid-rule axes, and `logicle` and
+  /// `fasinh` as Gating-ML transforms. `nil` for anything else (or invalid parameters).
+  init?(exactPolygonAxis transform: FlowJoTransform?) {
+    switch transform {
+    case .logicle(let t, let w, let m, let a)?:
+      guard let p = try? LogicleParameters(t: t, w: w, m: m, a: a) else { return nil }
+      self.init(mapping: .gatingML(.logicle(p)))
+    case .fasinh(let t, let m, let a, _, _, _)?:
+      guard let p = try? ArcsinhParameters(t: t, m: m, a: a) else { return nil }
+      self.init(mapping: .gatingML(.fasinh(p)))
+    default:
+      self.init(transform)
+    }
+  }
+
   /// Display coordinate in 0…1 (outside when `x` is outside a linear range).
   func display(_ x: Double) -> Double {
     switch mapping {
     case .linear(let lo, let hi): (x - lo) / (hi - lo)
     case .biex(let t): t.displayValue(x)
+    case .gatingML(let s): s.forward(x)
     }
   }
 
@@ -48,6 +75,7 @@ struct FlowJoDisplayScale: Sendable {
     switch mapping {
     case .linear: return (s + 0.5).rounded(.down)
     case .biex: return s.rounded(.down)
+    case .gatingML: preconditionFailure("no FlowJo grid is measured for logicle or fasinh axes")
     }
   }
 

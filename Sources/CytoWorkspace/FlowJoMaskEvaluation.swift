@@ -73,7 +73,7 @@ struct FlowJoMaskEvaluation {
       for r in ranges { cols.append(try column(r.dimension, node: node)) }
       m = FlowJoGateGeometry.rectangle(cols, bounds: ranges.map { ($0.min, $0.max) }, count: eventCount)
     case .polygon(let x, let y, let vertices):
-      let sx = try scale(x, node: node), sy = try scale(y, node: node)
+      let sx = try scale(x, node: node, polygon: true), sy = try scale(y, node: node, polygon: true)
       let cx = try column(x, node: node), cy = try column(y, node: node)
       // FlowJo writes `gateResolution` on every polygon; without it the grid FlowJo used is
       // unknown, so a FlowJo count cannot be reproduced (exact geometry does not need it).
@@ -107,12 +107,18 @@ struct FlowJoMaskEvaluation {
   }
 
   /// The display scale of a polygon or ellipse axis, or an error when the rule does not cover it.
-  private func scale(_ d: WorkspaceDimension, node: PopulationPath) throws(WorkspaceCountError) -> FlowJoDisplayScale {
-    guard let s = FlowJoDisplayScale(d.transform) else {
+  /// Under exact geometry polygons are also tested on logicle and fasinh axes (no grid needed).
+  private func scale(_ d: WorkspaceDimension, node: PopulationPath, polygon: Bool = false) throws(WorkspaceCountError) -> FlowJoDisplayScale {
+    let exactPolygon = polygon && mode == .exact
+    guard let s = exactPolygon ? FlowJoDisplayScale(exactPolygonAxis: d.transform) : FlowJoDisplayScale(d.transform) else {
       let what = d.transform.map { "transform \($0.elementName)" } ?? "no transform"
-      throw WorkspaceCountError(.unsupportedTransform,
-                                "\(d.parameter) has \(what); FlowJo's polygon/ellipse grid is measured only on linear and biex axes (docs/flowjo.md)",
-                                sample: sample.name, node: node)
+      let hint = switch d.transform {
+      case .logicle?, .fasinh?: exactPolygon ? " (its parameters are invalid)" : polygon ? "; --geometry exact tests polygons on logicle and fasinh axes" : ""
+      default: ""
+      }
+      let scope = exactPolygon ? "exact geometry covers linear, biex, logicle and fasinh polygon axes"
+        : "FlowJo's polygon/ellipse grid is measured only on linear and biex axes (docs/flowjo.md)"
+      throw WorkspaceCountError(.unsupportedTransform, "\(d.parameter) has \(what); \(scope)\(hint)", sample: sample.name, node: node)
     }
     return s
   }

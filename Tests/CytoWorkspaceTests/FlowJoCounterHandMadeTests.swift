@@ -94,8 +94,17 @@ struct FlowJoCounterHandMadeTests {
   @Test func polygonOnUnmeasuredTransformIsRefused() throws {
     let t = #"<transforms:logicle transforms:T="262144" transforms:W="0.5" transforms:M="4.5" transforms:A="0"><data-type:parameter data-type:name="Comp-FL2-A"/></transforms:logicle>"#
     let s = try Self.sample(yAxis: "Comp-FL2-A", transform: t)
+    // FlowJo's grid is not measured on logicle axes; exact geometry tests the polygon in
+    // logicle display space (what `workspace export` writes).
+    let e = #expect(throws: WorkspaceCountError.self) { try FlowJoCounter(sample: s, mode: .flowJo).count(Self.input) }
+    #expect(e?.kind == .unsupportedTransform && e?.node == ["Cells", "Outside"])
+    #expect(e?.message.contains("--geometry exact") == true)
+    #expect(try FlowJoCounter(sample: s, mode: .exact).count(Self.input).populations.count == 6)
+    // A log axis is covered by neither.
+    let log = #"<transforms:log transforms:offset="1" transforms:decades="4.5"><data-type:parameter data-type:name="Comp-FL2-A"/></transforms:log>"#
+    let sLog = try Self.sample(yAxis: "Comp-FL2-A", transform: log)
     for mode in GeometryMode.allCases {
-      let e = #expect(throws: WorkspaceCountError.self) { try FlowJoCounter(sample: s, mode: mode).count(Self.input) }
+      let e = #expect(throws: WorkspaceCountError.self) { try FlowJoCounter(sample: sLog, mode: mode).count(Self.input) }
       #expect(e?.kind == .unsupportedTransform && e?.node == ["Cells", "Outside"])
     }
     // No transform at all on a polygon axis: refused too.
