@@ -11,7 +11,7 @@ import Foundation
 struct WorkspaceApply: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "apply",
-    abstract: "Apply a FlowJo 10 workspace to its FCS files; compare counts with FlowJo's saved ones.",
+    abstract: "Apply a FlowJo 9 or 10 workspace to its FCS files; compare counts with FlowJo's saved ones.",
     discussion: reflow("""
       For each sample, finds its FCS file (in --fcs-dir, default the workspace's folder: by the
       DataSet URI's file name, then the sample name, then $FIL), applies the sample's gating
@@ -22,6 +22,8 @@ struct WorkspaceApply: ParsableCommand {
       A saved count of -1 (never computed) is no reference: its difference is empty (null).
       A sample without an FCS file, a polygon on an axis other than linear or biex, a curly
       quad or a missing channel is an error naming the sample and population; exit code 1.
+      FlowJo 9 workspaces store no gateResolution: their polygons and ellipses are counted with
+      --geometry exact only, on linear axes (docs/flowjo.md, "FlowJo 9 workspaces").
 
       EXAMPLES
         cytoreset workspace apply gating.wsp
@@ -40,7 +42,7 @@ struct WorkspaceApply: ParsableCommand {
     var mode: GeometryMode { self == .flowjo ? .flowJo : .exact }
   }
 
-  @Argument(help: "The FlowJo workspace (.wsp).")
+  @Argument(help: "The FlowJo workspace (FlowJo 10 .wsp, FlowJo 9 .xml or .wsp).")
   var workspace: String
 
   @Option(help: "Folder with the samples' FCS files (default: the workspace's folder).")

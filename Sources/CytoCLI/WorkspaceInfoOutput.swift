@@ -100,6 +100,7 @@ enum WorkspaceInfoJSON {
     case .uncompensated: ("none", nil)
     case .matrix(let id, _): ("matrix", id)
     case .precompensatedInFile: ("precompensatedInFile", nil)
+    case .sampleMatrix: ("sampleMatrix", nil)
     }
     return .object([
       ("parameter", .string(d.parameter)), ("channel", .string(d.channel.rawValue)), ("compensation", .string(comp)),
