@@ -86,7 +86,9 @@ struct FlowJo9Reader {
       if parameters[par.name] != nil { throw fail(.duplicate, p, "a second Parameter named \(par.name)") }
       parameters[par.name] = par
       transforms[par.name] = .flowJo9(par)
-      if let comp { transforms[comp.compensatedName(of: ChannelName(par.name))] = .flowJo9(par) }
+      if let comp, comp.spillover.detectors.contains(ChannelName(par.name)) {
+        transforms[comp.compensatedName(of: ChannelName(par.name))] = .flowJo9(par)
+      }
     }
     var derived: [DerivedParameterName] = []
     for p in e.child(nil, "DerivedParameters")?.children ?? [] {
