@@ -11,7 +11,7 @@ import Foundation
 struct WorkspaceApply: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "apply",
-    abstract: "Apply a FlowJo workspace to its FCS files; compare counts with FlowJo's saved ones.",
+    abstract: "Apply a FlowJo 9 or 10 workspace to its FCS files; compare counts with FlowJo's saved ones.",
     discussion: reflow("""
       For each sample (all, or those chosen with --sample / --group), finds its FCS file in
       --fcs-dir (default: the workspace's folder) by the DataSet URI's file name, then the
@@ -31,7 +31,9 @@ struct WorkspaceApply: ParsableCommand {
       polygon on an axis the grid rule was not measured on: anything but linear or biex, and
       with exact geometry also logicle and fasinh; a curly quad, a missing channel),
       gets an error entry naming the sample and population; the other samples are still
-      counted, and the exit code is 1.
+      counted, and the exit code is 1. FlowJo 9 workspaces store no gateResolution: their
+      polygons and ellipses are counted with --geometry exact only, on linear axes
+      (docs/flowjo.md, "FlowJo 9 workspaces").
 
       EXAMPLES
         cytoreset workspace apply gating.wsp
@@ -56,7 +58,7 @@ struct WorkspaceApply: ParsableCommand {
     var mode: GeometryMode { self == .flowjo ? .flowJo : .exact }
   }
 
-  @Argument(help: "The FlowJo workspace (.wsp).")
+  @Argument(help: "The FlowJo workspace (FlowJo 10 .wsp, FlowJo 9 .xml or .wsp).")
   var workspace: String
 
   @Option(help: "Folder with the samples' FCS files (default: the workspace's folder).")

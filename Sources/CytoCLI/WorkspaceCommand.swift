@@ -8,7 +8,7 @@ import Foundation
 struct WorkspaceCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "workspace",
-    abstract: "Read FlowJo 10 workspaces (.wsp), apply them to their FCS files, and write the gates `analyze` applies as one.",
+    abstract: "Read FlowJo 9 and 10 workspaces (.wsp, FlowJo 9 .xml), apply them to their FCS files, and write the gates `analyze` applies as one.",
     subcommands: [WorkspaceInfo.self, WorkspaceApply.self, WorkspaceExport.self])
 }
 
@@ -16,7 +16,7 @@ struct WorkspaceCommand: ParsableCommand {
 struct WorkspaceInfo: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "info",
-    abstract: "Describe a FlowJo 10 workspace: version, matrices, groups, samples and their gate trees.",
+    abstract: "Describe a FlowJo 9 or 10 workspace: version, matrices, groups, samples and their gate trees.",
     discussion: reflow("""
       Reads the workspace only (no FCS data). For each sample it says whether its FCS file is
       beside the workspace: by the DataSet URI's file name, then the sample name, then $FIL.
@@ -42,7 +42,7 @@ struct WorkspaceInfo: ParsableCommand {
                 "dependents", "children": [node] }
       """))
 
-  @Argument(help: "The FlowJo workspace (.wsp).")
+  @Argument(help: "The FlowJo workspace (FlowJo 10 .wsp, FlowJo 9 .xml or .wsp).")
   var workspace: String
 
   @Flag(help: "Print machine-readable JSON instead of text.")
@@ -98,6 +98,10 @@ enum WorkspaceDescriptions {
     case .logicle(let t, let w, let m, let a): return "logicle(T \(n(t)), W \(n(w)), M \(n(m)), A \(n(a)))"
     case .hyperlog(let t, let w, let m, let a): return "hyperlog(T \(n(t)), W \(n(w)), M \(n(m)), A \(n(a)))"
     case .fasinh(let t, let m, let a, let w, _, _): return "fasinh(T \(n(t)), M \(n(m)), A \(n(a)), W \(n(w)))"
+    case .flowJo9(let p):
+      let range = [p.lowValue, p.highValue].compactMap { $0 }.map(n).joined(separator: "..")
+      let table = p.calibration.map { ", calibration table \"\($0.name)\"" } ?? ""
+      return "FlowJo 9 \(p.isLog ? "log" : "linear")\(range.isEmpty ? "" : " \(range)")\(table)"
     }
   }
 
@@ -129,6 +133,7 @@ enum WorkspaceDescriptions {
         parts.append(r.map { "[\($0.min.map(number) ?? "-∞"), \($0.max.map(number) ?? "+∞"))" }.joined(separator: " × "))
       case .polygon(_, _, let v): parts.append("\(v.count) vertices")
       case .ellipse: parts.append("foci + edge in 256-grid units")
+      case .antipodalEllipse: parts.append("4 antipodal points in data units")
       case .curlyQuadrant(let q):
         parts.append("Q\(q.quadrant.flowJoNumber) of a curly quad at (\(number(q.intersection.x)), \(number(q.intersection.y)))")
       }

@@ -22,7 +22,7 @@ enum WorkspaceInfoText {
     out += "samples: \(ws.samples.count)\n"
     for (s, file) in zip(ws.samples, files) {
       out += "  sample \(s.id) \"\(s.name)\": \(D.count(s.savedCount)) events (FlowJo)\n"
-      out += "    DataSet: \(s.dataSetURI)\(s.fil.map { "; $FIL \($0)" } ?? "")\n"
+      out += "    DataSet: \(s.dataSetURI.isEmpty ? "none (FlowJo 9)" : s.dataSetURI)\(s.fil.map { "; $FIL \($0)" } ?? "")\n"
       out += "    FCS file: " + (file.map { "\($0.path) (by \($0.rule.rawValue))" } ?? "not found beside the workspace") + "\n"
       out += "    compensation: " + (s.compensation.map {
         "\(D.origin($0.origin)) (\($0.spillover.detectors.count) channels): \($0.prefix)<channel>\($0.suffix) = <channel> compensated with "
@@ -100,6 +100,7 @@ enum WorkspaceInfoJSON {
     case .uncompensated: ("none", nil)
     case .matrix(let id, _): ("matrix", id)
     case .precompensatedInFile: ("precompensatedInFile", nil)
+    case .sampleMatrix: ("sampleMatrix", nil)
     }
     return .object([
       ("parameter", .string(d.parameter)), ("channel", .string(d.channel.rawValue)), ("compensation", .string(comp)),

@@ -30,6 +30,10 @@ struct FlowJoDisplayScale: Sendable {
     case biex(FlowJoBiexTable)
     /// A Gating-ML scale transform's display value (exact geometry only: no grid is measured).
     case gatingML(ScaleTransform)
+    /// A FlowJo 9 linear axis: its display range is not established, so data values are used as
+    /// they are. Exact geometry is unchanged by an affine axis map. FlowJo 9 gates carry no
+    /// `gateResolution`, so the counter never asks such an axis for a grid index.
+    case dataUnits
   }
   let mapping: Mapping
 
@@ -38,6 +42,7 @@ struct FlowJoDisplayScale: Sendable {
     switch transform {
     case .linear(let lo, let hi, _)? where hi > lo: mapping = .linear(min: lo, max: hi)
     case .biex(let b)?: mapping = .biex(FlowJoBiexTable(b))
+    case .flowJo9(let p)? where !p.isLog: mapping = .dataUnits
     default: return nil
     }
   }
@@ -65,6 +70,7 @@ struct FlowJoDisplayScale: Sendable {
     case .linear(let lo, let hi): (x - lo) / (hi - lo)
     case .biex(let t): t.displayValue(x)
     case .gatingML(let s): s.forward(x)
+    case .dataUnits: x
     }
   }
 
@@ -73,7 +79,7 @@ struct FlowJoDisplayScale: Sendable {
   func gridIndex(_ x: Double, resolution: Int) -> Double {
     let s = display(x) * Double(resolution)
     switch mapping {
-    case .linear: return (s + 0.5).rounded(.down)
+    case .linear, .dataUnits: return (s + 0.5).rounded(.down)
     case .biex: return s.rounded(.down)
     case .gatingML: preconditionFailure("no FlowJo grid is measured for logicle or fasinh axes")
     }

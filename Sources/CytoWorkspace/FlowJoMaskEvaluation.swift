@@ -67,6 +67,13 @@ struct FlowJoMaskEvaluation {
   /// The gate's own mask (before the parent), with `eventsInside="0"` applied.
   private mutating func gateMask(_ gate: WorkspaceGate, node: PopulationPath) throws(WorkspaceCountError) -> [Bool] {
     var m: [Bool]
+    for d in gate.shape.dimensions {
+      if case .flowJo9(let p)? = d.transform, !p.gateUnitsKnown {
+        throw WorkspaceCountError(.unsupportedTransform,
+                                  "\(d.parameter): FlowJo older than 9 saved this gate on a 4096-channel linear parameter; the sources disagree on its units (docs/flowjo.md, \"FlowJo 9 workspaces\")",
+                                  sample: sample.name, node: node)
+      }
+    }
     switch gate.shape {
     case .rectangle(let ranges):
       var cols: [[Double]] = []
@@ -98,6 +105,18 @@ struct FlowJoMaskEvaluation {
       }
       m = FlowJoGateGeometry.ellipse(px: cx.map { sx.coordinate($0, resolution: r, mode: mode) },
                                      py: cy.map { sy.coordinate($0, resolution: r, mode: mode) }, foci: e.foci, edge: e.edge)
+    case .antipodalEllipse(let e):
+      guard mode == .exact else {
+        throw WorkspaceCountError(.unsupportedGate, "FlowJo 9 ellipse: FlowJo 9 stores no gateResolution, so its grid is unknown (use --geometry exact)",
+                                  sample: sample.name, node: node)
+      }
+      let sx = try scale(e.x, node: node), sy = try scale(e.y, node: node)
+      let cx = try column(e.x, node: node), cy = try column(e.y, node: node)
+      let pts = e.points.map { Vertex(sx.display($0.x), sy.display($0.y)) }
+      guard FlowJoAntipodalEllipse.contains(points: pts, pts[0].x, pts[0].y) != nil else {
+        throw WorkspaceCountError(.unsupportedGate, "FlowJo 9 ellipse: its four points span no ellipse", sample: sample.name, node: node)
+      }
+      m = zip(cx, cy).map { FlowJoAntipodalEllipse.contains(points: pts, sx.display($0), sy.display($1)) ?? false }
     case .curlyQuadrant:
       throw WorkspaceCountError(.unsupportedGate, "CurlyQuad: how FlowJo bends the dividers is not stored nor measured",
                                 sample: sample.name, node: node)
@@ -117,7 +136,7 @@ struct FlowJoMaskEvaluation {
       default: ""
       }
       let scope = exactPolygon ? "exact geometry covers linear, biex, logicle and fasinh polygon axes"
-        : "FlowJo's polygon/ellipse grid is measured only on linear and biex axes (docs/flowjo.md)"
+        : "FlowJo's polygon/ellipse grid is measured only on linear and biex axes, and FlowJo 9 log axes are not read (docs/flowjo.md)"
       throw WorkspaceCountError(.unsupportedTransform, "\(d.parameter) has \(what); \(scope)\(hint)", sample: sample.name, node: node)
     }
     return s
@@ -134,6 +153,8 @@ struct FlowJoMaskEvaluation {
     switch d.compensation {
     case .uncompensated, .precompensatedInFile: ref = .uncompensated
     case .matrix(let id, _): ref = .matrix(id)
+    case .sampleMatrix:
+      throw WorkspaceCountError(.compensation, "\(d.parameter) is compensated with a sample's own matrix (a FlowJo 9 template)", sample: sample.name, node: node)
     }
     let values: DimensionValues
     do { values = try reader.values(d.channel, compensation: ref) } catch {

@@ -21,8 +21,11 @@ public enum FlowJoTransform: Sendable, Hashable {
   case fasinh(t: Double, m: Double, a: Double, w: Double, length: Double?, maxRange: Double?)
   /// `transforms:hyperlog`: Gating-ML hyperlog parameters.
   case hyperlog(t: Double, w: Double, m: Double, a: Double)
+  /// A FlowJo 9 workspace's `Sample/Parameter` (log flag, range, calibration table), as stored.
+  case flowJo9(FlowJo9Parameter)
 
-  /// The XML element's local name (`linear`, `log`, `biex`, `logicle`, `fasinh`, `hyperlog`).
+  /// The XML element's local name (`linear`, `log`, `biex`, `logicle`, `fasinh`, `hyperlog`;
+  /// `Parameter` for FlowJo 9).
   public var elementName: String {
     switch self {
     case .linear: "linear"
@@ -31,6 +34,7 @@ public enum FlowJoTransform: Sendable, Hashable {
     case .logicle: "logicle"
     case .fasinh: "fasinh"
     case .hyperlog: "hyperlog"
+    case .flowJo9: "Parameter"
     }
   }
 }

@@ -41,7 +41,7 @@ public struct WorkspaceSample: Sendable, Equatable {
   /// `SampleNode@name`: usually the file name, but it can be renamed and need not be unique.
   public var name: String
   /// `DataSet@uri` as written (e.g. `file:/D:/FlowSOM/inst/extdata/lymphocytes.fcs`), the
-  /// path on the machine FlowJo ran on.
+  /// path on the machine FlowJo ran on; empty for FlowJo 9, which stores no `DataSet`.
   public var dataSetURI: String
   /// The FCS keywords FlowJo copied, in XML order.
   public var keywords: [WorkspaceKeyword]
@@ -93,7 +93,8 @@ public struct WorkspaceGroup: Sendable, Hashable {
   public var template: [PopulationNode]
 }
 
-/// A FlowJo 10 workspace (`.wsp`, `Workspace@version` 20.0 or 1.8) in the project's own types.
+/// A FlowJo 10 workspace (`.wsp`, `Workspace@version` 20.0 or 1.8) or FlowJo 9 workspace
+/// (`.xml`/`.wsp`, `Workspace@version` 2.0, read by `FlowJo9Reader`) in the project's own types.
 ///
 ///     let ws = try FlowJoWorkspace(contentsOf: "gating.wsp")
 ///     for s in ws.samples { print(s.name, s.allPopulations.map(\.path)) }
@@ -101,14 +102,17 @@ public struct WorkspaceGroup: Sendable, Hashable {
 /// Read: samples (DataSet URI, keywords, transforms, compensation, own gating tree), groups
 /// (members, template trees), workspace matrices; rectangle, polygon, ellipse and curly-quad
 /// gates with `eventsInside` and `gateResolution`; And/Or/Not nodes with resolved dependents.
-/// Refused with a ``WorkspaceError`` naming the file, element, line and population: DTDs, other
+/// FlowJo 9: `SampleList/Sample` with `Parameter`s (``FlowJo9Parameter``), `CompensationMatrices`
+/// and acquisition-defined (`<PE-A>`) compensation, `Polygon`/`PolyRect`/`Ellipse`/`Range` gates
+/// in data units and `BooleanGate`s (all-AND, all-OR or one NOT); docs/flowjo.md, "FlowJo 9
+/// workspaces". Refused with a ``WorkspaceError`` naming the file, element, line and population: DTDs, other
 /// versions, unknown gate, node or transform elements (including a Gating-ML `QuadrantGate`,
 /// which FlowJo 10 does not write), gates on derived parameters. Display-only content (graphs,
 /// layouts, tables) is ignored.
 public struct FlowJoWorkspace: Sendable, Equatable {
-  /// `Workspace@version` (`20.0`).
+  /// `Workspace@version` (`20.0`; `2.0` for FlowJo 9).
   public var version: String
-  /// `Workspace@flowJoVersion` (e.g. `10.5.3`).
+  /// `Workspace@flowJoVersion` (e.g. `10.5.3`, `9.2`).
   public var flowJoVersion: String?
   /// `Matrices/transforms:spilloverMatrix`: the workspace's copies of every matrix.
   public var matrices: [WorkspaceMatrix]
@@ -128,7 +132,7 @@ public struct FlowJoWorkspace: Sendable, Equatable {
   /// - Throws: ``WorkspaceError``.
   public init(data: Data, file: String? = nil) throws(WorkspaceError) {
     do {
-      self = try WorkspaceReader().workspace(WorkspaceXMLParser.parse(data))
+      self = try WorkspaceReader().workspace(WorkspaceXMLParser.parse(FlowJo9Prolog.normalize(data)))
     } catch var e {
       e.file = e.file ?? file
       throw e

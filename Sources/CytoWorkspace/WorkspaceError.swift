@@ -18,7 +18,7 @@ public struct WorkspaceError: Error, Sendable, Hashable, CustomStringConvertible
     case unsupportedEncoding
     /// The root is not a FlowJo `Workspace` element.
     case notAWorkspace
-    /// A `Workspace@version` other than FlowJo 10's (`20.0`, `1.8`).
+    /// A `Workspace@version` other than FlowJo 10's (`20.0`, `1.8`) and FlowJo 9's (`2.0`).
     case unsupportedVersion
     /// A gate element this reader does not know (or does not support yet).
     case unknownGate
@@ -43,6 +43,9 @@ public struct WorkspaceError: Error, Sendable, Hashable, CustomStringConvertible
     case unresolvedCompensation
     /// Two entries where the format allows one (a sample id, a channel's transform).
     case duplicate
+    /// A FlowJo 9 gate axis that names none of the sample's parameters (neither a channel, a
+    /// compensated channel nor a derived parameter), e.g. a statistic.
+    case unknownParameter
   }
 
   /// The kind of failure.

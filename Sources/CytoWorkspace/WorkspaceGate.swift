@@ -12,6 +12,10 @@ public enum DimensionCompensation: Sendable, Hashable {
   /// `FJComp-…`: a file FlowJo exported already compensated; the name is the FCS channel
   /// itself and no matrix applies (FlowKit #92).
   case precompensatedInFile
+  /// A FlowJo 9 group template's compensated name (`<PE-A>`): each member sample compensates it
+  /// with its own matrix (`Sample@compensationID`), which a template does not have. Templates
+  /// are never counted.
+  case sampleMatrix
 }
 
 /// One coordinate of a workspace gate.
@@ -134,14 +138,18 @@ public enum WorkspaceGateShape: Sendable, Hashable {
   case ellipse(FlowJoEllipse)
   /// `gating:CurlyQuad`: one quadrant of a curly quad.
   case curlyQuadrant(FlowJoCurlyQuadrant)
+  /// FlowJo 9's `Ellipse`: four antipodal points in data units.
+  case antipodalEllipse(FlowJoAntipodalEllipse)
 
-  /// The element name (`RectangleGate`, `PolygonGate`, `EllipsoidGate`, `CurlyQuad`).
+  /// The element name (`RectangleGate`, `PolygonGate`, `EllipsoidGate`, `CurlyQuad`); FlowJo 9's
+  /// `PolyRect`/`Range`, `Polygon` and `Ellipse` map to the first three.
   public var gateType: String {
     switch self {
     case .rectangle: "RectangleGate"
     case .polygon: "PolygonGate"
     case .ellipse: "EllipsoidGate"
     case .curlyQuadrant: "CurlyQuad"
+    case .antipodalEllipse: "EllipsoidGate"
     }
   }
 
@@ -152,6 +160,7 @@ public enum WorkspaceGateShape: Sendable, Hashable {
     case .polygon(let x, let y, _): [x, y]
     case .ellipse(let e): [e.x, e.y]
     case .curlyQuadrant(let q): [q.x, q.y]
+    case .antipodalEllipse(let e): [e.x, e.y]
     }
   }
 }

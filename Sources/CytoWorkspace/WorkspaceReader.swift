@@ -43,8 +43,9 @@ struct WorkspaceReader {
       throw fail(.notAWorkspace, root, "not a FlowJo workspace (the root element must be Workspace)")
     }
     let version = try string(root, "version")
+    if version == FlowJo9Reader.version { return try FlowJo9Reader().workspace(root) }
     guard Self.flowJo10Versions.contains(version) else {
-      throw fail(.unsupportedVersion, root, "workspace version \(version) is not FlowJo 10 (20.0 or 1.8); FlowJo 9 and older are not read yet")
+      throw fail(.unsupportedVersion, root, "workspace version \(version) is neither FlowJo 10 (20.0, 1.8) nor FlowJo 9 (2.0)\(version == "3.0" ? "; FlowJo 9.7.2 and later (3.0) are not read" : "")")
     }
     var matrices: [WorkspaceMatrix] = []
     for m in root.child(nil, "Matrices")?.children ?? [] {

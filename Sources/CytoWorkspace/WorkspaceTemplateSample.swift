@@ -74,6 +74,7 @@ extension PopulationNode {
       case .polygon(let x, let y, let v): g.shape = .polygon(x: fix(x), y: fix(y), vertices: v)
       case .ellipse(var e): e.x = fix(e.x); e.y = fix(e.y); g.shape = .ellipse(e)
       case .curlyQuadrant(var q): q.x = fix(q.x); q.y = fix(q.y); g.shape = .curlyQuadrant(q)
+      case .antipodalEllipse(var e): e.x = fix(e.x); e.y = fix(e.y); g.shape = .antipodalEllipse(e)
       }
       n.definition = .gate(g)
     }

@@ -238,6 +238,9 @@ struct SampleGatePlan {
                ("transforms:width", n(b.width)), ("transforms:pos", n(b.pos))]
     case .hyperlog(let T, let W, let M, let A):
       attrs = [("transforms:T", n(T)), ("transforms:W", n(W)), ("transforms:M", n(M)), ("transforms:A", n(A))]
+    case .flowJo9:
+      // The writer's transforms come from analyze's scales (linear, logicle, fasinh), never from a read workspace.
+      preconditionFailure("a FlowJo 9 parameter has no FlowJo 10 transform element")
     }
     return XMLOutputElement("transforms:" + t.elementName, attrs,
                             [XMLOutputElement("data-type:parameter", [("data-type:name", parameter)])])

@@ -203,4 +203,17 @@ struct WorkspaceApplyCLITests {
     let noSample = try CLIRunner.run(["workspace", "apply", wsp, "--sample", "x.fcs"])
     #expect(noSample.status == 1 && noSample.stderr.contains("no sample named or numbered \"x.fcs\""))
   }
+
+  @Test func flowJo9WorkspaceIsDescribed() throws {
+    let fj9 = TestData.project("workspace/flowjo9-features.xml").path
+    let r = try CLIRunner.run(["workspace", "info", fj9])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("FlowJo 9.3.2 (workspace version 2.0)"), "\(r.stdout)")
+    #expect(r.stdout.contains("FL1 x FL2  RectangleGate  <FL1-H> × <FL2-H>"), "\(r.stdout)")
+    #expect(r.stdout.contains("Cells  EllipsoidGate  FSC-H × SSC-H, 4 antipodal points in data units  [800]"), "\(r.stdout)")
+    #expect(r.stdout.contains("Both  AndNode  Cells/FL1+, Cells/FL2+  [100]"), "\(r.stdout)")
+    let bad = TestData.project("workspace/flowjo9-unknown-gate.xml").path
+    let e = try CLIRunner.run(["workspace", "info", bad])
+    #expect(e.status == 1 && e.stderr.contains("line 49: <Spline>: population \"Cells\""), "\(e.stderr)")
+  }
 }

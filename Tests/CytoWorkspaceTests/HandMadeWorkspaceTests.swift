@@ -102,7 +102,9 @@ struct HandMadeWorkspaceTests {
     func refusal(_ xml: String) throws -> WorkspaceError {
       try #require(throws: WorkspaceError.self) { try FlowJoWorkspace(data: Data(xml.utf8), file: "x.wsp") }
     }
-    #expect(try refusal("<Workspace version=\"2.0\"/>").kind == .unsupportedVersion)
+    // 2.0 is FlowJo 9 (FlowJo9WorkspaceTests); 3.0 (FlowJo 9.7.2+) and others are refused.
+    #expect(try refusal("<Workspace version=\"3.0\"/>").kind == .unsupportedVersion)
+    #expect(try refusal("<Workspace version=\"1.61\"/>").kind == .unsupportedVersion)
     #expect(try refusal("<Gating-ML/>").kind == .notAWorkspace)
     #expect(try refusal("<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY b \"bbbbbbbb\"><!ENTITY c \"&b;&b;&b;&b;\">]>\n<Workspace version=\"20.0\">&c;</Workspace>").kind
             == .documentTypeDeclaration)
