@@ -129,4 +129,38 @@ struct AnalyzeWorkspaceTests {
     #expect(throws: ClinicalError.self) { try WorkspaceRoleMap(parsing: "bCells=B,bCells=C") }
     #expect(throws: ClinicalError.self) { try WorkspaceRoleMap(parsing: "bCells=") }
   }
+
+  /// `workspace export` then `analyze --workspace` on the same file: the workspace gates every
+  /// population as analyze did, so counts, absolute counts and every call agree.
+  @Test func exportedWorkspaceAsThePanelReproducesTheAnalysis() throws {
+    let dir = try CLIRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let fcs = dir.appendingPathComponent("P01 d28.fcs").path, wsp = dir.appendingPathComponent("lab.wsp").path
+    let sim = try CLIRunner.run(["simulate", "-o", fcs, "--events", "40000", "--seed", "11", "--car-percent", "6", "--cd19", "80"])
+    #expect(sim.status == 0, "\(sim.stderr)")
+    #expect(try CLIRunner.run(["workspace", "export", fcs, "-o", wsp]).status == 0)
+    let own = try CLIRunner.run(["analyze", fcs, "--alc", "1200", "--format", "json"])
+    #expect(own.status == 0, "\(own.stderr)")
+    let a = try #require(try Self.analyses(own.stdout).first)
+    let byID = Dictionary(uniqueKeysWithValues: ((a["populations"] as? [[String: Any]]) ?? []).map { ($0["id"] as! String, $0) })
+    let roles = try #require(a["roles"] as? [String: String])
+    let spec = roles.sorted { $0.key < $1.key }.compactMap { role, id in (byID[id]?["path"] as? String).map { "\(role)=\($0)" } }
+    #expect(spec.count >= 4, "\(roles)")
+    let viaWS = try CLIRunner.run(["analyze", fcs, "--workspace", wsp, "--roles", spec.joined(separator: ","), "--geometry", "exact",
+                                   "--alc", "1200", "--format", "json"])
+    #expect(viaWS.status == 0, "\(viaWS.stderr)")
+    let w = try #require(try Self.analyses(viaWS.stdout).first)
+    for (_, p) in byID {
+      let path = try #require(p["path"] as? String)
+      #expect(Self.population(w, path)?["count"] as? Int == p["count"] as? Int, "\(path)")
+    }
+    let c1 = try #require(a["calls"] as? [String: Any]), c2 = try #require(w["calls"] as? [String: Any])
+    for key in ["bCellAplasia", "carTDetectable"] {
+      #expect((c1[key] as? [String: Any])?["result"] as? String == (c2[key] as? [String: Any])?["result"] as? String, "\(key)")
+    }
+    for key in ["naivePercentOfB", "carPercentOfT"] {
+      let v1 = (c1[key] as? [String: Any])?["value"] as? Double, v2 = (c2[key] as? [String: Any])?["value"] as? Double
+      #expect(v1 != nil && v1 == v2, "\(key): \(String(describing: v1)) vs \(String(describing: v2))")
+    }
+  }
 }

@@ -28,7 +28,8 @@ struct WorkspaceExportCLITests {
     let counted = try #require(sample["populations"] as? [[String: Any]])
     var byPath: [String: Int] = [:]
     for p in counted {
-      let path = "/" + ((p["path"] as? [String]) ?? []).joined(separator: "/")
+      let path = try #require(p["path"] as? String)
+      #expect(path == "/" + ((p["pathList"] as? [String]) ?? []).joined(separator: "/"))
       byPath[path] = p["count"] as? Int
       #expect(p["difference"] as? Int == 0, "\(path)")
     }
