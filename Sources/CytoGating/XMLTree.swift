@@ -113,7 +113,25 @@ package final class XMLTreeBuilder: NSObject, XMLParserDelegate {
                            message: "a DTD (<!DOCTYPE …>) is not allowed: it can declare external or expanding entities",
                            element: "!DOCTYPE", line: line)
       }
+      if bytes[i] == 0x3C, bytes[i + 1] == 0x3F, let target = emptyProcessingInstruction(bytes, at: i) {
+        throw XMLReadError(kind: .malformed,
+                           message: "a processing instruction without data (<?\(target)?>) is not read (Foundation's parser crashes on one)",
+                           element: "?" + target, line: line)
+      }
     }
+  }
+
+  /// The target of a processing instruction at `i` (`<?target?>`) that has no data, else `nil`.
+  /// Foundation's parser passes such an instruction's missing data to `strlen` and crashes (found
+  /// by fuzzing); neither Gating-ML nor FlowJo writes one.
+  static func emptyProcessingInstruction(_ bytes: [UInt8], at i: Int) -> String? {
+    func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+    var j = i + 2
+    while j < bytes.count, !isSpace(bytes[j]), bytes[j] != 0x3F, bytes[j] != 0x3C, bytes[j] != 0x3E { j += 1 }
+    let target = String(decoding: bytes[(i + 2)..<j], as: UTF8.self)
+    while j < bytes.count, isSpace(bytes[j]) { j += 1 }
+    guard j + 1 < bytes.count, bytes[j] == 0x3F, bytes[j + 1] == 0x3E else { return nil }
+    return target
   }
 
   /// Refuses bytes that are not UTF-8, naming the first bad byte's offset and line: Foundation's

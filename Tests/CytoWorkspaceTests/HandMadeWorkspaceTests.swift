@@ -135,6 +135,19 @@ struct HandMadeWorkspaceTests {
     }
   }
 
+  /// Fuzzing regression: a processing instruction without data (`<?r?>`) made Foundation's XML
+  /// parser call `strlen` on a null pointer. It is refused naming the instruction and line;
+  /// instructions with data still read.
+  @Test func processingInstructionWithoutDataIsRefused() throws {
+    for pi in ["<?r?>", "<?pi  ?>", "<??>"] {
+      let xml = "<?xml version=\"1.0\"?>\n\(pi)<Workspace version=\"20.0\"/>"
+      let e = try #require(throws: WorkspaceError.self) { try FlowJoWorkspace(data: Data(xml.utf8), file: "pi.wsp") }
+      #expect(e.kind == .malformedXML && e.line == 2, "\(pi): \(e)")
+    }
+    let fine = "<?xml version=\"1.0\"?>\n<?app data?><Workspace version=\"20.0\" flowJoVersion=\"10.8.1\"><SampleList/></Workspace>"
+    #expect(try FlowJoWorkspace(data: Data(fine.utf8), file: "pi.wsp").samples.isEmpty)
+  }
+
   /// Cut anywhere before the root's end tag, the workspace is refused with a typed error (never
   /// a crash, never a partial tree).
   @Test func everyTruncationIsRefused() throws {
