@@ -12,7 +12,14 @@ import Testing
 @Suite("FlowJo counting rule")
 struct FlowJoCounterTests {
   struct Expected: Decodable {
-    struct Sample: Decodable { var sample: String }
+    struct Population: Decodable {
+      var path: [String]
+      var flowkit_count: Int?
+    }
+    struct Sample: Decodable {
+      var sample: String
+      var populations: [Population]
+    }
     var workspace: String
     var fcs: String?
     var samples: [Sample]
@@ -84,6 +91,25 @@ struct FlowJoCounterTests {
       }
     }
     #expect(compared == 25)
+  }
+
+  /// `--geometry exact` is FlowKit's reading: equal to FlowKit 1.3.2's count (recorded in
+  /// `expected/*.json`) for every population of every shared workspace, never-computed ones too.
+  @Test func exactGeometryEqualsFlowKit() throws {
+    guard TestData.sharedAvailable, let dir = TestData.shared("flowjo/expected"), let cases = try Self.cases() else { return }
+    var compared = 0
+    for c in cases {
+      let name = c.workspace.replacingOccurrences(of: "/", with: "__") + ".json"
+      let e = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: dir.appendingPathComponent(name)))
+      let flowKit = Dictionary(uniqueKeysWithValues: e.samples[0].populations.compactMap { p in p.flowkit_count.map { (p.path, $0) } })
+      let counts = try FlowJoCounter(sample: c.sample, mode: .exact).count(c.input)
+      for p in counts.populations {
+        guard let fk = flowKit[p.path] else { continue }
+        compared += 1
+        #expect(p.count == fk, "\(c.workspace) \(p.path): exact \(p.count) vs FlowKit \(fk)")
+      }
+    }
+    #expect(compared == 27)
   }
 
   /// simple_poly_and_rect.wsp has counts −1 (never computed): no reference, but still counted.
