@@ -43,6 +43,13 @@ struct Ingest: ParsableCommand {
         cytoreset ingest d14.fcs --store cohort.h5 --patient P01 --day 14 --beads-per-test 50000 --blood-ul 50
         cytoreset ingest --manifest visits/P01/P01.visits.csv --store cohort.h5 --diagnosis SLE
         cytoreset ingest d14.fcs --store cohort.h5 --patient P01 --day 14 --alc 1400 --keep-events
+        cytoreset ingest --manifest visits.csv --store cohort.h5 --workspace lab.wsp --group Patients \\
+          --roles "lymphocytes=/Lymphocytes,tCells=T cells,bCells=B cells"
+
+      With --workspace W.wsp --roles … (see `cytoreset analyze --help`), each file is gated by the
+      lab's FlowJo workspace instead of a panel; the store records the workspace's SHA-256, the
+      sample or group template used and each role's path (as the analysis's panel JSON), so a
+      changed workspace makes a new analysis version.
       """))
 
   @Argument(help: "FCS files (with --patient and --day).")
@@ -64,6 +71,8 @@ struct Ingest: ParsableCommand {
 
   @Option(help: "Infusion the days count from (1 = first).")
   var infusion = 1
+
+  @OptionGroup var workspaceOptions: AnalyzeWorkspaceOptions
 
   @Flag(name: .customLong("keep-events"), help: "Also store the compensated events and the gate masks (re-gating without the FCS file).")
   var keepEvents = false
@@ -102,6 +111,10 @@ struct Ingest: ParsableCommand {
     }
     if let patient, !StoreSchema.isValidPatientID(patient) { throw ValidationError("--patient must be non-empty and without '/'") }
     for d in infusionDate where Self.parseDate(d) == nil { throw ValidationError("--infusion-date takes YYYY-MM-DD, got '\(d)'") }
+    try workspaceOptions.validate(analysis: analysis, qc: nil)
+    if keepEvents && workspaceOptions.workspace != nil {
+      throw ValidationError("--keep-events does not apply with --workspace (the workspace and the FCS file are the record)")
+    }
   }
 
   /// One visit to analyse.
@@ -185,6 +198,7 @@ struct Ingest: ParsableCommand {
 
   func run() throws {
     let choice = try analysis.loadPanel()
+    let workspace = try workspaceOptions.workspace.map { _ in try WorkspaceIngest(options: workspaceOptions, analysis: analysis) }
     let jobs = try jobs()
     let cutOverrides = try analysis.overrides()
     let gateOverrides = try analysis.gateOverrides()
@@ -233,7 +247,8 @@ struct Ingest: ParsableCommand {
       started: { k in if !tty { printError("ingest: [\(k + 1)/\(total)] analysing \(orderedJobs[k].path)") } },
       work: { k in
         let r = Result {
-          try command.analyse(orderedJobs[k], choice: choice, cuts: cutOverrides, gates: gateOverrides, statistics: statistics)
+          if let workspace { return try command.analyse(orderedJobs[k], workspace: workspace) }
+          return try command.analyse(orderedJobs[k], choice: choice, cuts: cutOverrides, gates: gateOverrides, statistics: statistics)
         }
         bar.fileDone(events: (try? r.get())?.analysis.events ?? 0)
         return try r.get()
@@ -246,8 +261,13 @@ struct Ingest: ParsableCommand {
         // The latest pre-infusion visit before this one, from this run or the store.
         let candidates = [backgrounds[key], storedBackground(patient: job.patient, infusion: job.infusion, before: job.day)]
         let background = candidates.compactMap { $0 }.filter { $0.day < job.day }.max { $0.day < $1.day }?.value
-        let analyzer = VisitAnalyzer(panel: choice.candidates[0], carBackgroundPercentOfT: background)
-        submission.analysis = analyzer.applyingCARBackground(to: submission.analysis)
+        if var w = workspace?.analyzer {
+          w.carBackgroundPercentOfT = background
+          submission.analysis = w.applyingCARBackground(to: submission.analysis)
+        } else {
+          let analyzer = VisitAnalyzer(panel: choice.candidates[0], carBackgroundPercentOfT: background)
+          submission.analysis = analyzer.applyingCARBackground(to: submission.analysis)
+        }
         if job.day <= 0, let bg = submission.analysis.calls.carPercentOfT, let v = bg.value ?? Optional(bg.upper95) {
           backgrounds[key] = (job.day, v)
         }

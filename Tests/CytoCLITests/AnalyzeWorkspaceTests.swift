@@ -163,4 +163,36 @@ struct AnalyzeWorkspaceTests {
       #expect(v1 != nil && v1 == v2, "\(key): \(String(describing: v1)) vs \(String(describing: v2))")
     }
   }
+
+  /// `ingest --workspace` stores what `ingest` with the panel stores for the roles' series
+  /// (B, T, CAR T, naive, lymphocytes: counts, %, cells/µL, LLOQ bounds), from a workspace
+  /// `workspace export` wrote for the same files; an aplastic visit whose tree lacks the naive B
+  /// gate is stored with the naive fraction unknown, as the panel does.
+  @Test func ingestWithTheWorkspaceStoresThePanelsRoleSeries() throws {
+    let dir = try CLIRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func path(_ n: String) -> String { dir.appendingPathComponent(n).path }
+    #expect(try CLIRunner.run(["simulate", "-o", path("d0.fcs"), "--events", "30000", "--seed", "3", "--car-percent", "0", "--cd19", "150"]).status == 0)
+    #expect(try CLIRunner.run(["simulate", "-o", path("d28.fcs"), "--events", "30000", "--seed", "4", "--car-percent", "5", "--cd19", "2"]).status == 0)
+    #expect(try CLIRunner.run(["workspace", "export", path("d0.fcs"), path("d28.fcs"), "-o", path("lab.wsp")]).status == 0)
+    let a = try #require(try Self.analyses(try CLIRunner.run(["analyze", path("d0.fcs"), "--format", "json"]).stdout).first)
+    let byID = Dictionary(uniqueKeysWithValues: ((a["populations"] as? [[String: Any]]) ?? []).map { ($0["id"] as! String, $0) })
+    let roles = try #require(a["roles"] as? [String: String]).sorted { $0.key < $1.key }
+      .compactMap { role, id in (byID[id]?["path"] as? String).map { "\(role)=\($0)" } }.joined(separator: ",")
+    let common = [path("d0.fcs"), path("d28.fcs"), "--patient", "P1", "--day", "0", "--day", "28", "--alc", "1000"]
+    let panel = try CLIRunner.run(["ingest"] + common + ["--store", path("panel.h5")])
+    let ws = try CLIRunner.run(["ingest"] + common + ["--store", path("ws.h5"), "--workspace", path("lab.wsp"), "--roles", roles,
+                                                       "--geometry", "exact"])
+    #expect(panel.status == 0 && ws.status == 0, "\(panel.stderr)\(ws.stderr)")
+    #expect(ws.stderr.contains("role naiveB: this sample's tree has no"))
+    let p = try CLIRunner.run(["export-store", "--store", path("panel.h5")]).stdout.split(separator: "\n")
+    let w = try CLIRunner.run(["export-store", "--store", path("ws.h5")]).stdout.split(separator: "\n")
+    #expect(w.first == p.first)
+    let metrics = Set(w.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[5] })
+    for m in ["cd19_per_ul", "cd19_pct_lymphocytes", "car_pct_cd3", "car_per_ul", "naive_pct_b", "lymphocytes_per_ul"] {
+      #expect(metrics.contains(Substring(m)), "\(m) not stored from the workspace")
+    }
+    // Every stored row equals the panel's row for the same visit and metric.
+    for row in w.dropFirst() { #expect(p.contains(row), "\(row)") }
+  }
 }

@@ -48,29 +48,41 @@ public struct WorkspaceRoleMap: Sendable, Equatable {
     self.entries = entries
   }
 
-  /// The population path each role names in `sample`'s tree.
-  /// - Throws: ``ClinicalError/invalidRoles(_:)`` when a population is not found or is ambiguous.
-  public func resolve(in sample: WorkspaceSample) throws -> [ClinicalRole: CytoWorkspace.PopulationPath] {
+  /// The population path each role names in `sample`'s tree, and the roles whose population
+  /// this tree lacks (a sample-specific tree: an aplastic visit without B-cell subsets).
+  /// - Throws: ``ClinicalError/invalidRoles(_:)`` when a population is ambiguous, or is found in
+  ///   none of `others` either (a misspelt role, not a missing gate).
+  public func resolve(in sample: WorkspaceSample, others: [[CytoWorkspace.PopulationPath]] = [])
+    throws -> (paths: [ClinicalRole: CytoWorkspace.PopulationPath], missing: [ClinicalRole]) {
     let all = sample.allPopulations.map(\.path)
-    var out: [ClinicalRole: CytoWorkspace.PopulationPath] = [:]
+    var out: [ClinicalRole: CytoWorkspace.PopulationPath] = [:], missing: [ClinicalRole] = []
     for (role, spec) in entries {
-      let matches: [CytoWorkspace.PopulationPath]
-      if spec.hasPrefix("/") {
-        let path = spec.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        matches = all.filter { $0 == path }
-      } else {
-        let tail = spec.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        matches = all.filter { $0.count >= tail.count && Array($0.suffix(tail.count)) == tail }
+      let matches = Self.matches(spec, in: all)
+      if matches.count == 1 {
+        out[role] = matches[0]
+        continue
       }
-      guard matches.count == 1 else {
-        let known = all.map { "/" + $0.joined(separator: "/") }.joined(separator: ", ")
-        throw ClinicalError.invalidRoles(matches.isEmpty
-          ? "role \(role.rawValue): no population \"\(spec)\" in sample \"\(sample.name)\" (populations: \(known))"
-          : "role \(role.rawValue): \"\(spec)\" matches \(matches.count) populations (\(matches.map { "/" + $0.joined(separator: "/") }.joined(separator: ", "))); give the full path")
+      if matches.isEmpty, others.contains(where: { !Self.matches(spec, in: $0).isEmpty }) {
+        missing.append(role)
+        continue
       }
-      out[role] = matches[0]
+      let known = all.map { "/" + $0.joined(separator: "/") }.joined(separator: ", ")
+      throw ClinicalError.invalidRoles(matches.isEmpty
+        ? "role \(role.rawValue): no population \"\(spec)\" in sample \"\(sample.name)\" nor elsewhere in the workspace (populations: \(known))"
+        : "role \(role.rawValue): \"\(spec)\" matches \(matches.count) populations (\(matches.map { "/" + $0.joined(separator: "/") }.joined(separator: ", "))); give the full path")
     }
-    return out
+    return (out, missing)
+  }
+
+  /// The paths in `all` a role's population spec names: the exact path for `/a/b`, else every
+  /// path ending with the given names.
+  static func matches(_ spec: String, in all: [CytoWorkspace.PopulationPath]) -> [CytoWorkspace.PopulationPath] {
+    if spec.hasPrefix("/") {
+      let path = spec.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+      return all.filter { $0 == path }
+    }
+    let tail = spec.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    return all.filter { $0.count >= tail.count && Array($0.suffix(tail.count)) == tail }
   }
 }
 
@@ -149,7 +161,8 @@ public struct WorkspaceVisitAnalyzer: Sendable {
     try countMethod?.validate()
     let input = try GatingInput(dataSet)
     let (sample, fromTemplate) = try sample(for: file, fileSpillover: input.fileSpillover)
-    let rolePaths = try roles.resolve(in: sample)
+    let others = workspace.samples.map { $0.allPopulations.map(\.path) } + workspace.groups.map { $0.template.flatMap(\.flattened).map(\.path) }
+    let (rolePaths, missingRoles) = try roles.resolve(in: sample, others: others)
     let counted = try FlowJoCounter(sample: sample, mode: geometry).count(input)
     func id(_ p: CytoWorkspace.PopulationPath) -> String { "/" + p.joined(separator: "/") }
     var counts: [String: Int] = [:], parents: [String: String] = [:], paths: [String: String] = [:]
@@ -164,6 +177,12 @@ public struct WorkspaceVisitAnalyzer: Sendable {
                                           tCells: role(.tCells), bCells: role(.bCells), carT: role(.carT), naiveB: role(.naiveB))
     let report = counted.populations.map { ReportedPopulation(population: id($0.path), label: $0.path.last ?? "") }
     var diagnostics: [Diagnostic] = []
+    for r in missingRoles {
+      let spec = roles.entries.first { $0.role == r }?.population ?? ""
+      diagnostics.append(Diagnostic(.warning, DiagnosticCode("clinical.workspaceRoleMissing"),
+                                    "role \(r.rawValue): this sample's tree has no \"\(spec)\" (other samples of the workspace do): not measured in this file",
+                                    at: SourceLocation(file: file)))
+    }
     if fromTemplate {
       diagnostics.append(Diagnostic(.note, DiagnosticCode("clinical.workspaceTemplate"),
                                     "gated with the template of group \"\(group ?? "")\" (the workspace has no sample for this file)",
