@@ -5,7 +5,7 @@
 #   FUZZ_TARGET=workspace fuzz/run.sh [SECONDS] …      (the FlowJo workspace reader + counter)
 #
 # Targets: fcs (default; FCSReaderFuzz.swift over CytoCore + CytoFCS) and workspace
-# (WorkspaceReaderFuzz.swift over CytoCore + CytoTransforms + CytoGating + CytoWorkspace, with
+# (WorkspaceReaderFuzz.swift over CytoCore, CytoFCS, CytoTransforms, CytoGating and CytoWorkspace, with
 # the CSimdShim C shim compiled alongside).
 #
 # Env: JOBS=N runs N forked workers that keep going after a crash, hang or OOM (default 0:
@@ -59,7 +59,7 @@ else
      --sanitize=fuzzer --sanitize=address -Xswiftc -g)
   rel="$spm/release"
   objs=()
-  for mod in CytoCore CytoTransforms CytoGating CytoWorkspace CSimdShim; do
+  for mod in CytoCore CytoFCS CytoTransforms CytoGating CytoWorkspace CSimdShim; do
     while IFS= read -r o; do objs+=("$o"); done < <(find "$rel/$mod.build" -name '*.o' | sort)
   done
   "$swiftc" -sanitize=fuzzer,address -parse-as-library -module-name WorkspaceFuzz -O -g \
