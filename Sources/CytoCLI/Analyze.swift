@@ -82,7 +82,7 @@ struct Analyze: ParsableCommand {
   }
 
   func run() throws {
-    if workspaceOptions.workspace != nil { return try runWithWorkspace() }
+    if let w = try workspaceOptions.workspacePanel(panelOption: analysis.panel) { return try runWithWorkspace(w) }
     let choice = try analysis.loadPanel()
     let method = analysis.countMethod
     let template = VisitAnalyzer(panel: choice.candidates[0], countMethod: method, cutOverrides: try analysis.overrides(),

@@ -112,7 +112,7 @@ struct Ingest: ParsableCommand {
     if let patient, !StoreSchema.isValidPatientID(patient) { throw ValidationError("--patient must be non-empty and without '/'") }
     for d in infusionDate where Self.parseDate(d) == nil { throw ValidationError("--infusion-date takes YYYY-MM-DD, got '\(d)'") }
     try workspaceOptions.validate(analysis: analysis, qc: nil)
-    if keepEvents && workspaceOptions.workspace != nil {
+    if try keepEvents && workspaceOptions.workspacePanel(panelOption: analysis.panel) != nil {
       throw ValidationError("--keep-events does not apply with --workspace (the workspace and the FCS file are the record)")
     }
   }
@@ -197,8 +197,9 @@ struct Ingest: ParsableCommand {
   }
 
   func run() throws {
-    let choice = try analysis.loadPanel()
-    let workspace = try workspaceOptions.workspace.map { _ in try WorkspaceIngest(options: workspaceOptions, analysis: analysis) }
+    let workspacePanel = try workspaceOptions.workspacePanel(panelOption: analysis.panel)
+    let choice = try workspacePanel == nil ? analysis.loadPanel() : .fixed(PanelDefinition.named("reset"))
+    let workspace = try workspacePanel.map { try WorkspaceIngest($0) }
     let jobs = try jobs()
     let cutOverrides = try analysis.overrides()
     let gateOverrides = try analysis.gateOverrides()

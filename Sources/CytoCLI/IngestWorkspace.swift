@@ -10,29 +10,13 @@ import Foundation
 /// in place of a panel's JSON.
 struct WorkspaceIngest: Sendable {
   var analyzer: WorkspaceVisitAnalyzer
-  /// `{"workspace": …, "sha256": …, "roles": …, "group": …, "geometry": …}`, stored as the
-  /// analysis's panel JSON (provenance) and hashed into the gating hash.
+  /// The workspace panel document (schema `cytoreset.workspace-panel/1`, with the workspace's
+  /// SHA-256), stored as the analysis's panel JSON and hashed into the gating hash: given back
+  /// as `--panel`, it re-runs the same gating and refuses an edited workspace.
   var recordJSON: String
 
-  init(options: AnalyzeWorkspaceOptions, analysis: AnalysisOptions) throws {
-    guard let path = options.workspace, let roles = options.roles else { throw ValidationError("--workspace needs --roles") }
-    let data: Data, ws: FlowJoWorkspace
-    do {
-      guard let d = FileManager.default.contents(atPath: path) else { throw WorkspaceError(.unreadable, "cannot read the file", file: path) }
-      data = d
-      ws = try FlowJoWorkspace(data: d, file: path)
-    } catch {
-      printError("cytoreset: \(error)")
-      throw ExitCode(1)
-    }
-    let sha = SHA256.hash(data).hex
-    analyzer = WorkspaceVisitAnalyzer(workspace: ws, workspaceFile: path, workspaceSHA256: sha, roles: try WorkspaceRoleMap(parsing: roles),
-                                      group: options.group, geometry: options.geometry.mode, thresholds: ClinicalThresholds())
-    let record = JSONValue.object([
-      ("schema", .string("cytoreset.workspace-panel/1")), ("workspace", .string(path)), ("sha256", .string(sha)),
-      ("roles", .string(roles)), ("group", .optional(options.group)), ("geometry", .string(options.geometry.rawValue)),
-    ])
-    recordJSON = record.serialized(pretty: false)
+  init(_ panel: WorkspacePanel) throws {
+    (analyzer, recordJSON) = try panel.analyzer(countMethod: nil)
   }
 }
 

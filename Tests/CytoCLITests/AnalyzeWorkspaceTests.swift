@@ -195,4 +195,33 @@ struct AnalyzeWorkspaceTests {
     // Every stored row equals the panel's row for the same visit and metric.
     for row in w.dropFirst() { #expect(p.contains(row), "\(row)") }
   }
+
+  /// The workspace and roles as a panel file (`--panel lab.json`, schema
+  /// `cytoreset.workspace-panel/1`) give what the flags give; a `sha256` pins the workspace.
+  @Test func workspacePanelFileEqualsTheFlags() throws {
+    guard let (wsp, fcs) = Self.shared() else { return }
+    let dir = try CLIRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let digest = SHA256.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: wsp)))).hex
+    func panel(_ extra: String) throws -> String {
+      let p = dir.appendingPathComponent("lab-\(UUID().uuidString).json").path
+      try """
+        {"schema": "cytoreset.workspace-panel/1", "workspace": "\(wsp)",
+         "roles": {"bCells": "NK1_1-/B cells", "tCells": "T cells", "lymphocytes": "/Lymphocytes"}\(extra)}
+        """.write(toFile: p, atomically: true, encoding: .utf8)
+      return p
+    }
+    let flags = try CLIRunner.run(["analyze", fcs, "--workspace", wsp, "--roles", Self.roles, "--alc", "900", "--format", "json"])
+    let file = try CLIRunner.run(["analyze", fcs, "--panel", try panel(", \"sha256\": \"\(digest)\""), "--alc", "900", "--format", "json"])
+    #expect(flags.status == 0 && file.status == 0, "\(flags.stderr)\(file.stderr)")
+    let a = try #require(try Self.analyses(flags.stdout).first), b = try #require(try Self.analyses(file.stdout).first)
+    #expect(a["populations"] as? NSArray == b["populations"] as? NSArray && a["calls"] as? NSDictionary == b["calls"] as? NSDictionary)
+    #expect(a["roles"] as? NSDictionary == b["roles"] as? NSDictionary)
+    let changed = try CLIRunner.run(["analyze", fcs, "--panel", try panel(", \"sha256\": \"\(String(repeating: "0", count: 64))\"")])
+    #expect(changed.status == 1 && changed.stderr.contains("the workspace changed"))
+    let unknown = try CLIRunner.run(["analyze", fcs, "--panel", try panel(", \"cuts\": {}")])
+    #expect(unknown.status != 0 && unknown.stderr.contains("unknown key \"cuts\""))
+    let both = try CLIRunner.run(["analyze", fcs, "--panel", try panel(""), "--workspace", wsp, "--roles", Self.roles])
+    #expect(both.status != 0 && both.stderr.contains("drop --workspace"))
+  }
 }

@@ -20,6 +20,9 @@ public struct WorkspaceRoleMap: Sendable, Equatable {
     a.entries.map(\.role) == b.entries.map(\.role) && a.entries.map(\.population) == b.entries.map(\.population)
   }
 
+  /// The given entries, in order.
+  public init(entries: [(role: ClinicalRole, population: String)]) { self.entries = entries }
+
   /// Parses `role=population,role=population…`. A comma starts a new entry only when a role name
   /// and `=` follow it, so population names may contain commas.
   /// - Throws: ``ClinicalError/invalidRoles(_:)`` naming the bad entry and the known roles.
