@@ -27,13 +27,15 @@ struct WorkspaceApply: ParsableCommand {
       export` writes them). Rectangles are exact either way. In a workspace `workspace export`
       wrote, the saved counts are CytoReset's (analyze's), not FlowJo's.
 
+      Where FlowJo's grid is not measured (a polygon axis other than linear or biex, or no
+      gateResolution as in FlowJo 9), the polygon is tested in exact geometry even under
+      --geometry flowjo, and the population is marked (* in the table, "geometry": "exact"
+      and the reason in JSON).
+
       A sample whose FCS file is missing or unreadable, or whose gates cannot be counted (a
-      polygon on an axis the grid rule was not measured on: anything but linear or biex, and
-      with exact geometry also logicle and fasinh; a curly quad, a missing channel),
-      gets an error entry naming the sample and population; the other samples are still
-      counted, and the exit code is 1. FlowJo 9 workspaces store no gateResolution: their
-      polygons and ellipses are counted with --geometry exact only, on linear axes
-      (docs/flowjo.md, "FlowJo 9 workspaces").
+      FlowJo 10 ellipse on an unmeasured axis, a FlowJo 9 log axis, a curly quad, a missing
+      channel), gets an error entry naming the sample and population; the other samples are
+      still counted, and the exit code is 1.
 
       EXAMPLES
         cytoreset workspace apply gating.wsp
@@ -47,8 +49,9 @@ struct WorkspaceApply: ParsableCommand {
                          "diagnostics": [ ... ],
                          "populations": [ { "path", "pathList", "gateType", "count",
                             "parentCount", "percentOfParent", "flowjoCount", "difference",
-                            "agreement" } ] } ],
-          "agreement": { "compared", "exact", "within1Percent", "worse", "notComputed" },
+                            "agreement", "geometry", "exactGeometryReason" } ] } ],
+          "agreement": { "compared", "exact", "within1Percent", "worse", "notComputed",
+                         "exactGeometry" },
           "diagnostics": [ ... ] }
       """))
 

@@ -51,6 +51,13 @@ struct WorkspaceApplyReport {
 
   var mode: String { geometry == .flowJo ? "flowjo" : "exact" }
 
+  /// The geometry one population was counted with: the run's, or `exact` where FlowJo's grid is
+  /// not measured for its gate.
+  func geometryName(_ p: PopulationCount) -> String { p.exactGeometryReason == nil ? mode : "exact" }
+
+  /// Populations counted in exact geometry under `--geometry flowjo`.
+  var exactFallbacks: Int { samples.reduce(0) { $0 + ($1.counts?.populations.filter { $0.exactGeometryReason != nil }.count ?? 0) } }
+
   /// Agreement tallies over every counted population.
   var tally: [CountAgreement: Int] {
     var t: [CountAgreement: Int] = [:]
@@ -65,7 +72,8 @@ struct WorkspaceApplyReport {
     let failed = samples.filter { $0.error != nil }.count
     return "agreement (geometry \(mode)): \(compared) populations with a FlowJo count: \(t[.exact] ?? 0) exact, "
       + "\(t[.within1Percent] ?? 0) within 1%, \(t[.worse] ?? 0) worse; \(t[.notComputed] ?? 0) not computed by FlowJo"
-      + (failed > 0 ? "; \(failed) sample(s) not counted" : "") + "\n"
+      + (failed > 0 ? "; \(failed) sample(s) not counted" : "")
+      + (exactFallbacks > 0 ? "; \(exactFallbacks) population(s) in exact geometry (*: FlowJo's grid unmeasured for their gate)" : "") + "\n"
   }
 
   func render(_ format: WorkspaceApply.Format) -> String {
@@ -81,12 +89,12 @@ struct WorkspaceApplyReport {
   private static func percent(_ r: WorkspaceCountRow) -> String { r.percentOfParent.map { String(format: "%.2f", $0) } ?? "" }
 
   var tsv: String {
-    var s = "sample\tsample_id\tpath\tgate_type\tcount\tparent_count\tpercent_of_parent\tflowjo_count\tdifference\tagreement\n"
+    var s = "sample\tsample_id\tpath\tgate_type\tcount\tparent_count\tpercent_of_parent\tflowjo_count\tdifference\tagreement\tgeometry\n"
     for r in samples {
       for row in r.counts.map(WorkspaceCountRow.rows) ?? [] {
         let p = row.count
         s += [r.sample.name, r.sample.id.rawValue, p.path.joined(separator: "/"), p.typeName, "\(p.count)", "\(row.parentCount)",
-              Self.percent(row), Self.saved(p.saved), Self.diff(p), row.agreement.rawValue].joined(separator: "\t") + "\n"
+              Self.percent(row), Self.saved(p.saved), Self.diff(p), row.agreement.rawValue, geometryName(p)].joined(separator: "\t") + "\n"
       }
     }
     return s
@@ -105,7 +113,8 @@ struct WorkspaceApplyReport {
       let compared = rows.filter { $0.count.difference != nil }
       s += "geometry \(mode): \(compared.count) populations with a FlowJo count, \(compared.filter { $0.count.difference != 0 }.count) differ\n"
       let cells = rows.map { row in
-        [row.count.path.joined(separator: "/"), "\(row.count.count)", Self.percent(row), Self.saved(row.count.saved), Self.diff(row.count)]
+        [row.count.path.joined(separator: "/") + (row.count.exactGeometryReason == nil ? "" : " *"), "\(row.count.count)", Self.percent(row),
+         Self.saved(row.count.saved), Self.diff(row.count)]
       }
       let header = ["population", "count", "% parent", "FlowJo", "difference"]
       let widths = (0..<header.count).map { i in ([header] + cells).map { $0[i].count }.max() ?? 0 }
@@ -115,6 +124,7 @@ struct WorkspaceApplyReport {
             : String(repeating: " ", count: widths[i] - c.count) + c
         }.joined(separator: "  ") + "\n"
       }
+      for row in rows { if let why = row.count.exactGeometryReason { s += "  * \(row.count.path.joined(separator: "/")): \(why)\n" } }
       for d in r.diagnostics { s += "  \(d)\n" }
     }
     for d in diagnostics { s += "\(d)\n" }
@@ -138,6 +148,7 @@ struct WorkspaceApplyReport {
               ("gateType", .string(p.typeName)), ("count", .int(p.count)), ("parentCount", .int(row.parentCount)),
               ("percentOfParent", .optional(row.percentOfParent)), ("flowjoCount", WorkspaceInfoJSON.count(p.saved)),
               ("difference", .optional(p.difference)), ("agreement", .string(row.agreement.rawValue)),
+              ("geometry", .string(geometryName(p))), ("exactGeometryReason", .optional(p.exactGeometryReason)),
             ])
           })),
         ])
@@ -145,7 +156,7 @@ struct WorkspaceApplyReport {
       ("agreement", .object([
         ("compared", .int((t[.exact] ?? 0) + (t[.within1Percent] ?? 0) + (t[.worse] ?? 0))), ("exact", .int(t[.exact] ?? 0)),
         ("within1Percent", .int(t[.within1Percent] ?? 0)), ("worse", .int(t[.worse] ?? 0)),
-        ("notComputed", .int(t[.notComputed] ?? 0)),
+        ("notComputed", .int(t[.notComputed] ?? 0)), ("exactGeometry", .int(exactFallbacks)),
       ])),
       ("diagnostics", .array(diagnostics.map(\.json))),
     ])

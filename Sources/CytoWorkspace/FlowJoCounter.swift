@@ -11,6 +11,9 @@ public struct PopulationCount: Sendable, Hashable {
   public var count: Int
   /// FlowJo's saved count (`-1` = never computed, which is not a reference).
   public var saved: SavedCount
+  /// Under ``GeometryMode/flowJo``: why this population's polygon or ellipse was tested in exact
+  /// display geometry (FlowJo's grid is not measured for it); `nil` when FlowJo's rule applied.
+  public var exactGeometryReason: String? = nil
 
   /// `count − saved` when FlowJo saved a count ≥ 0, else `nil` (docs/flowjo.md: only counts
   /// ≥ 0 are a reference; a `0` can be real).
@@ -50,8 +53,10 @@ public struct SampleCounts: Sendable {
 ///     let input = try GatingInput(fcs.dataSets[0])
 ///     let counts = try FlowJoCounter(sample: ws.samples[0]).count(input)
 ///
-/// What the rule does not cover (curly quads, polygon axes on log/logicle/fasinh or without a
-/// transform, missing channels) throws ``WorkspaceCountError``; nothing is counted by a guess.
+/// A polygon the rule does not cover (an axis other than linear or biex, no `gateResolution` as
+/// in FlowJo 9) is tested in exact display geometry, and the population says so
+/// (``PopulationCount/exactGeometryReason``). What neither covers (curly quads, ellipses on
+/// unmeasured axes, FlowJo 9 log axes, missing channels) throws ``WorkspaceCountError``.
 public struct FlowJoCounter: Sendable {
   /// The sample whose gating tree is applied.
   public var sample: WorkspaceSample
@@ -72,7 +77,8 @@ public struct FlowJoCounter: Sendable {
     for node in sample.allPopulations {
       let mask = try evaluation.mask(node.path)
       populations.append(PopulationCount(path: node.path, typeName: node.definition.typeName,
-                                         count: mask.reduce(0) { $1 ? $0 + 1 : $0 }, saved: node.savedCount))
+                                         count: mask.reduce(0) { $1 ? $0 + 1 : $0 }, saved: node.savedCount,
+                                         exactGeometryReason: evaluation.exactFallbacks[node.path]))
     }
     return SampleCounts(sample: sample, mode: mode, eventCount: evaluation.eventCount, populations: populations,
                         masks: evaluation.masks)

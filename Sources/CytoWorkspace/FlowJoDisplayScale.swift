@@ -1,4 +1,5 @@
 import CytoTransforms
+import Foundation
 
 /// How polygon and ellipse gates are evaluated (rectangles are exact in both modes).
 public enum GeometryMode: String, Sendable, Hashable, CaseIterable {
@@ -23,7 +24,9 @@ public enum GeometryMode: String, Sendable, Hashable, CaseIterable {
 /// Exact geometry (``GeometryMode/exact``) has no grid, so polygons on `logicle` and `fasinh`
 /// axes are tested there too, in the Gating-ML display space of those transforms (`logicle`
 /// T, W, M, A; `fasinh` T, M, A, as FlowKit reads FlowJo's arcsinh):
-/// ``init(exactPolygonAxis:)``. Workspaces `cytoreset workspace export` writes need it.
+/// ``init(exactPolygonAxis:)``. Workspaces `cytoreset workspace export` writes need it. Exact
+/// geometry also takes `hyperlog`, FlowJo's `log` (offset, decades) and axes with no transform
+/// (linear: data units), so FlowJo-geometry counting can fall back to it, per gate and said.
 struct FlowJoDisplayScale: Sendable {
   enum Mapping: Sendable {
     case linear(min: Double, max: Double)
@@ -34,6 +37,9 @@ struct FlowJoDisplayScale: Sendable {
     /// they are. Exact geometry is unchanged by an affine axis map. FlowJo 9 gates carry no
     /// `gateResolution`, so the counter never asks such an axis for a grid index.
     case dataUnits
+    /// FlowJo's `log` axis (offset, decades): u = log10(max(x, offset) / offset) / decades; values
+    /// at or below the offset sit on the axis floor (exact geometry only: no grid is measured).
+    case log(offset: Double, decades: Double)
   }
   let mapping: Mapping
 
@@ -59,6 +65,15 @@ struct FlowJoDisplayScale: Sendable {
     case .fasinh(let t, let m, let a, _, _, _)?:
       guard let p = try? ArcsinhParameters(t: t, m: m, a: a) else { return nil }
       self.init(mapping: .gatingML(.fasinh(p)))
+    case .hyperlog(let t, let w, let m, let a)?:
+      guard let p = try? HyperlogParameters(t: t, w: w, m: m, a: a) else { return nil }
+      self.init(mapping: .gatingML(.hyperlog(p)))
+    case .log(let offset, let decades)? where offset > 0 && decades > 0:
+      self.init(mapping: .log(offset: offset, decades: decades))
+    case nil:
+      // No transform: FlowJo shows the parameter on a linear scale; straight edges on any linear
+      // axis are straight in data units, so exact geometry needs no range.
+      self.init(mapping: .dataUnits)
     default:
       self.init(transform)
     }
@@ -71,6 +86,7 @@ struct FlowJoDisplayScale: Sendable {
     case .biex(let t): t.displayValue(x)
     case .gatingML(let s): s.forward(x)
     case .dataUnits: x
+    case .log(let offset, let decades): Foundation.log10(Swift.max(x, offset) / offset) / decades
     }
   }
 
@@ -81,7 +97,7 @@ struct FlowJoDisplayScale: Sendable {
     switch mapping {
     case .linear, .dataUnits: return (s + 0.5).rounded(.down)
     case .biex: return s.rounded(.down)
-    case .gatingML: preconditionFailure("no FlowJo grid is measured for logicle or fasinh axes")
+    case .gatingML, .log: preconditionFailure("no FlowJo grid is measured for log, logicle, fasinh or hyperlog axes")
     }
   }
 

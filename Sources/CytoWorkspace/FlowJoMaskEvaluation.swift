@@ -8,6 +8,9 @@ struct FlowJoMaskEvaluation {
   let mode: GeometryMode
   let eventCount: Int
   private(set) var masks: [PopulationPath: [Bool]] = [:]
+  /// Under ``GeometryMode/flowJo``: the populations whose polygon or FlowJo 9 ellipse was tested
+  /// in exact display geometry because FlowJo's grid for it is not measured, with the reason.
+  private(set) var exactFallbacks: [PopulationPath: String] = [:]
   private var nodes: [PopulationPath: PopulationNode] = [:]
   private var reader: ChannelValueReader
   private var channels: Set<ChannelName>
@@ -80,16 +83,11 @@ struct FlowJoMaskEvaluation {
       for r in ranges { cols.append(try column(r.dimension, node: node)) }
       m = FlowJoGateGeometry.rectangle(cols, bounds: ranges.map { ($0.min, $0.max) }, count: eventCount)
     case .polygon(let x, let y, let vertices):
-      let sx = try scale(x, node: node, polygon: true), sy = try scale(y, node: node, polygon: true)
+      let (sx, sy, gm) = try polygonScales(x, y, resolution: gate.resolution, node: node)
       let cx = try column(x, node: node), cy = try column(y, node: node)
-      // FlowJo writes `gateResolution` on every polygon; without it the grid FlowJo used is
-      // unknown, so a FlowJo count cannot be reproduced (exact geometry does not need it).
-      guard let r = gate.resolution ?? (mode == .exact ? FlowJoEllipse.gridSize : nil) else {
-        throw WorkspaceCountError(.unsupportedGate, "polygon without gateResolution: the grid FlowJo counted it on is unknown (use --geometry exact)",
-                                  sample: sample.name, node: node)
-      }
+      let r = gate.resolution ?? FlowJoEllipse.gridSize
       func map(_ s: FlowJoDisplayScale, _ v: [Double]) -> [Double] {
-        switch mode {
+        switch gm {
         case .flowJo: v.map { s.gridIndex($0, resolution: r) }
         case .exact: v.map { s.display($0) }
         }
@@ -106,9 +104,8 @@ struct FlowJoMaskEvaluation {
       m = FlowJoGateGeometry.ellipse(px: cx.map { sx.coordinate($0, resolution: r, mode: mode) },
                                      py: cy.map { sy.coordinate($0, resolution: r, mode: mode) }, foci: e.foci, edge: e.edge)
     case .antipodalEllipse(let e):
-      guard mode == .exact else {
-        throw WorkspaceCountError(.unsupportedGate, "FlowJo 9 ellipse: FlowJo 9 stores no gateResolution, so its grid is unknown (use --geometry exact)",
-                                  sample: sample.name, node: node)
+      if mode == .flowJo {
+        exactFallbacks[node] = "FlowJo 9 stores no gateResolution on ellipses: its grid is unknown, tested in exact display geometry"
       }
       let sx = try scale(e.x, node: node), sy = try scale(e.y, node: node)
       let cx = try column(e.x, node: node), cy = try column(e.y, node: node)
@@ -125,19 +122,39 @@ struct FlowJoMaskEvaluation {
     return m
   }
 
+  /// A polygon's axis scales and the geometry to test it in. Under ``GeometryMode/flowJo`` a
+  /// polygon whose grid is not measured (an axis other than linear or biex, no `gateResolution`,
+  /// as in FlowJo 9) is tested in exact display geometry and recorded in ``exactFallbacks``
+  /// with the reason; exact geometry is what FlowKit does everywhere, and differs from FlowJo by
+  /// events within a grid cell of an edge (docs/flowjo.md). An axis exact geometry cannot map
+  /// either (a FlowJo 9 log axis, invalid parameters) is an error.
+  private mutating func polygonScales(_ x: WorkspaceDimension, _ y: WorkspaceDimension, resolution: Int?,
+                                      node: PopulationPath) throws(WorkspaceCountError) -> (FlowJoDisplayScale, FlowJoDisplayScale, GeometryMode) {
+    if mode == .flowJo, resolution != nil, let sx = FlowJoDisplayScale(x.transform), let sy = FlowJoDisplayScale(y.transform) {
+      return (sx, sy, .flowJo)
+    }
+    let sx = try scale(x, node: node, polygon: true, exact: true), sy = try scale(y, node: node, polygon: true, exact: true)
+    if mode == .flowJo {
+      let unmeasured = [x, y].filter { FlowJoDisplayScale($0.transform) == nil }
+        .map { "\($0.parameter) (\($0.transform.map { "transform \($0.elementName)" } ?? "no transform"))" }
+      exactFallbacks[node] = resolution == nil
+        ? "no gateResolution (FlowJo 9 stores none): FlowJo's grid is unknown, tested in exact display geometry"
+        : "FlowJo's grid is measured only on linear and biex axes, not on \(unmeasured.joined(separator: ", ")): tested in exact display geometry"
+    }
+    return (sx, sy, .exact)
+  }
+
   /// The display scale of a polygon or ellipse axis, or an error when the rule does not cover it.
   /// Under exact geometry polygons are also tested on logicle and fasinh axes (no grid needed).
-  private func scale(_ d: WorkspaceDimension, node: PopulationPath, polygon: Bool = false) throws(WorkspaceCountError) -> FlowJoDisplayScale {
-    let exactPolygon = polygon && mode == .exact
+  private func scale(_ d: WorkspaceDimension, node: PopulationPath, polygon: Bool = false,
+                     exact: Bool = false) throws(WorkspaceCountError) -> FlowJoDisplayScale {
+    let exactPolygon = polygon && (mode == .exact || exact)
     guard let s = exactPolygon ? FlowJoDisplayScale(exactPolygonAxis: d.transform) : FlowJoDisplayScale(d.transform) else {
       let what = d.transform.map { "transform \($0.elementName)" } ?? "no transform"
-      let hint = switch d.transform {
-      case .logicle?, .fasinh?: exactPolygon ? " (its parameters are invalid)" : polygon ? "; --geometry exact tests polygons on logicle and fasinh axes" : ""
-      default: ""
-      }
-      let scope = exactPolygon ? "exact geometry covers linear, biex, logicle and fasinh polygon axes"
-        : "FlowJo's polygon/ellipse grid is measured only on linear and biex axes, and FlowJo 9 log axes are not read (docs/flowjo.md)"
-      throw WorkspaceCountError(.unsupportedTransform, "\(d.parameter) has \(what); \(scope)\(hint)", sample: sample.name, node: node)
+      let scope = exactPolygon
+        ? "exact geometry covers polygon axes that are linear, biex, logicle, fasinh, hyperlog, log or without a transform (valid parameters)"
+        : "FlowJo's ellipse grid is measured only on linear and biex axes, and FlowJo 9 log axes are not read (docs/flowjo.md)"
+      throw WorkspaceCountError(.unsupportedTransform, "\(d.parameter) has \(what); \(scope)", sample: sample.name, node: node)
     }
     return s
   }

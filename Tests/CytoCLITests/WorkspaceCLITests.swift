@@ -118,9 +118,9 @@ struct WorkspaceApplyCLITests {
     let r = try CLIRunner.run(["workspace", "apply", ws, "--format", "tsv"])
     #expect(r.status == 0, "\(r.stderr)")
     let lines = r.stdout.split(separator: "\n")
-    #expect(lines.first == "sample\tsample_id\tpath\tgate_type\tcount\tparent_count\tpercent_of_parent\tflowjo_count\tdifference\tagreement")
+    #expect(lines.first == "sample\tsample_id\tpath\tgate_type\tcount\tparent_count\tpercent_of_parent\tflowjo_count\tdifference\tagreement\tgeometry")
     #expect(lines.count == 16)
-    #expect(lines.contains("68983.fcs\t1\tLymphocytes\tPolygonGate\t19212\t19225\t99.93\t19212\t0\texact"))
+    #expect(lines.contains("68983.fcs\t1\tLymphocytes\tPolygonGate\t19212\t19225\t99.93\t19212\t0\texact\tflowjo"))
   }
 
   @Test func helpShowsExamplesAndTheDefaultGeometry() throws {

@@ -142,11 +142,14 @@ struct FlowJo9WorkspaceTests {
   /// poly1/rect1 of FlowKit's simple_poly_and_rect_v2_poly50 as FlowJo 9 gates: rect1 equals
   /// FlowJo 10's saved 0; poly1 is refused under the FlowJo rule (FlowJo 9 stores no
   /// gateResolution) and counts 50 in exact geometry (FlowJo 10's 0 is its 256-grid).
-  @Test func simpleLinePolygonIsExactOnly() throws {
+  @Test func simpleLinePolygonIsCountedInExactGeometry() throws {
     let s = try #require(try Self.read("flowjo9-simple-line.xml").samples.first)
     guard let input = try Self.shared("flowkit_simple_line/data_set_simple_line_100.fcs") else { return }
-    let grid = try #require(Self.countError(s, .flowJo, input), "FlowJo 9 polygon counted on a guessed grid")
-    #expect(grid.kind == .unsupportedGate && grid.node == ["poly1"])
+    // No gateResolution: FlowJo's grid is unknown, so even under .flowJo the polygon is tested
+    // in exact geometry and says so (never on a guessed grid).
+    let grid = try FlowJoCounter(sample: s, mode: .flowJo).count(input)
+    #expect(grid.populations.map(\.count) == [50, 0])
+    #expect(grid.populations[0].exactGeometryReason?.contains("no gateResolution") == true && grid.populations[1].exactGeometryReason == nil)
     let exact = try FlowJoCounter(sample: s, mode: .exact).count(input)
     #expect(exact.populations.map(\.count) == [50, 0])
     #expect(exact.populations[1].difference == 0)
@@ -164,8 +167,9 @@ struct FlowJo9WorkspaceTests {
     let counts = try FlowJoCounter(sample: only, mode: .exact).count(input)
     #expect(counts.masks[["Cells"]] == [true, false, true, false])
     #expect(counts.masks[["Cells", "FL1+"]] == [true, false, true, false])
-    let grid = try #require(Self.countError(only, .flowJo, input), "FlowJo 9 ellipse counted on a guessed grid")
-    #expect(grid.kind == .unsupportedGate && grid.node == ["Cells"])
+    let grid = try FlowJoCounter(sample: only, mode: .flowJo).count(input)
+    #expect(grid.masks[["Cells"]] == counts.masks[["Cells"]])
+    #expect(grid.populations.first { $0.path == ["Cells"] }?.exactGeometryReason?.contains("ellipses") == true)
     // The negated polygon sits on two log (log="1") axes: refused, never guessed.
     let log = try #require(Self.countError(s, .exact, input), "polygon on FlowJo 9 log axes counted")
     #expect(log.kind == .unsupportedTransform && log.node == ["Cells", "FL2+"])

@@ -91,35 +91,44 @@ struct FlowJoCounterHandMadeTests {
     #expect(counts.populations[0].difference == -1 && counts.populations[1].difference == nil)
   }
 
-  @Test func polygonOnUnmeasuredTransformIsRefused() throws {
-    let t = #"<transforms:logicle transforms:T="262144" transforms:W="0.5" transforms:M="4.5" transforms:A="0"><data-type:parameter data-type:name="Comp-FL2-A"/></transforms:logicle>"#
-    let s = try Self.sample(yAxis: "Comp-FL2-A", transform: t)
-    // FlowJo's grid is not measured on logicle axes; exact geometry tests the polygon in
-    // logicle display space (what `workspace export` writes).
-    let e = #expect(throws: WorkspaceCountError.self) { try FlowJoCounter(sample: s, mode: .flowJo).count(Self.input) }
-    #expect(e?.kind == .unsupportedTransform && e?.node == ["Cells", "Outside"])
-    #expect(e?.message.contains("--geometry exact") == true)
-    #expect(try FlowJoCounter(sample: s, mode: .exact).count(Self.input).populations.count == 6)
-    // A log axis is covered by neither.
+  /// A polygon on an axis FlowJo's grid is not measured on (logicle, log, no transform) is
+  /// tested in exact display geometry under `.flowJo`, and the population says so; its count is
+  /// the exact-geometry count. Nothing else in the sample changes.
+  @Test func polygonOnUnmeasuredAxisFallsBackToExactGeometrySaying() throws {
+    let logicle = #"<transforms:logicle transforms:T="262144" transforms:W="0.5" transforms:M="4.5" transforms:A="0"><data-type:parameter data-type:name="Comp-FL2-A"/></transforms:logicle>"#
     let log = #"<transforms:log transforms:offset="1" transforms:decades="4.5"><data-type:parameter data-type:name="Comp-FL2-A"/></transforms:log>"#
-    let sLog = try Self.sample(yAxis: "Comp-FL2-A", transform: log)
-    for mode in GeometryMode.allCases {
-      let e = #expect(throws: WorkspaceCountError.self) { try FlowJoCounter(sample: sLog, mode: mode).count(Self.input) }
-      #expect(e?.kind == .unsupportedTransform && e?.node == ["Cells", "Outside"])
+    for (t, name) in [(logicle, "logicle"), (log, "log")] {
+      let s = try Self.sample(yAxis: "Comp-FL2-A", transform: t)
+      let grid = try FlowJoCounter(sample: s, mode: .flowJo).count(Self.input)
+      let exact = try FlowJoCounter(sample: s, mode: .exact).count(Self.input)
+      #expect(grid.populations.map(\.count) == exact.populations.map(\.count), "\(name)")
+      let outside = try #require(grid.populations.first { $0.path == ["Cells", "Outside"] })
+      #expect(outside.exactGeometryReason?.contains("Comp-FL2-A (transform \(name))") == true, "\(outside)")
+      #expect(grid.populations.filter { $0.exactGeometryReason != nil }.count == 1)
+      #expect(exact.populations.allSatisfy { $0.exactGeometryReason == nil })
     }
-    // No transform at all on a polygon axis: refused too.
-    let s2 = try Self.sample(yAxis: "FL3-A")
-    let e2 = #expect(throws: WorkspaceCountError.self) { try FlowJoCounter(sample: s2).count(Self.input) }
-    #expect(e2?.kind == .unsupportedTransform)
+    // The log display: log10(max(x, offset) / offset), so a value below the offset sits on the
+    // axis floor; the square (0…600)² then holds every event with Comp-FL2-A ≤ 600 and FL1-A ≤ 600.
+    let sLog = try Self.sample(yAxis: "Comp-FL2-A", transform: log)
+    let mLog = try FlowJoCounter(sample: sLog, mode: .flowJo).count(Self.input).masks
+    let linear = try FlowJoCounter(sample: try Self.sample(), mode: .exact).count(Self.input).masks
+    #expect(mLog[["Cells", "Outside"]] == linear[["Cells", "Outside"]])
+    // No transform at all on a polygon axis: linear, tested in data units.
+    let s2 = try Self.sample(yAxis: "Comp-FL2-A")
+    let none = try FlowJoCounter(sample: s2).count(Self.input)
+    #expect(none.populations.first { $0.path == ["Cells", "Outside"] }?.exactGeometryReason?.contains("no transform") == true)
   }
 
-  @Test func polygonWithoutGateResolutionIsRefusedUnderFlowJoGeometry() throws {
+  /// Without `gateResolution` the grid FlowJo used is unknown: the polygon is tested in exact
+  /// geometry under `.flowJo`, saying so, never on a guessed grid.
+  @Test func polygonWithoutGateResolutionIsTestedExactlySaying() throws {
     let text = Self.xml.replacingOccurrences(of: "YAXIS", with: "FL2-A").replacingOccurrences(of: "TRANSFORM", with: "")
       .replacingOccurrences(of: #" gateResolution="256""#, with: "")
     let s = try #require(try FlowJoWorkspace(data: Data(text.utf8)).samples.first)
-    let e = #expect(throws: WorkspaceCountError.self) { try FlowJoCounter(sample: s, mode: .flowJo).count(Self.input) }
-    #expect(e?.kind == .unsupportedGate && e?.node == ["Cells", "Outside"])
-    #expect(try FlowJoCounter(sample: s, mode: .exact).count(Self.input).populations.count == 6)
+    let grid = try FlowJoCounter(sample: s, mode: .flowJo).count(Self.input)
+    let exact = try FlowJoCounter(sample: s, mode: .exact).count(Self.input)
+    #expect(grid.populations.map(\.count) == exact.populations.map(\.count) && exact.populations.count == 6)
+    #expect(grid.populations.first { $0.path == ["Cells", "Outside"] }?.exactGeometryReason?.contains("no gateResolution") == true)
   }
 
   @Test func missingChannelIsRefused() throws {

@@ -86,12 +86,16 @@ struct WorkspaceExportEdgeTests {
     #expect(result.count("Poly")! > 100 && result.count("Both")! > 10)
   }
 
-  @Test func flowJoGeometryRefusesPolygonsOnLogicleAxes() throws {
+  /// FlowJo's grid is not measured on logicle axes: under `.flowJo` the exported polygons are
+  /// tested in exact geometry (the counts `analyze` gave) and each says why.
+  @Test func flowJoGeometryTestsLogiclePolygonsExactlySaying() throws {
     let (s, _) = try Self.sample(try Self.strategy())
     let back = try #require(try FlowJoWorkspace(data: Data(try WorkspaceWriter.document([s]).utf8)).samples.first)
-    #expect {
-      _ = try FlowJoCounter(sample: back, mode: .flowJo).count(Self.input)
-    } throws: { ($0 as? WorkspaceCountError)?.kind == .unsupportedTransform }
+    let grid = try FlowJoCounter(sample: back, mode: .flowJo).count(Self.input)
+    let exact = try FlowJoCounter(sample: back, mode: .exact).count(Self.input)
+    #expect(grid.populations.map(\.count) == exact.populations.map(\.count))
+    let polygons = grid.populations.filter { $0.typeName == "PolygonGate" }
+    #expect(!polygons.isEmpty && polygons.allSatisfy { $0.exactGeometryReason?.contains("logicle") == true })
   }
 
   @Test func whatFlowJoCannotStateIsRefusedNamingThePopulation() throws {

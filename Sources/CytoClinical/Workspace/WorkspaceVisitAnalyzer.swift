@@ -186,6 +186,11 @@ public struct WorkspaceVisitAnalyzer: Sendable {
                                     "role \(r.rawValue): this sample's tree has no \"\(spec)\" (other samples of the workspace do): not measured in this file",
                                     at: SourceLocation(file: file)))
     }
+    for p in counted.populations {
+      guard let why = p.exactGeometryReason else { continue }
+      diagnostics.append(Diagnostic(.note, DiagnosticCode("clinical.workspaceExactGeometry"),
+                                    "\(id(p.path)): \(why)", at: SourceLocation(file: file)))
+    }
     if fromTemplate {
       diagnostics.append(Diagnostic(.note, DiagnosticCode("clinical.workspaceTemplate"),
                                     "gated with the template of group \"\(group ?? "")\" (the workspace has no sample for this file)",
