@@ -103,16 +103,27 @@ struct Analyze: ParsableCommand {
       if let qc = qcDir { try QCOutput.write(a, resolved: resolved, to: qc) }
       return a
     }
-    let pre = days.isEmpty ? [] : files.indices.filter { days[$0] <= 0 }
-    if let last = pre.max(by: { days[$0] < days[$1] }), case .success(let a)? = outcomes[last], let bg = a.calls.carPercentOfT {
+    applyCARBackground(to: &outcomes) { background, a in
       var withBackground = template
-      withBackground.carBackgroundPercentOfT = bg.value ?? bg.upper95
-      for i in files.indices where !pre.contains(i) {
-        if case .success(let a)? = outcomes[i] { outcomes[i] = .success(withBackground.applyingCARBackground(to: a)) }
-      }
+      withBackground.carBackgroundPercentOfT = background
+      return withBackground.applyingCARBackground(to: a)
     }
     let panels = choice.candidates
     try report(outcomes, thresholds: choice.thresholds) { AnalyzeOutput.tsv($0, panels: panels) }
+  }
+
+  /// The last pre-infusion visit's CAR⁺ % of CD3 (its value, or its upper 95% bound below the
+  /// LLOQ) is the detectability background of the later visits: `apply(background, analysis)`
+  /// makes their call again with it (only that call depends on it).
+  func applyCARBackground(to outcomes: inout [Int: Result<VisitAnalysis, Error>],
+                          _ apply: (Double, VisitAnalysis) -> VisitAnalysis) {
+    let days = day
+    let pre = days.isEmpty ? [] : files.indices.filter { days[$0] <= 0 }
+    guard let last = pre.max(by: { days[$0] < days[$1] }), case .success(let a)? = outcomes[last],
+          let bg = a.calls.carPercentOfT else { return }
+    for i in files.indices where !pre.contains(i) {
+      if case .success(let a)? = outcomes[i] { outcomes[i] = .success(apply(bg.value ?? bg.upper95, a)) }
+    }
   }
 
   /// Prints each file's warnings or error, the patient summary and the output; exit code 1

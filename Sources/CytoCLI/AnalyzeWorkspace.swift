@@ -8,10 +8,7 @@ import Foundation
 
 /// `analyze --workspace W.wsp --roles …`: a lab's FlowJo workspace as the panel.
 struct AnalyzeWorkspaceOptions: ParsableArguments {
-  enum Geometry: String, ExpressibleByArgument, CaseIterable {
-    case flowjo, exact
-    var mode: GeometryMode { self == .flowjo ? .flowJo : .exact }
-  }
+  typealias Geometry = GeometryOption
 
   @Option(help: "A FlowJo workspace (.wsp) to gate with instead of a panel (needs --roles).")
   var workspace: String?
@@ -157,14 +154,10 @@ extension Analyze {
       return try template.analyze(ds, file: paths[i],
                                   visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
     }
-    // The last pre-infusion visit's CAR⁺ % of CD3 is the later visits' detectability background.
-    let pre = days.isEmpty ? [] : files.indices.filter { days[$0] <= 0 }
-    if let last = pre.max(by: { days[$0] < days[$1] }), case .success(let a)? = outcomes[last], let bg = a.calls.carPercentOfT {
+    applyCARBackground(to: &outcomes) { background, a in
       var withBackground = template
-      withBackground.carBackgroundPercentOfT = bg.value ?? bg.upper95
-      for i in files.indices where !pre.contains(i) {
-        if case .success(let a)? = outcomes[i] { outcomes[i] = .success(withBackground.applyingCARBackground(to: a)) }
-      }
+      withBackground.carBackgroundPercentOfT = background
+      return withBackground.applyingCARBackground(to: a)
     }
     try report(outcomes, thresholds: thresholds) { analyses in
       var reports: [ReportedPopulation] = []

@@ -56,10 +56,7 @@ struct WorkspaceApply: ParsableCommand {
       """))
 
   enum Format: String, ExpressibleByArgument, CaseIterable { case table, tsv, json }
-  enum Geometry: String, ExpressibleByArgument, CaseIterable {
-    case flowjo, exact
-    var mode: GeometryMode { self == .flowjo ? .flowJo : .exact }
-  }
+  typealias Geometry = GeometryOption
 
   @Argument(help: "The FlowJo workspace (FlowJo 10 .wsp, FlowJo 9 .xml or .wsp).")
   var workspace: String

@@ -12,6 +12,12 @@ struct WorkspaceCommand: ParsableCommand {
     subcommands: [WorkspaceInfo.self, WorkspaceApply.self, WorkspaceExport.self])
 }
 
+/// `--geometry flowjo|exact`: how workspace polygons and ellipses are counted (``GeometryMode``).
+enum GeometryOption: String, ExpressibleByArgument, CaseIterable {
+  case flowjo, exact
+  var mode: GeometryMode { self == .flowjo ? .flowJo : .exact }
+}
+
 /// `cytoreset workspace info W.wsp`: what a FlowJo workspace holds.
 struct WorkspaceInfo: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -205,18 +205,51 @@ package final class XMLTreeBuilder: NSObject, XMLParserDelegate {
   }
 }
 
-/// Escapes text for XML content and attribute values.
-func xmlEscape(_ s: String) -> String {
-  var out = ""
-  for c in s.unicodeScalars {
-    switch c {
-    case "&": out += "&amp;"
-    case "<": out += "&lt;"
-    case ">": out += "&gt;"
-    case "\"": out += "&quot;"
-    case "'": out += "&apos;"
-    default: out.unicodeScalars.append(c)
-    }
+/// XML 1.0 escaping shared by the package's writers (Gating-ML here, FlowJo workspaces in
+/// CytoWorkspace).
+package enum XMLEscape {
+  /// Why a string cannot be written: the first character XML 1.0 cannot hold.
+  package struct Unrepresentable: Error {
+    /// `U+0001`.
+    package var character: String
   }
-  return out
+
+  /// `s` for an attribute value or element text: `& < > " '` as entities, tab, line feed and
+  /// carriage return as character references (so a reader's attribute normalisation keeps them).
+  /// - Throws: ``Unrepresentable`` for a character XML 1.0 cannot carry at all (other C0
+  ///   controls, U+FFFE, U+FFFF).
+  package static func text(_ s: String) throws(Unrepresentable) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count)
+    for u in s.unicodeScalars {
+      switch u {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"": out += "&quot;"
+      case "'": out += "&apos;"
+      case "\t": out += "&#9;"
+      case "\n": out += "&#10;"
+      case "\r": out += "&#13;"
+      default:
+        if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF {
+          let hex = String(u.value, radix: 16, uppercase: true)
+          throw Unrepresentable(character: "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex)
+        }
+        out.unicodeScalars.append(u)
+      }
+    }
+    return out
+  }
+}
+
+/// Escapes text for Gating-ML content and attribute values (``XMLEscape/text(_:)``); a
+/// character XML 1.0 cannot hold becomes U+FFFD, since the names written come from documents
+/// and panels already read.
+func xmlEscape(_ s: String) -> String {
+  if let t = try? XMLEscape.text(s) { return t }
+  let cleaned = String(String.UnicodeScalarView(s.unicodeScalars.map {
+    ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0xFFFE || $0.value == 0xFFFF ? "\u{FFFD}" : $0
+  }))
+  return (try? XMLEscape.text(cleaned)) ?? ""
 }
