@@ -118,7 +118,13 @@ struct ReportCommand: ParsableCommand {
     for v in visits.sorted(by: { ($0.infusion, $0.day) < ($1.infusion, $1.day) }) {
       let a = try readStore { () throws(StoreError) in try reader.analysis(patient: id, visit: v.name) }
       var plots: [QCPlot] = []
-      if let path = files[v.fileName] ?? files[(a.file as NSString).lastPathComponent] {
+      if let ws = a.workspace {
+        // The gates are the lab's FlowJo workspace's, not a panel's: re-gating with a panel
+        // would draw gates this analysis did not use.
+        if !files.isEmpty {
+          printError("cytoreset: \(id) day \(v.day.compactText): no QC plots: gated by FlowJo workspace \(ws.file) (\(ws.gatesFrom) \(ws.sample)); review its gates in FlowJo or with `cytoreset workspace apply`")
+        }
+      } else if let path = files[v.fileName] ?? files[(a.file as NSString).lastPathComponent] {
         do { plots = try qcPlots(path, analysis: a, panel: panel) } catch {
           printError("cytoreset: \(id) day \(v.day.compactText): no QC plots: \(describe(error, file: path))")
         }

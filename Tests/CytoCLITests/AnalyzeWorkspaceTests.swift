@@ -194,6 +194,12 @@ struct AnalyzeWorkspaceTests {
     }
     // Every stored row equals the panel's row for the same visit and metric.
     for row in w.dropFirst() { #expect(p.contains(row), "\(row)") }
+    // The report reads the store; it never draws a panel's gates for a workspace-gated visit.
+    let report = try CLIRunner.run(["report", "--store", path("ws.h5"), "--patient", "P1", "--fcs-dir", dir.path, "-o", path("P1.html")])
+    #expect(report.status == 0, "\(report.stderr)")
+    #expect(report.stderr.contains("P1 day 28: no QC plots: gated by FlowJo workspace"))
+    let html = try String(contentsOfFile: path("P1.html"), encoding: .utf8)
+    #expect(html.contains("CD19⁺ B cells"))
   }
 
   /// The workspace and roles as a panel file (`--panel lab.json`, schema
