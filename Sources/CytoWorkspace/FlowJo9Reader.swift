@@ -160,7 +160,8 @@ struct FlowJo9Reader {
         byDetector[name] = try r.required(v, "value")
         order.append(ChannelName(name))
       }
-      if detectors.isEmpty { detectors = order }
+      if rows.count == 1 { detectors = order }
+      guard !order.isEmpty else { throw fail(.invalidValue, c, "the row of \(rows.last!) has no ChannelValue") }
       for det in detectors {
         guard let v = byDetector[det.rawValue], order.count == detectors.count else {
           throw fail(.invalidValue, c, "the row of \(rows.last!) does not have one value per detector \(detectors.map(\.rawValue))")
@@ -168,7 +169,7 @@ struct FlowJo9Reader {
         values.append(v)
       }
     }
-    guard !rows.isEmpty, rows.count == detectors.count else {
+    guard !rows.isEmpty, rows.count == detectors.count, values.count == rows.count * detectors.count else {
       throw fail(.invalidValue, e, "\(rows.count) Channel rows for \(detectors.count) detectors")
     }
     return WorkspaceMatrix(id: "\(index)", origin: .workspace(name: e.attribute("name") ?? ""), prefix: prefix, suffix: suffix,

@@ -121,6 +121,23 @@ struct FlowJo9WorkspaceTests {
     #expect(v3.kind == .unsupportedVersion && v3.message.contains("9.7.2"))
   }
 
+  /// Fuzzing regression: a matrix whose first Channel row has no ChannelValue trapped in
+  /// SpilloverMatrix's size check. Every row must have one value per detector.
+  @Test func unevenMatrixRowsAreRefusedNamingTheRow() throws {
+    let text = try String(contentsOfFile: Self.path("flowjo9-features.xml"), encoding: .utf8)
+    let first = try #require(text.range(of: #"<ChannelValue name="FL1-H" value="1" />"#))
+    // The first row one value short: the second row has more values than the detectors.
+    let short = try #require(Self.refusal(Data(text.replacingCharacters(in: first, with: "").utf8)))
+    #expect(short.kind == .invalidValue && short.element == "Channel" && short.line != nil, "\(short)")
+    // A first row with no values at all.
+    var empty = text
+    let row = try #require(empty.range(of: #"<Channel name="FL1-H">"#))
+    let end = try #require(empty.range(of: "</Channel>", range: row.upperBound..<empty.endIndex))
+    empty.replaceSubrange(row.upperBound..<end.lowerBound, with: "\n")
+    let e = try #require(Self.refusal(Data(empty.utf8)))
+    #expect(e.kind == .invalidValue && e.message.contains("no ChannelValue"), "\(e)")
+  }
+
   /// The FlowKit diamond quadrant as 4 PolyRects and the biex_rect rectangle as two nested
   /// Ranges, over ../shared test_data_diamond_01.fcs: FlowJo 10's saved counts (docs/flowjo.md).
   /// The fixture is ISO-8859-1 with FlowJo 9's bare DOCTYPE.
