@@ -229,11 +229,7 @@ enum Kernels {
       } else if x.isFloat && y.isFloat, let fes {
         polygonWordsFloat(x.pointer.assumingMemoryBound(to: Float.self), y.pointer.assumingMemoryBound(to: Float.self), fes, es, w, r, n)
       } else {
-        // Exact values on both axes: the banded C kernel with empty error boxes decides every
-        // event whose cross products are clear of zero and redoes the rest by `pointInPolygon`
-        // (the same rule as `polygonWords`, whose Swift SIMD compares are several times slower),
-        // skipping 8-event groups the parent leaves empty.
-        polygonWordsApprox(x, -1, nil, y, -1, nil, es, dest, r, n, scratch)
+        polygonWords(x.pointer, y.pointer, x.isFloat, y.isFloat, es, w, r, n)
       }
     case .ellipsoid(let cols0, let mean, let inv, let d2, let dest):
       let cols = cols0.map(resolve)
