@@ -40,7 +40,7 @@ public struct Recount: Sendable, Equatable {
 ///
 /// A value type: a copy is an independent session sharing the cached columns (copy on write).
 /// Memory: 4 bytes per event per gated scatter dimension, 8 per transformed or compensated one,
-/// and one bit per event per population (10⁶ events, reset panel: about 100 MB).
+/// and one bit per event per population (10⁶ events, reset panel: about 120 MB).
 public struct ReviewSession: Sendable {
   /// The strategy the analysis applied (``CytoClinical/VisitAnalysis/recordedStrategy()``).
   public let recorded: GatingStrategy
