@@ -21,6 +21,7 @@ let package = Package(
     .library(name: "CytoSimulation", targets: ["CytoSimulation"]),
     .library(name: "CytoStore", targets: ["CytoStore"]),
     .library(name: "CytoReport", targets: ["CytoReport"]),
+    .library(name: "CytoReview", targets: ["CytoReview"]),
     .library(name: "CytoCLI", targets: ["CytoCLI"]),
     .executable(name: "cytoreset", targets: ["cytoreset"]),
   ],
@@ -47,6 +48,11 @@ let package = Package(
     /// Reports and plots: values in, HTML/SVG/PNG out (PNG compressed with zlib).
     .target(name: "CytoReport", dependencies: ["CytoCore", "CytoTransforms", "CytoGating", "CytoClinical", "CZlib"],
             swiftSettings: optimizedInDebug),
+    /// Gate review (issue #14): a visit's recorded gating with every gated dimension cached,
+    /// edits as typed values, recounts of the edited subtree only, density grids. No HTTP, no HDF5.
+    .target(
+      name: "CytoReview", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical"],
+      swiftSettings: optimizedInDebug),
     /// The longitudinal HDF5 store: the only target that imports libhdf5.
     .target(name: "CytoStore", dependencies: ["CytoCore", "CytoClinical", "CHDF5"], swiftSettings: optimizedInDebug),
 
@@ -84,6 +90,9 @@ let package = Package(
     .testTarget(
       name: "CytoReportTests", dependencies: ["CytoReport", "CytoClinical", "CytoGating", "CytoTestSupport"],
       exclude: ["Golden"]),
+    .testTarget(
+      name: "CytoReviewTests",
+      dependencies: ["CytoReview", "CytoClinical", "CytoGating", "CytoFCS", "CytoSimulation", "CytoTestSupport"]),
     .testTarget(name: "CytoStoreTests", dependencies: ["CytoStore", "CytoClinical", "CytoTestSupport"]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoClinical", "CytoStore", "CytoTestSupport"]),
     .testTarget(

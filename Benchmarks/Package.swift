@@ -15,6 +15,7 @@
 //   ResetPanel  the clinical reading (VisitAnalyzer, reset panel) of simulated tubes
 //   Statistics  population statistics of a large population on 12 channels
 //   Ingest      CytoStore ingest into a fresh HDF5 store, with and without events; SHA-256
+//   review-drag FILE.fcs [N]                    p50/p95 of N gate drags in a review session (review-drag.sh)
 // Each reports wall clock, CPU time, malloc count, peak resident memory and the custom metrics
 // events/s and MB/s (DATA) (BenchSupport.StageMetrics).
 import PackageDescription
@@ -53,6 +54,14 @@ let package = Package(
     .executableTarget(name: "parse-once", dependencies: ["BenchFiles"]),
     // Runs one gating-benchmark task once and prints seconds and counts (driven by peers/peers.py).
     .executableTarget(name: "gate-once", dependencies: ["BenchFiles"]),
+    // Times gate drags in a review session (issue #14): p50/p95 latency of an edit + recount.
+    .executableTarget(
+      name: "review-drag",
+      dependencies: [
+        .product(name: "CytoReview", package: "CytoReset"), .product(name: "CytoClinical", package: "CytoReset"),
+        .product(name: "CytoFCS", package: "CytoReset"), .product(name: "CytoGating", package: "CytoReset"),
+        .product(name: "CytoCore", package: "CytoReset"),
+      ]),
     // ordo-one/benchmark suites.
     .executableTarget(
       name: "FCSParse",

@@ -85,35 +85,7 @@ public enum GatingEngine {
     let n = input.events.eventCount
     let order = try strategy.evaluationOrder()
     // 1. Resolve every dimension (in evaluation order, so the first error is the same as gate by gate).
-    var plans: [GatePlan] = []
-    for gate in order {
-      switch gate.shape {
-      case .rectangle(let sides):
-        plans.append(.rectangle(gate, try sides.map { (try resolver.source($0.dimension, for: gate.id), $0.min ?? -.infinity, $0.max ?? .infinity) }))
-      case .polygon(let x, let y, let vertices):
-        plans.append(.polygon(gate, try resolver.source(x, for: gate.id), try resolver.source(y, for: gate.id), vertices))
-      case .ellipsoid(let dims, let mean, let cov, let d2):
-        guard let inv = Kernels.invert(cov) else {
-          throw GatingStrategyError.invalidGate(gate.id, "the ellipsoid covariance matrix is singular")
-        }
-        plans.append(.ellipsoid(gate, try dims.map { try resolver.source($0, for: gate.id) }, mean, inv, d2))
-      case .quadrant(let dividers, let quadrants):
-        let cols = try dividers.map { try resolver.source($0.dimension, for: gate.id) }
-        var perQuadrant: [(GateID, [(ColumnSource, Double, Double)])] = []
-        for q in quadrants {
-          var sides: [(ColumnSource, Double, Double)] = []
-          for (d, c) in zip(dividers, cols) {
-            guard let location = q.positions[d.id] else { continue }  // unconstrained along d
-            let k = d.interval(of: location)
-            sides.append((c, k == 0 ? -Double.infinity : d.values[k - 1], k == d.values.count ? Double.infinity : d.values[k]))
-          }
-          perQuadrant.append((q.id, sides))
-        }
-        plans.append(.quadrant(gate, perQuadrant))
-      case .boolean(let expr):
-        plans.append(.boolean(gate, expr))
-      }
-    }
+    let plans = try makePlans(order) { d, gate in try resolver.source(d, for: gate) }
     // 2. One mask per population, filled block by block.
     var popIndex: [GateID: Int] = [:]
     for g in order { for p in g.populations { popIndex[p] = popIndex.count } }
@@ -142,52 +114,7 @@ public enum GatingEngine {
             }
             return column
           }
-          func mask(_ id: GateID) -> UnsafeMutablePointer<UInt64> { masks[popIndex[id]!] }
-          var steps: [Kernels.Step] = []
-          /// dest = parent, then the lazy dimensions the gate reads, for the events it can keep.
-          func start(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate, _ sources: [ColumnSource]) {
-            steps.append(.start(dest, parent: gate.parent.map(mask)))
-            var seen: Set<Int> = []
-            for case .lazy(let i) in sources where seen.insert(i).inserted { steps.append(.lazy(i, lazyColumns[i], dest)) }
-          }
-          /// dest = parent ∖ dest, for a gate that selects the outside of its shape.
-          func region(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate) {
-            if gate.region == .outside { steps.append(.boolean(.not, [(dest, false)], parent: gate.parent.map(mask), dest)) }
-          }
-          for plan in plans {
-            switch plan {
-            case .rectangle(let gate, let sides):
-              let dest = mask(gate.id)
-              start(dest, gate, sides.map(\.0))
-              for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
-              region(dest, gate)
-            case .polygon(let gate, let x, let y, let vertices):
-              let dest = mask(gate.id)
-              start(dest, gate, [x, y])
-              steps.append(.polygon(column(x), column(y), Kernels.edges(vertices), Kernels.floatPolygon(vertices), dest))
-              region(dest, gate)
-            case .ellipsoid(let gate, let dims, let mean, let inv, let d2):
-              let dest = mask(gate.id)
-              start(dest, gate, dims)
-              steps.append(.ellipsoid(dims.map(column), mean: mean, inverse: inv, distanceSquare: d2, dest))
-              region(dest, gate)
-            case .quadrant(let gate, let quadrants):
-              for (id, sides) in quadrants {
-                let dest = mask(id)
-                start(dest, gate, sides.map(\.0))
-                for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
-              }
-            case .boolean(let gate, let expr):
-              let ops = expr.operands.map { (mask($0.gate), $0.complement) }
-              let kind: Kernels.BooleanKind
-              switch expr {
-              case .and: kind = .and
-              case .or: kind = .or
-              case .not: kind = .not
-              }
-              steps.append(.boolean(kind, ops, parent: gate.parent.map(mask), mask(gate.id)))
-            }
-          }
+          let steps = makeSteps(plans, column: column, mask: { masks[popIndex[$0]!] }, lazyColumns: lazyColumns)
           Kernels.run(steps, eventCount: n, lazy: lazyColumns)
         }
       }
@@ -195,6 +122,92 @@ public enum GatingEngine {
     var out: [GateID: EventMask] = [:]
     for (id, i) in popIndex { out[id] = EventMask(count: n, words: words[i]) }
     return GatingResult(eventCount: n, strategy: strategy, masks: out, diagnostics: dialectNotes + resolver.diagnostics)
+  }
+
+  /// Resolves every gate's dimensions to column sources, in `order`.
+  static func makePlans(_ order: [Gate], source: (GateDimension, GateID) throws -> ColumnSource) throws -> [GatePlan] {
+    var plans: [GatePlan] = []
+    for gate in order {
+      switch gate.shape {
+      case .rectangle(let sides):
+        plans.append(.rectangle(gate, try sides.map { (try source($0.dimension, gate.id), $0.min ?? -.infinity, $0.max ?? .infinity) }))
+      case .polygon(let x, let y, let vertices):
+        plans.append(.polygon(gate, try source(x, gate.id), try source(y, gate.id), vertices))
+      case .ellipsoid(let dims, let mean, let cov, let d2):
+        guard let inv = Kernels.invert(cov) else {
+          throw GatingStrategyError.invalidGate(gate.id, "the ellipsoid covariance matrix is singular")
+        }
+        plans.append(.ellipsoid(gate, try dims.map { try source($0, gate.id) }, mean, inv, d2))
+      case .quadrant(let dividers, let quadrants):
+        let cols = try dividers.map { try source($0.dimension, gate.id) }
+        var perQuadrant: [(GateID, [(ColumnSource, Double, Double)])] = []
+        for q in quadrants {
+          var sides: [(ColumnSource, Double, Double)] = []
+          for (d, c) in zip(dividers, cols) {
+            guard let location = q.positions[d.id] else { continue }  // unconstrained along d
+            let k = d.interval(of: location)
+            sides.append((c, k == 0 ? -Double.infinity : d.values[k - 1], k == d.values.count ? Double.infinity : d.values[k]))
+          }
+          perQuadrant.append((q.id, sides))
+        }
+        plans.append(.quadrant(gate, perQuadrant))
+      case .boolean(let expr):
+        plans.append(.boolean(gate, expr))
+      }
+    }
+    return plans
+  }
+
+  /// The kernel steps of `plans`: per gate, its mask starts as the parent's, the lazy
+  /// dimensions it reads are computed, its shape's kernels AND their result in.
+  static func makeSteps(_ plans: [GatePlan], column: (ColumnSource) -> Kernels.Column,
+                        mask: (GateID) -> UnsafeMutablePointer<UInt64>, lazyColumns: [Kernels.LazyColumn]) -> [Kernels.Step] {
+    var steps: [Kernels.Step] = []
+    /// dest = parent, then the lazy dimensions the gate reads, for the events it can keep.
+    func start(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate, _ sources: [ColumnSource]) {
+      steps.append(.start(dest, parent: gate.parent.map(mask)))
+      var seen: Set<Int> = []
+      for case .lazy(let i) in sources where seen.insert(i).inserted { steps.append(.lazy(i, lazyColumns[i], dest)) }
+    }
+    /// dest = parent ∖ dest, for a gate that selects the outside of its shape.
+    func region(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate) {
+      if gate.region == .outside { steps.append(.boolean(.not, [(dest, false)], parent: gate.parent.map(mask), dest)) }
+    }
+    for plan in plans {
+      switch plan {
+      case .rectangle(let gate, let sides):
+        let dest = mask(gate.id)
+        start(dest, gate, sides.map(\.0))
+        for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
+        region(dest, gate)
+      case .polygon(let gate, let x, let y, let vertices):
+        let dest = mask(gate.id)
+        start(dest, gate, [x, y])
+        steps.append(.polygon(column(x), column(y), Kernels.edges(vertices), Kernels.floatPolygon(vertices), dest))
+        region(dest, gate)
+      case .ellipsoid(let gate, let dims, let mean, let inv, let d2):
+        let dest = mask(gate.id)
+        start(dest, gate, dims)
+        steps.append(.ellipsoid(dims.map(column), mean: mean, inverse: inv, distanceSquare: d2, dest))
+        region(dest, gate)
+      case .quadrant(let gate, let quadrants):
+        for (id, sides) in quadrants {
+          let dest = mask(id)
+          start(dest, gate, sides.map(\.0))
+          for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
+        }
+      case .boolean(let gate, let expr):
+        let ops = expr.operands.map { (mask($0.gate), $0.complement) }
+        let kind: Kernels.BooleanKind
+        switch expr {
+        case .and: kind = .and
+        case .or: kind = .or
+        case .not: kind = .not
+        }
+        steps.append(.boolean(kind, ops, parent: gate.parent.map(mask), mask(gate.id)))
+      }
+    }
+    return steps
   }
 
   /// A gate with its dimensions resolved.
