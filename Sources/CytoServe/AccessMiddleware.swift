@@ -20,7 +20,9 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     {
       throw ServeError(.forbidden, "host_not_allowed", "this server only answers requests addressed to 127.0.0.1 or localhost")
     }
-    let cookieName = configuration.cookieName(port: configuration.port)
+    // The port the browser addressed (the bound one, also with --port 0), else the configured one.
+    let port = HostName.port(ofAuthority: request.head.authority) ?? configuration.port
+    let cookieName = configuration.cookieName(port: port)
     if let token = request.uri.queryParameters.get("token") {
       guard request.method == .get || request.method == .head, configuration.token.matches(token) else {
         throw ServeError(.unauthorized, "unauthorized", "the access token is wrong; open the URL that cytoreset serve printed")
@@ -62,6 +64,12 @@ enum HostName {
     }
     if let colon = a.lastIndex(of: ":") { return String(a[..<colon]) }
     return a
+  }
+
+  /// The port of an authority (`127.0.0.1:8765` → 8765), nil when absent or not a number.
+  static func port(ofAuthority authority: String?) -> Int? {
+    guard let a = authority, let colon = a.lastIndex(of: ":"), !a[colon...].contains("]") else { return nil }
+    return Int(a[a.index(after: colon)...]).flatMap { (1...65535).contains($0) ? $0 : nil }
   }
 }
 

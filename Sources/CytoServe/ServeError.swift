@@ -40,7 +40,7 @@ public enum JSONResponse {
   /// The encoded bytes of `value`, escaped as above.
   public static func encode(_ value: some Encodable) throws -> [UInt8] {
     let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys]
+    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     let data = try e.encode(value)
     var out: [UInt8] = []

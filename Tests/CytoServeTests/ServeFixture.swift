@@ -5,6 +5,34 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+/// The review server's suites. They read the store in this process, so they hold
+/// ``HDF5TestGate`` against the HDF5 handle-hygiene test of CytoStoreTests; the fixture's
+/// folder is removed when they end.
+@Suite(.hdf5Exclusive, .removesServeFixture) struct Serve {}
+
+/// Removes the shared fixture's folder after the suite it is attached to.
+struct RemovesServeFixture: SuiteTrait, TestScoping {
+  func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    defer { if case .success(let f) = ServeFixture.shared { try? FileManager.default.removeItem(at: f.directory) } }
+    try await function()
+  }
+}
+
+extension Trait where Self == RemovesServeFixture {
+  static var removesServeFixture: Self { Self() }
+}
+/// Holds ``HDF5TestGate`` while the suite it is attached to runs (once for the whole suite).
+struct HDF5Exclusive: SuiteTrait, TestScoping {
+  func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    try await HDF5TestGate.withGate(function)
+  }
+}
+
+extension Trait where Self == HDF5Exclusive {
+  /// No other HDF5-using suite of the process runs at the same time.
+  static var hdf5Exclusive: Self { Self() }
+}
+
 /// A store built by the `cytoreset` binary for the server tests: patient `P01` with visits
 /// day −7 and day +14 (day +14 analysed twice, the second time with a note and a CD19 cut, so
 /// it has two versions), and a patient with a hostile id whose FCS file carries a hostile
