@@ -22,11 +22,16 @@ let package = Package(
     .library(name: "CytoStore", targets: ["CytoStore"]),
     .library(name: "CytoReport", targets: ["CytoReport"]),
     .library(name: "CytoReview", targets: ["CytoReview"]),
+    .library(name: "CytoServe", targets: ["CytoServe"]),
     .library(name: "CytoCLI", targets: ["CytoCLI"]),
     .executable(name: "cytoreset", targets: ["cytoreset"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    // The review server (issue #14). No default traits: swift-configuration is not used.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
   ],
   targets: [
     // MARK: - Public API
@@ -56,6 +61,17 @@ let package = Package(
     /// The longitudinal HDF5 store: the only target that imports libhdf5.
     .target(name: "CytoStore", dependencies: ["CytoCore", "CytoClinical", "CHDF5"], swiftSettings: optimizedInDebug),
 
+    /// The gate-review server (`cytoreset serve`, issue #14): token/cookie auth, same-origin
+    /// checks, a read-only JSON API over the store and an embedded page.
+    .target(
+      name: "CytoServe",
+      dependencies: [
+        "CytoCore", "CytoClinical", "CytoStore", "CytoReport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+      ]),
+
     // MARK: - Implementation details
     /// Header-only C: SIMD compare masks to bit words (see docs/engine.md).
     .target(name: "CSimdShim"),
@@ -69,7 +85,7 @@ let package = Package(
       name: "CytoCLI",
       dependencies: [
         "CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation", "CytoStore", "CytoReport",
-        "CytoWorkspace",
+        "CytoWorkspace", "CytoServe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "cytoreset", dependencies: ["CytoCLI"]),
@@ -94,6 +110,12 @@ let package = Package(
       name: "CytoReviewTests",
       dependencies: ["CytoReview", "CytoClinical", "CytoGating", "CytoFCS", "CytoSimulation", "CytoTestSupport"]),
     .testTarget(name: "CytoStoreTests", dependencies: ["CytoStore", "CytoClinical", "CytoTestSupport"]),
+    .testTarget(
+      name: "CytoServeTests",
+      dependencies: [
+        "CytoServe", "CytoStore", "CytoTestSupport",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoClinical", "CytoStore", "CytoTestSupport"]),
     .testTarget(
       name: "CytoSimulationTests",

@@ -83,7 +83,7 @@ public final class CohortStoreReader: @unchecked Sendable {
     do { schemaVersion = try file.stringAttribute("schema_version") } catch { throw StoreError.hdf5(error) }
   }
 
-  private func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
+  func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
     do { return try body() } catch let e as HDF5Error { throw StoreError.hdf5(e) } catch let e as StoreError { throw e } catch {
       throw StoreError.damaged(file: path, object: "/", detail: "\(error)")
     }
@@ -94,7 +94,7 @@ public final class CohortStoreReader: @unchecked Sendable {
     try run { file.exists("/patients") ? try file.children(of: "/patients") : [] }
   }
 
-  private func requirePatient(_ id: String) throws(StoreError) {
+  func requirePatient(_ id: String) throws(StoreError) {
     guard StoreSchema.isValidPatientID(id), file.exists("/patients/\(id)") else {
       let known = (try? patientIDs()) ?? []
       throw StoreError.hdf5(HDF5Error(.objectNotFound, filePath: path, objectPath: "/patients/\(id)", operation: "open patient",

@@ -69,7 +69,7 @@ struct CLITests {
     #expect(try CLIRunner.run(["anonymize", demo, "-o", demo]).status == 2)
   }
 
-  @Test(arguments: ["info", "export", "gate", "anonymize"])
+  @Test(arguments: ["info", "export", "gate", "anonymize", "serve"])
   func helpHasExamples(_ command: String) throws {
     let r = try CLIRunner.run([command, "--help"])
     #expect(r.status == 0)
