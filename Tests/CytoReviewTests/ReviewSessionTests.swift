@@ -43,9 +43,16 @@ import Testing
   func randomEditsOnSimulatedFilesEqualFullEvaluation(_ events: Int, _ seed: UInt64) throws {
     let v = try AnalysedVisit.simulated(events: events, seed: seed)
     var s = try ReviewSession(analysis: v.analysis, input: v.input)
+    let applied = try applyRandomEdits(&s, v.input, seed: seed, count: 40, label: "simulated \(events)")
+    #expect(applied >= 20)
+  }
+
+  /// Applies `count` random plausible edits, each refused plausibly or checked against the full
+  /// evaluation of the edited strategy; returns how many were applied.
+  func applyRandomEdits(_ s: inout ReviewSession, _ input: GatingInput, seed: UInt64, count: Int, label: String) throws -> Int {
     var edits = PlausibleEdits(rng: SplitMix64(seed: seed))
     var applied = 0
-    for i in 0..<40 {
+    for i in 0..<count {
       guard let e = edits.next(s) else { continue }
       do {
         try s.apply(e)
@@ -54,9 +61,9 @@ import Testing
         expectPlausibleRefusal(error, e)
         continue
       }
-      try expectEqualsFullEvaluation(s, v.input, "edit \(i): \(e)")
+      try expectEqualsFullEvaluation(s, input, "\(label) edit \(i): \(e)")
     }
-    #expect(applied >= 20)
+    return applied
   }
 
   /// Real files from other labs (`--panel auto`), random edits checked against the full evaluation.
@@ -68,19 +75,7 @@ import Testing
     guard let v = try AnalysedVisit.shared(file) else { return }
     var s = try ReviewSession(analysis: v.analysis, input: v.input)
     try expectEqualsFullEvaluation(s, v.input, "\(file) opened")
-    var edits = PlausibleEdits(rng: SplitMix64(seed: 99))
-    var applied = 0
-    for i in 0..<12 {
-      guard let e = edits.next(s) else { continue }
-      do {
-        try s.apply(e)
-        applied += 1
-      } catch let error as ReviewError {
-        expectPlausibleRefusal(error, e)
-        continue
-      }
-      try expectEqualsFullEvaluation(s, v.input, "\(file) edit \(i): \(e)")
-    }
+    let applied = try applyRandomEdits(&s, v.input, seed: 99, count: 12, label: file)
     #expect(applied >= 6, "\(file)")
   }
 
