@@ -56,7 +56,7 @@ let package = Package(
     /// Gate review (issue #14): a visit's recorded gating with every gated dimension cached,
     /// edits as typed values, recounts of the edited subtree only, density grids. No HTTP, no HDF5.
     .target(
-      name: "CytoReview", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical"],
+      name: "CytoReview", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoReport"],
       swiftSettings: optimizedInDebug),
     /// The longitudinal HDF5 store: the only target that imports libhdf5.
     .target(name: "CytoStore", dependencies: ["CytoCore", "CytoClinical", "CHDF5"], swiftSettings: optimizedInDebug),

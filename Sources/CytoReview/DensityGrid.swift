@@ -1,5 +1,6 @@
 import CytoCore
 import CytoGating
+import CytoReport
 
 /// A plot axis range in display units.
 public struct AxisRange: Sendable, Equatable, Hashable {
@@ -26,7 +27,9 @@ public struct PlotAxis: Sendable, Equatable {
 /// lies on an ancestor's plot).
 public struct DensityGrid: Sendable, Equatable {
   /// The largest bin count per axis.
-  public static let maximumBins = 4096
+  /// 1024² bins are 4 MB of counts (8 MB with a highlight): a request cannot make the server
+  /// allocate more than that per plot.
+  public static let maximumBins = 1024
 
   public var x: PlotAxis
   public var y: PlotAxis
@@ -65,19 +68,9 @@ extension ReviewSession {
   public func displayRange(of d: GateDimension) throws -> AxisRange {
     guard let v = columns[d] else { throw ReviewError.dimensionNotCached(d) }
     if d.transform != nil { return AxisRange(0, 1) }
-    let n = v.count
-    var sample: [Double] = []
-    var i = 0
-    let stride = max(1, n / 100_000)
-    while i < n {
-      if v[i].isFinite { sample.append(v[i]) }
-      i += stride
-    }
-    guard !sample.isEmpty else { return AxisRange(0, 1) }
-    sample.sort()
-    let top = sample[Int(Double(sample.count - 1) * 0.999)] * 1.05
-    let low = max(min(0, sample[Int(Double(sample.count - 1) * 0.001)]), -0.1 * abs(top))
-    return top > low ? AxisRange(low, top) : AxisRange(low, low + 1)
+    // The QC plots' rule, so a review plot frames the events as the report does.
+    guard case .linear(let lo, let hi) = GatePlotter.dataRange(v) else { return AxisRange(0, 1) }
+    return AxisRange(lo, hi)
   }
 
   /// The events of `population` (and of `highlight` within it) on dimensions `x` and `y`,
