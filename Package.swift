@@ -66,7 +66,7 @@ let package = Package(
     .target(
       name: "CytoServe",
       dependencies: [
-        "CytoCore", "CytoClinical", "CytoStore", "CytoReport",
+        "CytoCore", "CytoFCS", "CytoGating", "CytoClinical", "CytoReview", "CytoStore", "CytoReport",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "HTTPTypes", package: "swift-http-types"),

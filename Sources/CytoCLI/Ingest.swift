@@ -343,17 +343,8 @@ struct Ingest: ParsableCommand {
       thresholds: panel.thresholds, events: events)
   }
 
-  /// SHA-256 of what determines the gating of this sample: the panel JSON, the channels its
-  /// markers resolved to, the cuts, and the scales and gates found in the file (the strategy
-  /// is a function of these).
-  static func gatingHash(_ a: VisitAnalysis, panelJSON: String) -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys]
-    let markers = (try? e.encode(a.markers)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    let cuts = a.cuts.map { "\($0.name)=\($0.value.compactText) \($0.marker) \($0.method.rawValue)" }.joined(separator: "\n")
-    let gating = (try? e.encode(a.gating)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-    return SHA256.hash(text: panelJSON + "\n--markers--\n" + markers + "\n--cuts--\n" + cuts + "\n--gating--\n" + gating).hex
-  }
+  /// SHA-256 of what determines the gating of this sample (``CytoStore/VisitProvenance/gatingHash(_:panelJSON:)``).
+  static func gatingHash(_ a: VisitAnalysis, panelJSON: String) -> String { VisitProvenance.gatingHash(a, panelJSON: panelJSON) }
 
   static func now() -> String {
     let f = ISO8601DateFormatter()

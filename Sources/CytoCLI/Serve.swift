@@ -50,7 +50,7 @@ struct ServeCommand: ParsableCommand {
 
   func run() throws {
     _ = try openStore(store)
-    let config = ServeConfiguration(storePath: store, fcsDirectory: fcsDir, host: host, port: port)
+    let config = ServeConfiguration(storePath: store, fcsDirectory: fcsDir, host: host, port: port, softwareVersion: CytoResetVersion.current)
     if !config.isLoopback {
       printError("cytoreset: warning: serving on \(host): anyone who can reach this address and has the token sees patient data; there is no TLS")
     }

@@ -51,6 +51,8 @@ public enum ClinicalError: Error, Equatable, CustomStringConvertible {
   case invalidRoles(String)
   /// The workspace holds no (or more than one) sample for a file and no group template applies.
   case workspaceSample(file: String, detail: String)
+  /// A reviewed gating applied to a data set that is not the one the reviewed analysis counted.
+  case reviewedDataSet(file: String, detail: String)
 
   public var description: String {
     switch self {
@@ -60,6 +62,7 @@ public enum ClinicalError: Error, Equatable, CustomStringConvertible {
     case .invalidVisits(let s): "visits: \(s)"
     case .invalidRoles(let s): "--roles: \(s)"
     case .workspaceSample(let f, let d): "\(f): \(d)"
+    case .reviewedDataSet(let f, let d): "\(f): \(d)"
     }
   }
 }

@@ -95,6 +95,9 @@ public struct VisitAnalysis: Codable, Sendable, Equatable {
   /// When a FlowJo workspace was the panel: the workspace, its SHA-256, the sample or group
   /// template that gated the file and the population path of each role; `nil` otherwise.
   public var workspace: WorkspaceProvenance?
+  /// When a reviewer set this analysis' gates (`cytoreset serve`): who, when, why, the version
+  /// it replaces and what changed; `nil` for an analysis whose gates were found in the file.
+  public var review: ReviewRecord?
 
   /// The population with `id`.
   public func population(_ id: String) -> PopulationResult? { populations.first { $0.id == id } }
@@ -291,7 +294,7 @@ public struct VisitAnalyzer: Sendable {
     }
   }
 
-  private func summarize(_ result: GatingResult, input: GatingInput, dataSet: FCSDataSet, file: String, visit: VisitInfo,
+  func summarize(_ result: GatingResult, input: GatingInput, dataSet: FCSDataSet, file: String, visit: VisitInfo,
                          markers: [String: MarkerChannel], cuts: [AppliedCut], diagnostics: [Diagnostic]) throws -> VisitAnalysis {
     // Statistics over the fluorescence markers, compensated, when asked for: per reported
     // population and marker, the ValueSummary that GatingResult.statistics computes, but only

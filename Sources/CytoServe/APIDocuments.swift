@@ -2,16 +2,8 @@ import CytoClinical
 import CytoCore
 import CytoStore
 
-/// A visit's review status. Schema 1.0 stores record no reviews yet, so every visit is
-/// `pending` until the review slice of issue #14 writes reviewed versions.
-public enum ReviewStatus: String, Codable, Sendable, CaseIterable {
-  /// Not reviewed.
-  case pending
-  /// A reviewer changed gates or cuts; the change is not approved yet.
-  case changed
-  /// The current version is approved.
-  case approved
-}
+/// A visit's review status (``CytoStore/VisitReviewState``).
+public typealias ReviewStatus = VisitReviewState
 
 /// `GET /api/patients` (schema `cytoreset.serve.patients/1`).
 public struct PatientsDocument: Codable, Sendable {
@@ -55,7 +47,10 @@ public struct VisitDocument: Codable, Sendable {
   public var analysis: Int
   public var currentAnalysis: Int
   public var analyses: [Int]
+  /// Where the visit's review stands (all its versions).
   public var review: ReviewStatus
+  /// The review that made the version shown, when a reviewer did.
+  public var versionReview: ReviewRecord?
   public var file: File
   public var panel: String
   public var panelVersion: String
@@ -106,6 +101,8 @@ public struct HistoryDocument: Codable, Sendable {
   public var schema = "cytoreset.serve.history/1"
   public var patient: String
   public var visit: String
+  /// Where the visit's review stands.
+  public var review: ReviewStatus
   public var versions: [Version]
 
   public struct Version: Codable, Sendable {
@@ -116,8 +113,11 @@ public struct HistoryDocument: Codable, Sendable {
     public var panel: String
     public var panelVersion: String
     public var cytoresetVersion: String
+    /// Whether series and reports use this version.
     public var current: Bool
-    public var review: ReviewStatus
+    /// For a reviewed version: status, reviewer, reason, time, the version it replaces and
+    /// what changed; absent for a version whose gates were found in the file.
+    public var review: ReviewRecord?
   }
 }
 

@@ -8,10 +8,13 @@ import Logging
 public struct ReviewServer: Sendable {
   public let configuration: ServeConfiguration
   let catalog: StoreCatalog
+  let service: ReviewService
 
   public init(configuration: ServeConfiguration) {
     self.configuration = configuration
     catalog = StoreCatalog(storePath: configuration.storePath, locator: FCSLocator(directory: configuration.fcsDirectory))
+    service = ReviewService(catalog: catalog, sessions: ReviewSessions(capacity: configuration.sessionCapacity),
+                            softwareVersion: configuration.softwareVersion)
   }
 
   /// The router with every route and middleware; tests drive it with HummingbirdTesting.
@@ -34,16 +37,36 @@ public struct ReviewServer: Sendable {
     router.get("/api/patients") { _, _ in JSONResponse.make(try catalog.patients()) }
     router.get("/api/patients/:patient/visits/:visit") { request, context -> Response in
       let (p, v) = try Self.visitParameters(context)
-      var version: Int? = nil
-      if let text = request.uri.queryParameters.get("version") {
-        guard let n = Int(text) else { throw ServeError(.badRequest, "bad_parameter", "version must be an integer") }
-        version = n
-      }
-      return JSONResponse.make(try catalog.visit(patient: p, visit: v, version: version))
+      return JSONResponse.make(try catalog.visit(patient: p, visit: v, version: try Self.version(request)))
     }
     router.get("/api/patients/:patient/visits/:visit/history") { _, context -> Response in
       let (p, v) = try Self.visitParameters(context)
       return JSONResponse.make(try catalog.history(patient: p, visit: v))
+    }
+    let service = self.service
+    router.get("/api/patients/:patient/visits/:visit/review") { request, context -> Response in
+      let (p, v) = try Self.visitParameters(context)
+      return JSONResponse.make(try await service.review(patient: p, visit: v, version: try Self.version(request)))
+    }
+    router.post("/api/patients/:patient/visits/:visit/recount") { request, context -> Response in
+      let (p, v) = try Self.visitParameters(context)
+      let body = try await JSONBody.decode(RecountRequest.self, from: request, limit: limit)
+      return JSONResponse.make(try await service.recount(patient: p, visit: v, body))
+    }
+    router.post("/api/patients/:patient/visits/:visit/plots") { request, context -> Response in
+      let (p, v) = try Self.visitParameters(context)
+      let body = try await JSONBody.decode(PlotsRequest.self, from: request, limit: limit)
+      return JSONResponse.make(try await service.plots(patient: p, visit: v, body))
+    }
+    router.post("/api/patients/:patient/visits/:visit/reviews") { request, context -> Response in
+      let (p, v) = try Self.visitParameters(context)
+      let body = try await JSONBody.decode(SaveRequest.self, from: request, limit: limit)
+      return JSONResponse.make(status: .created, try await service.save(patient: p, visit: v, body))
+    }
+    router.post("/api/patients/:patient/visits/:visit/apply") { request, context -> Response in
+      let (p, v) = try Self.visitParameters(context)
+      let body = try await JSONBody.decode(ApplyRequest.self, from: request, limit: limit)
+      return JSONResponse.make(try await service.apply(patient: p, visit: v, body))
     }
     router.post("/api/ping") { request, _ -> Response in
       let ping = try await JSONBody.decode(PingRequest.self, from: request, limit: limit)
@@ -51,6 +74,13 @@ public struct ReviewServer: Sendable {
     }
     extraRoutes(router)
     return router
+  }
+
+  /// The `?version=N` query parameter (400 when not an integer).
+  static func version(_ request: Request) throws -> Int? {
+    guard let text = request.uri.queryParameters.get("version") else { return nil }
+    guard let n = Int(text) else { throw ServeError(.badRequest, "bad_parameter", "version must be an integer") }
+    return n
   }
 
   /// Decodes and validates the `:patient` and `:visit` segments (404 when refused).

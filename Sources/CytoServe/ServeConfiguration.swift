@@ -14,14 +14,24 @@ public struct ServeConfiguration: Sendable {
   public var session: AccessSecret
   /// Request bodies larger than this get 413.
   public var maxBodyBytes: Int
+  /// The CytoReset version recorded in reviewed analyses.
+  public var softwareVersion: String
+  /// How much review state the server keeps: events × (columns / 2 + gated dimensions) over
+  /// all opened versions (default 2·10⁷: about four 10⁶-event visits of a 16-channel panel).
+  public var sessionCapacity: Int
 
   /// The default port.
   public static let defaultPort = 8765
   /// The default body limit: 1 MiB.
   public static let defaultMaxBodyBytes = 1 << 20
+  /// The default ``sessionCapacity``.
+  public static let defaultSessionCapacity = 20_000_000
 
   public init(storePath: String, fcsDirectory: String? = nil, host: String = "127.0.0.1", port: Int = defaultPort,
-              token: AccessSecret = .random(), session: AccessSecret = .random(), maxBodyBytes: Int = defaultMaxBodyBytes) {
+              token: AccessSecret = .random(), session: AccessSecret = .random(), maxBodyBytes: Int = defaultMaxBodyBytes,
+              softwareVersion: String = "unknown", sessionCapacity: Int = defaultSessionCapacity) {
+    self.softwareVersion = softwareVersion
+    self.sessionCapacity = sessionCapacity
     self.storePath = storePath
     self.fcsDirectory = fcsDirectory
     self.host = host

@@ -101,7 +101,12 @@ public enum CohortStore {
   static func classify(_ s: VisitSubmission, in root: HDF5Group) throws(StoreError) -> Classification {
     let patient = s.analysis.visit.patient!
     let visit = "/patients/\(patient)/visits/\(visitName(s))"
-    guard root.exists(visit) else { return .newVisit }
+    guard root.exists(visit) else {
+      if s.analysis.review != nil {
+        throw StoreError.conflict(file: root.filePath, object: visit, detail: "a review needs a stored visit, and the store has none here")
+      }
+      return .newVisit
+    }
     do {
       let group = try root.group(visit)
       let stored = try group.stringAttribute("file_sha256")
@@ -114,10 +119,17 @@ public enum CohortStore {
       }
       let key = s.analysisKey
       var highest = 0
+      var same: Int? = nil
       for name in try group.children(of: "analyses") {
         guard let n = Int(name) else { continue }
         highest = max(highest, n)
-        if try group.group("analyses/\(name)").stringAttribute("analysis_key") == key { return .unchanged(n) }
+        if try group.group("analyses/\(name)").stringAttribute("analysis_key") == key { same = n }
+      }
+      if let same { return .unchanged(same) }
+      if let expected = s.expectedLatestAnalysis, expected != highest {
+        throw StoreError.conflict(
+          file: root.filePath, object: visit,
+          detail: "the review was made on version \(expected), but the visit now has version \(highest): someone saved in between; reload the visit and review again")
       }
       return .newAnalysis(highest + 1)
     } catch let e as HDF5Error { throw StoreError.hdf5(e) } catch let e as StoreError { throw e } catch {
@@ -139,6 +151,8 @@ public enum CohortStore {
         try file.createGroup("patients")
       } else {
         try validateSchema(file)
+        // A store of an earlier minor version gains this one's additions (review attributes).
+        try file.setAttribute("schema_version", StoreSchema.version)
       }
       var outcomes: [IngestOutcome] = []
       var touched: [String] = []
@@ -274,6 +288,13 @@ public enum CohortStore {
     try g.setAttribute("car_background_pct_cd3", a.calls.carBackgroundPercentOfT)
     try g.setAttribute("car_background_source", a.calls.carBackgroundSource)
     try g.setAttribute("analysis_json", try StoreJSON.encode(a))
+    if let r = a.review {
+      try g.setAttribute("review_status", r.status.rawValue)
+      try g.setAttribute("reviewer", r.reviewer)
+      try g.setAttribute("review_reason", r.reason)
+      try g.setAttribute("review_time", r.time)
+      try g.setAttribute("replaces", r.replaces)
+    }
     if let panel = p.panelJSON {
       // Stored once per distinct panel: /panels/<SHA-256 of the JSON>, referenced by hash.
       let hash = SHA256.hash(text: panel).hex
@@ -308,8 +329,25 @@ public enum CohortStore {
         try masks.createDataset(id, values: packBits(mask), options: HDF5DatasetOptions(compression: .deflate(level: 1)))
       }
     }
-    try visit.setAttribute("current_analysis", n)
+    // The version series and reports use: an approved review; a draft or proposed one never;
+    // a new automated analysis unless a reviewer approved an earlier version.
+    switch a.review?.status {
+    case .approved?: try visit.setAttribute("current_analysis", n)
+    case .draft?, .proposed?: break
+    case nil:
+      if try !hasApprovedVersion(visit, below: n) { try visit.setAttribute("current_analysis", n) }
+    }
     try visit.setAttribute("analyses", n)
+  }
+
+  /// Whether an analysis version of `visit` numbered below `n` is an approved review.
+  static func hasApprovedVersion(_ visit: HDF5Group, below n: Int) throws -> Bool {
+    for name in try visit.children(of: "analyses") {
+      guard let k = Int(name), k < n else { continue }
+      let g = try visit.group("analyses/\(name)")
+      if g.hasAttribute("review_status"), try g.stringAttribute("review_status") == ReviewRecord.Status.approved.rawValue { return true }
+    }
+    return false
   }
 
   /// A mask as bytes, 8 events each, least significant bit first (numpy

@@ -1,3 +1,4 @@
+import Foundation
 import CytoClinical
 import CytoCore
 
@@ -8,7 +9,7 @@ public enum StoreSchema {
   /// The major version this build writes and reads; a store with a larger major is refused.
   public static let major = 1
   /// The minor version this build writes (minor additions are readable by older builds).
-  public static let minor = 0
+  public static let minor = 1
   /// `major.minor`, the root attribute `schema_version`.
   public static var version: String { "\(major).\(minor)" }
 
@@ -156,6 +157,20 @@ public struct VisitProvenance: Sendable, Equatable {
   }
 }
 
+extension VisitProvenance {
+  /// SHA-256 of what determines the gating of a sample: the panel JSON, the channels its
+  /// markers resolved to, the cuts, and the scales and gates found in the file (the strategy
+  /// is a function of these).
+  public static func gatingHash(_ a: VisitAnalysis, panelJSON: String) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    let markers = (try? e.encode(a.markers)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    let cuts = a.cuts.map { "\($0.name)=\($0.value.compactText) \($0.marker) \($0.method.rawValue)" }.joined(separator: "\n")
+    let gating = (try? e.encode(a.gating)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    return SHA256.hash(text: panelJSON + "\n--markers--\n" + markers + "\n--cuts--\n" + cuts + "\n--gating--\n" + gating).hex
+  }
+}
+
 /// The events of a visit, kept so it can be re-gated without its FCS file (`--keep-events`).
 public struct VisitEvents: Sendable {
   /// Channel names (`$PnN`), one per matrix column.
@@ -190,6 +205,11 @@ public struct VisitSubmission: Sendable {
   public var thresholds: ClinicalThresholds
   /// The events and masks, with `--keep-events`.
   public var events: VisitEvents?
+  /// For a reviewed analysis (``CytoClinical/VisitAnalysis/review``): the visit's highest
+  /// analysis version the reviewer saw. When the store holds a newer one by the time of the
+  /// write, someone saved in between and the ingest is refused with
+  /// ``StoreError/conflict(file:object:detail:)`` (nothing is written).
+  public var expectedLatestAnalysis: Int?
 
   /// Creates a submission.
   public init(analysis: VisitAnalysis, provenance: VisitProvenance, patient: PatientAttributes = PatientAttributes(),
@@ -203,12 +223,15 @@ public struct VisitSubmission: Sendable {
 
   /// What identifies an analysis of this file: the same key twice is the same analysis.
   /// SHA-256 over the file digest, the gating hash, the count method with its inputs, the CAR
-  /// background used for the detectability call and the statistics asked for.
+  /// background used for the detectability call and the statistics asked for; for a reviewed
+  /// analysis also its review (status, reviewer, time, reason, version replaced).
   public var analysisKey: String {
-    let parts = [
+    var parts = [
       provenance.fileSHA256, provenance.gatingHash, analysis.countMethod?.summary ?? "no absolute count",
       analysis.calls.carBackgroundPercentOfT.compactText, provenance.statistics.sorted().joined(separator: ","),
     ]
+    // A review is its own version even when it changes no gate (an approval of the found gates).
+    if let r = analysis.review { parts += ["review", r.status.rawValue, r.reviewer, r.time, r.reason, String(r.replaces)] }
     return SHA256.hash(text: parts.joined(separator: "\n")).hex
   }
 }

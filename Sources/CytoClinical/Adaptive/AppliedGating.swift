@@ -171,6 +171,11 @@ public enum AppliedShape: Codable, Sendable, Equatable {
     public var dimension: AppliedDimension
     public var min: Double?
     public var max: Double?
+    public init(dimension: AppliedDimension, min: Double?, max: Double?) {
+      self.dimension = dimension
+      self.min = min
+      self.max = max
+    }
   }
 }
 

@@ -1,0 +1,79 @@
+import CytoServe
+import CytoStore
+import CytoTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A simulated patient `P02` with visits day −7, +14, +28 and +56 (20,000 events each), every
+/// file in `fcs/`, built once; each review test works on its own copy of the store.
+struct ServeReviewFixture: Sendable {
+  let directory: URL
+  let store: String
+  let fcsDir: String
+
+  static let shared: Result<ServeReviewFixture, ServeFixture.FixtureError> = {
+    do {
+      let dir = try CLIRunner.temporaryDirectory()
+      let store = dir.appendingPathComponent("cohort.h5").path
+      try ServeFixture.check(ServeFixture.run(["simulate", "--timeline", "--patient", "P02", "--seed", "21", "--days=-7,14,28,56",
+                                               "--events", "20000", "-o", dir.appendingPathComponent("fcs").path]), "simulate P02")
+      try ServeFixture.check(ServeFixture.run(["ingest", "--manifest", dir.appendingPathComponent("fcs/P02.visits.csv").path,
+                                               "--store", store]), "ingest P02")
+      return .success(ServeReviewFixture(directory: dir, store: store, fcsDir: dir.appendingPathComponent("fcs").path))
+    } catch let e as ServeFixture.FixtureError { return .failure(e) } catch {
+      return .failure(ServeFixture.FixtureError(message: "\(error)"))
+    }
+  }()
+
+  /// A configuration on a fresh copy of the store.
+  static func configuration() throws -> ServeConfiguration {
+    let f: ServeReviewFixture
+    switch shared {
+    case .success(let x): f = x
+    case .failure(let e): throw e
+    }
+    let copy = f.directory.appendingPathComponent("store-\(UUID().uuidString).h5").path
+    try FileManager.default.copyItem(atPath: f.store, toPath: copy)
+    return ServeConfiguration(storePath: copy, fcsDirectory: f.fcsDir, token: AccessSecret(bytes: Array(repeating: 0xab, count: 32)),
+                              session: AccessSecret(bytes: Array(repeating: 0xcd, count: 32)), softwareVersion: "test")
+  }
+}
+
+/// Requests of the review tests.
+struct ReviewClient {
+  let client: any TestClientProtocol
+  let config: ServeConfiguration
+
+  func get(_ uri: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+    try await client.execute(uri: uri, method: .get, headers: config.cookieHeader) { r in
+      (r.status, (try? JSONSerialization.jsonObject(with: Data(String(buffer: r.body).utf8)) as? [String: Any]) ?? [:])
+    }
+  }
+
+  func post(_ uri: String, _ body: Any) async throws -> (HTTPResponse.Status, [String: Any], String) {
+    var h = config.cookieHeader
+    h[.contentType] = "application/json"
+    h[.origin] = "http://localhost"
+    let data = try JSONSerialization.data(withJSONObject: body)
+    return try await client.execute(uri: uri, method: .post, headers: h, body: ByteBuffer(bytes: Array(data))) { r in
+      let text = String(buffer: r.body)
+      return (r.status, (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:], text)
+    }
+  }
+
+}
+
+/// Population id → count of a document's `populations`.
+func populationCounts(_ doc: [String: Any]) -> [String: Int] {
+  var out: [String: Int] = [:]
+  for p in doc["populations"] as? [[String: Any]] ?? [] {
+    if let id = p["id"] as? String, let c = p["count"] as? Int { out[id] = c }
+  }
+  return out
+}
+
+extension ServeConfiguration {
+  func reader() throws -> CohortStoreReader { try CohortStoreReader(path: storePath) }
+}
