@@ -201,6 +201,9 @@ public struct PlotsRequest: Codable, Sendable {
   public var plots: [Plot]
 
   public static let maximumPlots = 64
+  /// The most bins one request may ask for over all its plots (4 × 1024²: 16 MB of counts),
+  /// so a request cannot make the server build hundreds of megabytes of JSON.
+  public static let maximumTotalBins = 4 << 20
 
   public struct Plot: Codable, Sendable {
     /// The population binned (absent: all events).

@@ -66,6 +66,13 @@ struct ReviewService: Sendable {
     guard r.plots.count <= PlotsRequest.maximumPlots else {
       throw ServeError(.badRequest, "bad_parameter", "at most \(PlotsRequest.maximumPlots) plots per request")
     }
+    let bins = r.plots.reduce(0) { t, p in
+      let b = min(max(p.bins ?? (p.y == nil ? 256 : 128), 0), DensityGrid.maximumBins)
+      return t + (p.y == nil ? b : b * b)
+    }
+    guard bins <= PlotsRequest.maximumTotalBins else {
+      throw ServeError(.badRequest, "bad_parameter", "at most \(PlotsRequest.maximumTotalBins) bins per request (this one asks for \(bins))")
+    }
     let o = try await opened(patient: patient, visit: visit, version: r.version)
     let (s, _) = try await sessions.session(o, changes: r.changes ?? ReviewChanges())
     func dim(_ key: String) throws -> GateDimension {

@@ -13,7 +13,10 @@ import Testing
 /// Removes the shared fixture's folder after the suite it is attached to.
 struct RemovesServeFixture: SuiteTrait, TestScoping {
   func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-    defer { if case .success(let f) = ServeFixture.shared { try? FileManager.default.removeItem(at: f.directory) } }
+    defer {
+      if case .success(let f) = ServeFixture.shared { try? FileManager.default.removeItem(at: f.directory) }
+      if case .success(let f) = ServeReviewFixture.shared { try? FileManager.default.removeItem(at: f.directory) }
+    }
     try await function()
   }
 }
