@@ -10,7 +10,7 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
 FUZZ_SECONDS ?= 1800
 FUZZ_JOBS ?= 0
 
-.PHONY: help deps build release test demo qc-real interop fuzz fuzz-workspace bench bench-peers bench-adaptive regenerate clean
+.PHONY: help deps build release test demo qc-real interop fuzz fuzz-workspace bench bench-peers bench-adaptive bench-serve regenerate clean
 
 help:
 	@echo "make demo         run cytoreset on bundled generated data"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench        Swift benchmarks of every stage (Benchmarks/ package; SUITE=Transforms for one)"
 	@echo "make bench-peers  CytoReset vs flowio/fcsparser (parse) and FlowKit/flowutils (gating), side by side"
 	@echo "make bench-adaptive  analyze per file before (BEFORE=de3999a) and after adaptive gating (docs/adaptive-cost.md)"
+	@echo "make bench-serve  gate-drag latency through the review server, 10^5 and 10^6 events (docs/serve-api.md)"
 	@echo "make regenerate   rewrite the generated test files (demo sample, panel strategy XML)"
 
 deps:
@@ -71,6 +72,9 @@ bench-peers:
 # 10^6 events; REPEAT runs each (default 5). Not part of `make test`: machine- and load-dependent.
 bench-adaptive:
 	Benchmarks/analyze-adaptive.sh
+
+bench-serve: release
+	CYTORESET=.build/release/cytoreset Benchmarks/serve-drag.py
 
 regenerate:
 	CYTORESET_REGENERATE=1 $(SWIFT) test --filter committedDemoFileIsReproducible
