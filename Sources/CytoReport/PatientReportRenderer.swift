@@ -191,6 +191,11 @@ public enum PatientReportRenderer {
     var s = ""
     for v in visits {
       s += "<h3>Day \(HTML.e(HTML.day(v.day))) — \(HTML.e(v.file))</h3>\n"
+      if let r = v.review {
+        let what = r.changes.isEmpty ? "no gate or cut changed" : "\(r.changes.count) gate or cut change\(r.changes.count == 1 ? "" : "s")"
+        s += "<p class=\"review\">Gates set in review — \(HTML.e(r.status.rawValue)) by \(HTML.e(r.reviewer)) at \(HTML.e(r.time)) "
+          + "(from analysis version \(r.replaces), \(what)): \(HTML.e(r.reason))</p>\n"
+      }
       if let c = v.calls {
         s += HTML.table(["call", "result", "reason"], [
           [.text("B-cell aplasia"), .text(c.bCellAplasia.result.rawValue), .text(c.bCellAplasia.reason)],

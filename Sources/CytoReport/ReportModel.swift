@@ -128,6 +128,8 @@ public struct PatientVisit: Sendable, Equatable {
   public var diagnostics: [Diagnostic]
   /// Gate QC plots.
   public var qcPlots: [QCPlot]
+  /// The review that set this visit's gates (`cytoreset serve`), `nil` when they were found in the file.
+  public var review: ReviewRecord?
 
   /// A visit.
   public init(day: Double, file: String, bCellsPerMicroliter: Quantity? = nil, bCellsPercentOfLymphocytes: Quantity? = nil,
@@ -166,6 +168,7 @@ public struct PatientVisit: Sendable, Equatable {
               carPerMicroliter: abs(a.roles.carT), carPercentOfCD3: a.calls.carPercentOfT, cd3PerMicroliter: abs(a.roles.tCells),
               cd4PerMicroliter: abs("CD4T"), cd8PerMicroliter: abs("CD8T"), countMethod: a.countMethod?.summary, calls: a.calls,
               cuts: a.cuts, diagnostics: a.diagnostics, qcPlots: qcPlots)
+    review = a.review
   }
 }
 

@@ -54,6 +54,16 @@ import Testing
     #expect(html.contains("<figure>"))
   }
 
+  @Test func reviewedVisitsSayWhoSetTheirGates() {
+    var r = Self.patient()
+    r.visits[2].review = ReviewRecord(status: .approved, reviewer: Self.evil, reason: "valley <b>checked</b>", time: "2026-12-04T19:00:00Z",
+                                      replaces: 1, changes: [.cut(name: "CD19", before: 0.4, after: 0.45)])
+    let html = PatientReportRenderer.html(r)
+    #expect(!html.lowercased().contains("<script") && !html.contains("<b>checked"))
+    #expect(html.contains("Gates set in review — approved by &lt;script&gt;alert(1)&lt;/script&gt; at 2026-12-04T19:00:00Z (from analysis version 1, 1 gate or cut change): valley &lt;b&gt;checked&lt;/b&gt;"))
+    #expect(html.components(separatedBy: "class=\"review\"").count == 2, "only the reviewed visit")
+  }
+
   @Test func qcMarkupWithActiveContentIsRefused() {
     for bad in ["<svg><script>alert(1)</script></svg>", "<svg><foreignObject/></svg>", "<svg onload=\"x()\"></svg>", "<svg><a href=\"javascript:x\"/></svg>"] {
       let html = PatientReportRenderer.html(Self.patient(qc: [QCPlot(caption: "x", svg: bad)]))
