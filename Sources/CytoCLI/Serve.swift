@@ -3,11 +3,11 @@ import CytoServe
 import Dispatch
 import Foundation
 
-/// `cytoreset serve`: the review server over a cohort store (issue #14, first slice).
+/// `cytoreset serve`: the gate-review server over a cohort store (issue #14).
 struct ServeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Serve a cohort store's patients, visits and recorded gates to the browser (read-only JSON API and page).",
+    abstract: "Review a cohort's gates in the browser: move gates with live counts, approve with an audit trail.",
     discussion: reflow("""
       Binds 127.0.0.1 by default and prints one URL with a random access token
       (http://127.0.0.1:8765/?token=…): open it; the token is exchanged for a session cookie
@@ -15,15 +15,21 @@ struct ServeCommand: ParsableCommand {
       State-changing requests also need a same-origin Origin or Referer header. Logs go to
       standard error; SIGINT (Ctrl-C) or SIGTERM stop the server gracefully.
 
-      This first version lists patients, visits and each visit's stored analysis (populations,
-      recorded gates and cuts, calls, diagnostics, whether its FCS file is in --fcs-dir with
-      the recorded SHA-256) and its analysis versions. Moving gates and approving reviews come
-      later. The API is documented in docs/serve-api.md.
+      The page lists patients and visits with their review status (pending, changed,
+      approved). A visit's review opens its FCS file from --fcs-dir (found by the name and
+      SHA-256 the store records) and draws every gate on a density plot; moving a polygon
+      vertex, a rectangle edge, a quadrant centre or a cut recounts every population below it.
+      Saving (a draft) or approving needs a reviewer name and a reason and writes a new
+      analysis version into the store (reviewer, time, reason, the version it replaces, what
+      changed); series and reports use the latest approved version. A reviewed change can be
+      applied to later visits as proposed versions, each approved on its own. The JSON API
+      (for scripts too) is documented in docs/serve-api.md.
 
       EXAMPLES
         cytoreset serve --store demo/cohort.h5
         cytoreset serve --store cohort.h5 --fcs-dir fcs/ --port 9000
         curl -b 'cytoreset_session_8765=…' http://127.0.0.1:8765/api/patients
+        curl -b 'cytoreset_session_8765=…' http://127.0.0.1:8765/api/patients/P01/visits/day%2B014/history
       """))
 
   @Option(help: "The HDF5 store.")
