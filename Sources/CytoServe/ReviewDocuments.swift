@@ -99,6 +99,8 @@ public struct DimensionDocument: Codable, Sendable, Equatable {
   public var channel: String
   /// The marker on that channel, when the analysis resolved one (`CD19`).
   public var marker: String?
+  /// The channel's label in the file (`$PnS`, `CD19 PE`), when it has one.
+  public var label: String?
   /// The scale transformation's id in the strategy (`scale_CD19`); absent: linear values.
   public var scale: String?
   public var compensated: Bool

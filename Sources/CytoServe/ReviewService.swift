@@ -112,8 +112,11 @@ struct ReviewService: Sendable {
   // MARK: Documents
 
   func dimensions(_ o: OpenedVersion) throws -> [DimensionDocument] {
-    var markerOf: [String: String] = [:]
-    for m in o.analysis.markers { markerOf[m.channel.rawValue] = m.marker }
+    var markerOf: [String: String] = [:], labelOf: [String: String] = [:]
+    for m in o.analysis.markers {
+      markerOf[m.channel.rawValue] = m.marker
+      labelOf[m.channel.rawValue] = m.label
+    }
     return try o.dimensions.enumerated().map { k, d in
       let channel: String
       switch d.source {
@@ -121,7 +124,7 @@ struct ReviewService: Sendable {
       case .ratio(let r): channel = r
       }
       let r = try o.base.displayRange(of: d)
-      return DimensionDocument(key: "d\(k)", channel: channel, marker: markerOf[channel], scale: d.transform,
+      return DimensionDocument(key: "d\(k)", channel: channel, marker: markerOf[channel], label: labelOf[channel], scale: d.transform,
                                compensated: d.compensation != .uncompensated, range: [r.lower, r.upper])
     }
   }

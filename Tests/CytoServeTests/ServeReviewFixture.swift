@@ -21,6 +21,15 @@ struct ServeReviewFixture: Sendable {
                                                "--events", "20000", "-o", dir.appendingPathComponent("fcs").path]), "simulate P02")
       try ServeFixture.check(ServeFixture.run(["ingest", "--manifest", dir.appendingPathComponent("fcs/P02.visits.csv").path,
                                                "--store", store]), "ingest P02")
+      // A hostile patient id whose file (in fcs/, reviewable) labels CD19 with markup.
+      let plain = dir.appendingPathComponent("plain.fcs").path
+      try ServeFixture.check(ServeFixture.run(["simulate", "-o", plain, "--seed", "9", "--events", "4000"]), "simulate hostile")
+      let info = try ServeFixture.run(["info", plain, "--json"])
+      let keyword = try ServeFixture.cd19LabelKeyword(info.stdout)
+      let hostile = dir.appendingPathComponent("fcs/hostile.fcs").path
+      try ServeFixture.check(ServeFixture.run(["anonymize", plain, "-o", hostile, "--set", "\(keyword)=\(ServeFixture.hostileLabel)"]), "anonymize")
+      try ServeFixture.check(ServeFixture.run(["ingest", hostile, "--store", store, "--patient", ServeFixture.hostileID, "--day", "28"]),
+                             "ingest hostile")
       return .success(ServeReviewFixture(directory: dir, store: store, fcsDir: dir.appendingPathComponent("fcs").path))
     } catch let e as ServeFixture.FixtureError { return .failure(e) } catch {
       return .failure(ServeFixture.FixtureError(message: "\(error)"))

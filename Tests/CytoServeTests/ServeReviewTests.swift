@@ -174,7 +174,7 @@ extension Serve {
         let changed = try #require((versions[1]["review"] as? [String: Any])?["changes"] as? [[String: Any]])
         #expect(changed.count == 1 && (changed[0]["cut"] as? [String: Any])?["name"] as? String == "CD19")
         let (_, patients) = try await api.get("/api/patients")
-        let visits = try #require((patients["patients"] as? [[String: Any]])?.first?["visits"] as? [[String: Any]])
+        let visits = try #require((patients["patients"] as? [[String: Any]])?.first { $0["id"] as? String == "P02" }?["visits"] as? [[String: Any]])
         #expect(visits.map { $0["review"] as? String } == ["pending", "approved", "pending", "pending"])
         // A later automated analysis of the file is stored, but the approved version stays in use.
         let file = config.fcsDirectory! + "/P02_day+014.fcs"
@@ -221,8 +221,31 @@ extension Serve {
           #expect(old.cuts.first { $0.name == "CD19" }?.value != carried)
         }
         let (_, patients) = try await api.get("/api/patients")
-        let visits = try #require((patients["patients"] as? [[String: Any]])?.first?["visits"] as? [[String: Any]])
+        let visits = try #require((patients["patients"] as? [[String: Any]])?.first { $0["id"] as? String == "P02" }?["visits"] as? [[String: Any]])
         #expect(visits.map { $0["review"] as? String } == ["pending", "approved", "changed", "changed"])
+      }
+    }
+
+    @Test func hostileIdsLabelsAndReviewTextsComeBackEscaped() async throws {
+      let config = try ServeReviewFixture.configuration()
+      let id = ServeFixture.hostileID.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+      let base = "/api/patients/\(id)/visits/day%2B028"
+      try await routerApp(config).test(.router) { c in
+        let api = ReviewClient(client: c, config: config)
+        let raw = try await c.execute(uri: base + "/review", method: .get, headers: config.cookieHeader) { r in String(buffer: r.body) }
+        #expect(!raw.contains("<script") && !raw.contains("<img") && raw.contains("\\u003cscript"), "\(raw.prefix(400))")
+        let (_, doc) = try await api.get(base + "/review")
+        #expect(doc["patient"] as? String == ServeFixture.hostileID)
+        let labels = (doc["dimensions"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+        #expect(labels.contains(ServeFixture.hostileLabel), "\(labels)")
+        let (s, _, t) = try await api.post(base + "/reviews", ["version": 1, "latestVersion": 1, "changes": [:], "reviewer": ServeFixture.hostileID,
+                                                              "reason": ServeFixture.hostileNote, "decision": "approve"])
+        #expect(s == .created && !t.contains("<"), "\(t)")
+        let history = try await c.execute(uri: base + "/history", method: .get, headers: config.cookieHeader) { r in String(buffer: r.body) }
+        #expect(!history.contains("<script") && !history.contains("<img"))
+        let (_, h) = try await api.get(base + "/history")
+        let review = try #require((h["versions"] as? [[String: Any]])?.last?["review"] as? [String: Any])
+        #expect(review["reviewer"] as? String == ServeFixture.hostileID && review["reason"] as? String == ServeFixture.hostileNote)
       }
     }
   }
