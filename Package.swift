@@ -113,7 +113,7 @@ let package = Package(
     .testTarget(
       name: "CytoServeTests",
       dependencies: [
-        "CytoServe", "CytoStore", "CytoTestSupport",
+        "CytoServe", "CytoStore", "CytoSimulation", "CytoTestSupport",
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]),
     .testTarget(name: "CytoCLITests", dependencies: ["CytoCLI", "CytoFCS", "CytoClinical", "CytoStore", "CytoTestSupport"]),

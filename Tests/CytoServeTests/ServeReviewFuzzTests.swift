@@ -1,4 +1,5 @@
 import CytoServe
+import CytoSimulation
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,18 +8,7 @@ import Testing
 /// Random JSON for the review endpoints: plausible keys with values of every JSON type, deep
 /// nesting, huge and negative numbers, hostile strings; and valid bodies with one field broken.
 struct JSONFuzzer {
-  var rng: SplitMix
-
-  struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
+  var rng: SplitMix64
 
   static let keys = ["version", "latestVersion", "changes", "cuts", "gates", "vertices", "sides", "centre", "min", "max", "plots", "x", "y",
                      "bins", "highlight", "population", "reviewer", "reason", "decision", "visits", "CD19", "Lymphocytes", "BCells",
@@ -84,7 +74,7 @@ extension Serve {
           ("reviews", ["version": 1, "latestVersion": 1, "changes": [:], "reviewer": "F", "reason": "fuzz", "decision": "save"]),
           ("apply", ["version": 1, "reviewer": "F", "reason": "fuzz"]),
         ]
-        var fuzz = JSONFuzzer(rng: .init(state: 0xC0FFEE))
+        var fuzz = JSONFuzzer(rng: SplitMix64(seed: 0xC0FFEE))
         var statuses: [UInt: Int] = [:]
         for i in 0..<400 {
           let (endpoint, good) = valid[i % valid.count]
