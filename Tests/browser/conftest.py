@@ -184,8 +184,12 @@ def session(driver, server):
 
 
 def wait_for(driver, predicate, timeout=20, message=""):
+    """Polls `predicate(driver)` every 0.1 s; an element the page replaced meanwhile is retried."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(predicate, message)
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException, NoSuchElementException, AssertionError)
+                         ).until(predicate, message)
 
 
 def network_requests(perf_log):

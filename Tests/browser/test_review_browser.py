@@ -86,14 +86,18 @@ def open_review(driver, server, patient=PATIENT, visit="day-007"):
 
 
 def count_of(driver, population):
-    text = one(driver, f"#counts tr[data-population={population}] td.count").text
+    # Read in one script call: a page that redraws the table must not leave a stale element.
+    text = driver.execute_script("const c = document.querySelector(arguments[0]); return c ? c.textContent : null",
+                                 f'#counts tr[data-population="{population}"] td.count')
+    assert text is not None, f"no count cell for {population}"
     digits = re.sub(r"[^\d]", "", text)
     assert digits, f"{population} count {text!r} holds no number"
     return int(digits)
 
 
 def history_versions(driver):
-    return [int(li.get_attribute("data-version")) for li in css(driver, "#history li[data-version]")]
+    return [int(v) for v in driver.execute_script(
+        "return [...document.querySelectorAll('#history li[data-version]')].map(li => li.dataset.version)")]
 
 
 def api_versions(driver, patient, visit):
@@ -104,12 +108,12 @@ def api_versions(driver, patient, visit):
 
 
 def watch_states(driver):
-    """Records every data-state #review takes from now on (window.__states)."""
+    """Records every data-state #review takes from now on (window.__states), also when the page
+    replaces the #review element."""
     driver.execute_script("""
         window.__states = [];
-        const r = document.getElementById("review");
-        new MutationObserver(() => window.__states.push(r.getAttribute("data-state")))
-          .observe(r, {attributes: true, attributeFilter: ["data-state"]});
+        new MutationObserver(ms => { for (const m of ms) if (m.target.id === "review") window.__states.push(m.target.getAttribute("data-state")); })
+          .observe(document.documentElement, {attributes: true, subtree: true, attributeFilter: ["data-state"]});
     """)
 
 
