@@ -13,15 +13,15 @@ ci=${CI:-false}
 
 skip_or_fail() {
   if [ "$ci" = "true" ]; then echo "browser-test: $1" >&2; exit 1; fi
-  echo "SKIP: review-page browser tests ($1)"
+  echo "SKIP: browser tests of the review server ($1)"
   exit 0
 }
 
 [ -x "$BIN" ] || { echo "browser-test: no binary at $BIN (swift build first)" >&2; exit 1; }
 CHROMIUM=${CHROMIUM:-$(command -v chromium || true)}
 CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || true)}
-[ -n "$CHROMIUM" ] || skip_or_fail "chromium not installed (scripts/install-deps.sh installs it)"
-[ -n "$CHROMEDRIVER" ] || skip_or_fail "chromedriver not installed (scripts/install-deps.sh installs chromium-driver)"
+[ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] || skip_or_fail "chromium not installed (scripts/install-deps.sh installs it)"
+[ -n "$CHROMEDRIVER" ] && [ -x "$CHROMEDRIVER" ] || skip_or_fail "chromedriver not installed (scripts/install-deps.sh installs chromium-driver)"
 
 # Selenium 4.51.0 and everything it pulls in, pinned (4.52 needs a certifi newer than PyPI's
 # mirror here has).
