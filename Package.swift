@@ -70,7 +70,10 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
-      ]),
+      ],
+      /// The review page: its stylesheet and ES modules, served from the binary.
+      resources: ["app.css", "app.js", "api.js", "dom.js", "cohort.js", "review.js", "figures.js", "plot.js", "overlay.js", "forms.js"]
+        .map { .embedInCode("Resources/\($0)") }),
 
     // MARK: - Implementation details
     /// Header-only C: SIMD compare masks to bit words (see docs/engine.md).

@@ -4,6 +4,7 @@ import CytoCore
 import CytoFCS
 import CytoGating
 import CytoReport
+import CytoServe
 import CytoStore
 import Foundation
 
@@ -109,35 +110,30 @@ struct ReportCommand: ParsableCommand {
     }
   }
 
+  /// The report assembly shared with the review server (``PatientReportAssembly``), with the
+  /// gating QC plots of every visit whose FCS file is in `files`.
   func patientReport(_ id: String, reader: CohortStoreReader, panel: PanelDefinition, files: [String: String]) throws -> PatientReport {
-    let attributes = try readStore { () throws(StoreError) in try reader.patientAttributes(id) }
-    let visits = try readStore { () throws(StoreError) in try reader.visits(of: id) }
-    let kinetics = try readStore { () throws(StoreError) in try reader.kinetics(of: id) }
-    let thresholds = try readStore { () throws(StoreError) in try reader.thresholds(of: id) }
-    var reportVisits: [PatientVisit] = []
-    for v in visits.sorted(by: { ($0.infusion, $0.day) < ($1.infusion, $1.day) }) {
-      let a = try readStore { () throws(StoreError) in try reader.analysis(patient: id, visit: v.name) }
-      var plots: [QCPlot] = []
-      if let ws = a.workspace {
-        // The gates are the lab's FlowJo workspace's, not a panel's: re-gating with a panel
-        // would draw gates this analysis did not use.
-        if !files.isEmpty {
-          printError("cytoreset: \(id) day \(v.day.compactText): no QC plots: gated by FlowJo workspace \(ws.file) (\(ws.gatesFrom) \(ws.sample)); review its gates in FlowJo or with `cytoreset workspace apply`")
-        }
-      } else if let path = files[v.fileName] ?? files[(a.file as NSString).lastPathComponent] {
-        do { plots = try qcPlots(path, analysis: a, panel: panel) } catch {
-          printError("cytoreset: \(id) day \(v.day.compactText): no QC plots: \(describe(error, file: path))")
-        }
+    try readStore { () throws(StoreError) in
+      try PatientReportAssembly.report(patient: id, reader: reader, softwareVersion: CytoResetVersion.current, provenance: provenance(reader)) {
+        v, a in qcPlots(id, visit: v, analysis: a, panel: panel, files: files)
       }
-      reportVisits.append(PatientVisit(analysis: a, day: v.day, qcPlots: plots))
     }
-    let first = kinetics.first
-    return PatientReport(patientID: id, diagnosis: attributes.diagnosis, product: attributes.product,
-                         infusionDates: attributes.infusionDates, softwareVersion: CytoResetVersion.current,
-                         provenance: provenance(reader), notes: kinetics.flatMap(\.notes),
-                         aplasiaThresholdPerMicroliter: thresholds.aplasia.maxPerMicroliter, visits: reportVisits,
-                         bCells: first?.bCells ?? BCellCourse.compute([], rule: thresholds.reconstitution), carPerMicroliter: first?.carPerMicroliter,
-                         carPercentOfCD3: first?.carPercentOfT)
+  }
+
+  /// A visit's QC plots, or none with a message on standard error saying why.
+  func qcPlots(_ id: String, visit v: StoredVisit, analysis a: VisitAnalysis, panel: PanelDefinition, files: [String: String]) -> [QCPlot] {
+    if let ws = a.workspace {
+      // The gates are the lab's FlowJo workspace's, not a panel's: re-gating with a panel
+      // would draw gates this analysis did not use.
+      if !files.isEmpty {
+        printError("cytoreset: \(id) day \(v.day.compactText): no QC plots: gated by FlowJo workspace \(ws.file) (\(ws.gatesFrom) \(ws.sample)); review its gates in FlowJo or with `cytoreset workspace apply`")
+      }
+    } else if let path = files[v.fileName] ?? files[(a.file as NSString).lastPathComponent] {
+      do { return try qcPlots(path, analysis: a, panel: panel) } catch {
+        printError("cytoreset: \(id) day \(v.day.compactText): no QC plots: \(describe(error, file: path))")
+      }
+    }
+    return []
   }
 
   /// Re-gates the visit's file with the gates recorded in its analysis (or, for analyses

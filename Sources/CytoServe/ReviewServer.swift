@@ -33,6 +33,7 @@ public struct ReviewServer: Sendable {
     }
     router.get("/app.js") { _, _ in Self.text(IndexPage.javascript, type: "text/javascript; charset=utf-8") }
     router.get("/app.css") { _, _ in Self.text(IndexPage.css, type: "text/css; charset=utf-8") }
+    PageRoutes.add(to: router, catalog: catalog, softwareVersion: configuration.softwareVersion)
 
     router.get("/api/patients") { _, _ in JSONResponse.make(try catalog.patients()) }
     router.get("/api/patients/:patient/visits/:visit") { request, context -> Response in

@@ -1,0 +1,40 @@
+import CytoClinical
+import CytoReport
+import CytoStore
+
+/// A patient's longitudinal report assembled from the store: the one assembly `cytoreset
+/// report` and the review server's `GET /patients/{id}/report` share, so both show the same
+/// values, kinetics and thresholds.
+public enum PatientReportAssembly {
+  /// The report of patient `id`: attributes, every visit (by infusion, then day) with its
+  /// current analysis, the kinetics and thresholds stored for the patient.
+  ///
+  /// - Parameters:
+  ///   - reader: the open store.
+  ///   - softwareVersion: the CytoReset version printed in the report.
+  ///   - provenance: where the data came from, printed in the report's footer.
+  ///   - qcPlots: the gating QC plots of one visit, called once per visit in report order after
+  ///     its analysis is read (the server passes none; the CLI re-gates the FCS file).
+  /// - Throws: the first ``CytoStore/StoreError`` of a read.
+  public static func report(
+    patient id: String, reader: CohortStoreReader, softwareVersion: String, provenance: String,
+    qcPlots: (StoredVisit, VisitAnalysis) -> [QCPlot] = { _, _ in [] }
+  ) throws(StoreError) -> PatientReport {
+    let attributes = try reader.patientAttributes(id)
+    let visits = try reader.visits(of: id)
+    let kinetics = try reader.kinetics(of: id)
+    let thresholds = try reader.thresholds(of: id)
+    var reportVisits: [PatientVisit] = []
+    for v in visits.sorted(by: { ($0.infusion, $0.day) < ($1.infusion, $1.day) }) {
+      let a = try reader.analysis(patient: id, visit: v.name)
+      reportVisits.append(PatientVisit(analysis: a, day: v.day, qcPlots: qcPlots(v, a)))
+    }
+    let first = kinetics.first
+    return PatientReport(
+      patientID: id, diagnosis: attributes.diagnosis, product: attributes.product, infusionDates: attributes.infusionDates,
+      softwareVersion: softwareVersion, provenance: provenance, notes: kinetics.flatMap(\.notes),
+      aplasiaThresholdPerMicroliter: thresholds.aplasia.maxPerMicroliter, visits: reportVisits,
+      bCells: first?.bCells ?? BCellCourse.compute([], rule: thresholds.reconstitution), carPerMicroliter: first?.carPerMicroliter,
+      carPercentOfCD3: first?.carPercentOfT)
+  }
+}
