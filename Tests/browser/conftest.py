@@ -210,14 +210,8 @@ def network_requests(perf_log):
     return [tuple(r) for r in out]
 
 
-def is_favicon_404(entry):
-    """Chrome asks every page's origin for /favicon.ico by itself; the server has none (404).
-    Not the page's doing: test_favicon_is_served reports it on its own."""
-    return "/favicon.ico - Failed to load resource" in entry.get("message", "")
-
-
 def console_errors(entries):
-    return [e for e in entries if e.get("level") == "SEVERE" and not is_favicon_404(e)]
+    return [e for e in entries if e.get("level") == "SEVERE"]
 
 
 def decode_png(data):

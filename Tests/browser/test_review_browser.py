@@ -148,14 +148,12 @@ def test_no_request_to_another_origin(session, driver, server):
     assert requests, "no request logged"
     foreign = [r for r in requests if not r[0].startswith(server.origin + "/")]
     assert not foreign, foreign
-    failed = [r for r in requests if r[2] is not None and r[2] >= 400 and not r[0].endswith("/favicon.ico")]
+    failed = [r for r in requests if r[2] is not None and r[2] >= 400]
     assert not failed, failed
     entries = driver.execute_script("return performance.getEntries().filter(e => e.name.includes('://')).map(e => e.name)")
     assert entries and all(e.startswith(server.origin + "/") for e in entries), entries
 
 
-@pytest.mark.xfail(strict=False, reason="the server has no /favicon.ico: Chrome logs its 404 as a console "
-                   "error on every page load (Sources/CytoServe should answer it)")
 def test_favicon_is_served(session, server):
     req = urllib.request.Request(server.origin + "/favicon.ico",
                                  headers={"Cookie": f"cytoreset_session_{server.port}=" + session["cookie"]})
