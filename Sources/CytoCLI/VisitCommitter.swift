@@ -93,13 +93,15 @@ final class VisitCommitter {
   }
 
   /// The CAR⁺ % of CD3 of the last stored pre-infusion visit of this patient and infusion
-  /// before `day` (the detectability background, as `analyze` uses it).
+  /// before `day` (the detectability background, as `analyze` uses it: its value, or its upper
+  /// 95% bound below the LLOQ — the same number a pre-infusion visit of this run gives, so a
+  /// visit's call and analysis key do not depend on whether its baseline was stored earlier).
   func storedBackground(patient: String, infusion: Int, before day: Double) -> (day: Double, value: Double)? {
     guard FileManager.default.fileExists(atPath: store), let reader = try? CohortStoreReader(path: store),
       let s = try? reader.series(of: patient, metric: "car_pct_cd3")
     else { return nil }
     guard let p = s.points.filter({ $0.infusion == infusion && $0.day <= 0 && $0.day < day }).last,
-      let v = p.quantity.flatMap({ $0.value ?? $0.lessThan })
+      let v = p.quantity.flatMap({ $0.value ?? $0.upper95 })
     else { return nil }
     return (p.day, v)
   }
