@@ -51,7 +51,7 @@ extension AnalysisRecord {
       throw .incompatibleSoftware(file: file, recorded: version, reader: readerVersion)
     }
     let record: AnalysisRecord
-    do { record = try decoder().decode(AnalysisRecord.self, from: Data(bytes)) } catch let e as DecodingError {
+    do { record = try tree.decode(AnalysisRecord.self) } catch let e as DecodingError {
       let (path, detail) = describe(e)
       throw .invalidField(file: file, path: path, detail: detail)
     } catch {
@@ -66,7 +66,7 @@ extension AnalysisRecord {
   public static func readVisit(contentsOf path: String) throws(AnalysisRecordError) -> Visit {
     let tree = try parseRecord(try RecordFile.bytes(path), file: path)
     guard let v = tree["visit"] else { throw .invalidField(file: path, path: "visit", detail: "missing") }
-    do { return try decoder().decode(Visit.self, from: Data(v.canonicalBytes())) } catch let e as DecodingError {
+    do { return try v.decode(Visit.self) } catch let e as DecodingError {
       let (sub, detail) = describe(e)
       throw .invalidField(file: path, path: sub.isEmpty ? "visit" : "visit." + sub, detail: detail)
     } catch {

@@ -156,12 +156,6 @@ public struct AnalysisRecord: Codable, Sendable, Equatable {
     return e
   }
 
-  static func decoder() -> JSONDecoder {
-    let d = JSONDecoder()
-    d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    return d
-  }
-
   /// Whether analyses by cytoreset `recorded` may be merged by cytoreset `reader`: the same
   /// release line — the same major version, and for 0.x the same minor version (semantic
   /// versioning: 0.x minors may change results). Unparseable versions are not compatible.

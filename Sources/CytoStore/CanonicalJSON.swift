@@ -321,7 +321,8 @@ private struct Parser {
         default: throw fail("invalid escape '\\\(Unicode.Scalar(e).escaped(asASCII: true))'", at: i - 1)
         }
       case 0..<0x20:
-        throw fail("a control character (U+00\(String(b, radix: 16, uppercase: true))) must be escaped in a string")
+        let hex = String(b, radix: 16, uppercase: true)
+        throw fail("a control character (U+00\(hex.count < 2 ? "0" : "")\(hex)) must be escaped in a string")
       default:
         out.append(b)
         i += 1

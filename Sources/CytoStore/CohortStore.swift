@@ -81,6 +81,7 @@ public enum CohortStore {
         continue
       }
     }
+    if results.allSatisfy({ $0 != nil }) { return results.map { $0! } }
     let lock = try StoreLock(storePath: path)
     defer { withExtendedLifetime(lock) {} }
     _ = StoreFiles.removeStaleTemporaries(path)
