@@ -20,6 +20,8 @@ final class VisitCommitter {
   private(set) var stored = 0, unchanged = 0, failed = 0
   private var backgrounds: [String: (day: Double, value: Double)] = [:]
   private var pending: [(submission: VisitSubmission, label: String)] = []
+  /// The file of each visit of this run (patient, infusion, day → SHA-256), the first one given.
+  private var files: [String: String] = [:]
 
   init(store: String, batch: Int, bar: ProgressBar) {
     self.store = store
@@ -42,9 +44,11 @@ final class VisitCommitter {
     let candidates = [backgrounds[key], storedBackground(patient: patient, infusion: infusion, before: day)]
     let background = candidates.compactMap { $0 }.filter { $0.day < day }.max { $0.day < $1.day }?.value
     s.analysis = s.analysis.applyingCARBackground(background, thresholds: s.thresholds)
-    if day <= 0, let bg = s.analysis.calls.carPercentOfT, let v = bg.value ?? Optional(bg.upper95) {
+    let file = "\(key)\u{0}\(day)"
+    if day <= 0, !isOtherFile(s, visitKey: file), let bg = s.analysis.calls.carPercentOfT, let v = bg.value ?? Optional(bg.upper95) {
       backgrounds[key] = (day, v)
     }
+    files[file] = files[file] ?? s.provenance.fileSHA256
     for d in s.analysis.diagnostics where d.severity >= .warning || d.code == .clinicalPanelChosen {
       say("\(label): \(d.severity.rawValue): \(d.message)")
     }
@@ -90,6 +94,17 @@ final class VisitCommitter {
     bar.finish()
     print("\(store): \(stored) visit\(stored == 1 ? "" : "s") stored, \(unchanged) already present, \(failed) failed")
     if failed > 0 { throw ExitCode(1) }
+  }
+
+  /// Whether the store (or an earlier visit of this run) holds another file for this visit: the
+  /// store will refuse it, so it must not be the CAR background of later visits either.
+  func isOtherFile(_ s: VisitSubmission, visitKey: String) -> Bool {
+    if let earlier = files[visitKey] { return earlier != s.provenance.fileSHA256 }
+    let v = s.analysis.visit
+    guard let patient = v.patient, let day = v.day, FileManager.default.fileExists(atPath: store),
+      let reader = try? CohortStoreReader(path: store), let stored = try? reader.visits(of: patient)
+    else { return false }
+    return stored.contains { $0.infusion == v.infusion && $0.day == day && $0.fileSHA256 != s.provenance.fileSHA256 }
   }
 
   /// The CAR⁺ % of CD3 of the last stored pre-infusion visit of this patient and infusion

@@ -60,6 +60,9 @@ private func resealed(_ bytes: [UInt8], setting path: [String], to value: Canoni
     let recut = try record("recut.json", d14, day: 14, ["--cut", "CD19=0.5"])
     let newVisit = try record("d28.json", d28, day: 28)
     let otherFile = try record("other-file.json", path("P10/P10_day+014.fcs"), day: 14)
+    // Another file for the stored baseline: refused, and not the CAR background of day 28.
+    let otherBaseline = try record("other-baseline.json", path("P10/P10_day-007.fcs"), day: -7)
+    let baseline = try record("baseline.json", d7, day: -7)
     // The same file name with another SHA-256, digest made again (a forger): the store's file differs.
     let forged = path("forged-sha.json")
     try Self.write(try resealed(try Self.bytes(same), setting: ["fcs", "sha256"], to: .string(String(repeating: "ab", count: 32))), forged)
@@ -85,16 +88,30 @@ private func resealed(_ bytes: [UInt8], setting path: [String], to value: Canoni
     #expect(noop.stderr.contains("already stored (same file and gating, analysis 1)"))
     #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
 
-    let all = [same, recut, newVisit, otherFile, forged, edited, truncated, envelope, major, version, missing]
+    let all = [same, recut, newVisit, otherFile, otherBaseline, forged, edited, truncated, envelope, major, version, missing]
     let r = try Self.run(["ingest", "--analyses"] + all + ["--store", store])
     #expect(r.status == 1)
-    #expect(r.stdout.hasSuffix("2 visits stored, 1 already present, 8 failed\n"), "\(r.stdout)")
+    #expect(r.stdout.hasSuffix("2 visits stored, 1 already present, 9 failed\n"), "\(r.stdout)")
+    // Day 28's background is the stored baseline's CAR+ % of CD3 (its value, or upper 95% bound).
+    func background(_ record: String) throws -> Double? {
+      let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: record))) as? [String: Any]
+      let q = ((obj?["analysis"] as? [String: Any])?["calls"] as? [String: Any])?["carPercentOfT"] as? [String: Any]
+      return (q?["value"] as? Double) ?? (q?["upper95"] as? Double)
+    }
+    let stored = try #require(try background(baseline)), refused = try #require(try background(otherBaseline))
+    #expect(stored != refused, "the two baselines must differ for this check to mean something")
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/h5dump") {
+      let a = try ChildProcess.cytoreset(["-m", "%.17g", "-a", "/patients/P09/visits/day+028/analyses/1/car_background_pct_cd3", store], binary: "/usr/bin/h5dump")
+      let value = a.stdout.split(separator: "\n").first { $0.contains("(0):") }.flatMap { Double($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) }
+      #expect(value == stored, "\(a.stdout)")
+    }
     let lines = r.stderr.split(separator: "\n").map(String.init)
     func line(_ file: String, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
       #expect(lines.filter { $0.hasPrefix("cytoreset: \(file): ") && $0.contains(fragment) }.count == 1,
               "\(file): no line with \(fragment) in\n\(r.stderr)", sourceLocation: sourceLocation)
     }
     line(otherFile, "refused: the visit already holds P09_day+014.fcs")
+    line(otherBaseline, "refused: the visit already holds P09_day-007.fcs")
     line(forged, "refused: the visit already holds P09_day+014.fcs")
     line(edited, "[record.digestMismatch]")
     line(truncated, "not a complete JSON document: unexpected end of the file")
