@@ -160,4 +160,26 @@ import Testing
     #expect(merged.stdout.contains("2 visits stored"), "\(merged.stdout)")
     Self.expectSame(try Self.content(a, patients: ["R1"]), try Self.content(b, patients: ["R1"]))
   }
+
+  /// A FlowJo workspace as the panel: the record keeps the workspace panel document and its
+  /// gating hash (recomputed on merging by the workspace rule); the stores are the same.
+  @Test func workspaceRecords() throws {
+    guard TestData.sharedAvailable, let wsp = TestData.shared("flowjo/flowsom_68983/gating.wsp")?.path,
+      let fcs = TestData.shared("flowjo/flowsom_68983/68983.fcs")?.path
+    else {
+      if TestData.isCI { Issue.record("../shared/testdata is required under CI") }
+      return
+    }
+    let dir = try CLIRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let a = dir.appendingPathComponent("files.h5").path, b = dir.appendingPathComponent("records.h5").path
+    let record = dir.appendingPathComponent("w.analysis.json").path
+    let options = ["--patient", "W1", "--day=0", "--workspace", wsp, "--roles", "lymphocytes=/Lymphocytes,tCells=T cells,bCells=NK1_1-/B cells",
+                   "--alc", "1500"]
+    let direct = try Self.run(["ingest", fcs, "--store", a] + options)
+    let analyzed = try Self.run(["analyze", fcs, "--format", "json", "-o", record] + options)
+    let merged = try Self.run(["ingest", "--analyses", record, "--store", b])
+    #expect(direct.status == 0 && analyzed.status == 0 && merged.status == 0, "\(direct.stderr)\(analyzed.stderr)\(merged.stderr)")
+    Self.expectSame(try Self.content(a, patients: ["W1"]), try Self.content(b, patients: ["W1"]))
+  }
 }
