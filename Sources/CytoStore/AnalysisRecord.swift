@@ -44,7 +44,9 @@ public struct AnalysisRecord: Codable, Sendable, Equatable {
   /// The visit: patient, infusion and day (as in ``CytoClinical/VisitAnalysis/visit``), with
   /// the collection date and the analyst's note the store keeps.
   public struct Visit: Codable, Sendable, Equatable {
+    /// The patient id (non-empty, without `/`).
     public var patient: String
+    /// The infusion `day` counts from (1 = first).
     public var infusion: Int
     /// Days since infusion `infusion`; negative before it.
     public var day: Double
@@ -56,7 +58,9 @@ public struct AnalysisRecord: Codable, Sendable, Equatable {
 
   /// The panel the visit was gated with.
   public struct Panel: Codable, Sendable, Equatable {
+    /// The panel's name (`reset`; `workspace:<file>` for a FlowJo workspace).
     public var name: String
+    /// The panel's version (the workspace's `sha256:<hex>`).
     public var version: String
     /// SHA-256 of ``json`` (the store's `/panels/<sha256>` name).
     public var sha256: String
@@ -72,14 +76,19 @@ public struct AnalysisRecord: Codable, Sendable, Equatable {
     public var value: String
   }
 
+  /// `cytoreset.analysis-record/1`.
   public var schema: String
+  /// Who analysed the visit.
   public var software: Software
   /// When the analysis ran (ISO 8601 UTC).
   public var analysisTime: String
+  /// The FCS file analysed.
   public var fcs: FCSIdentity
+  /// The visit, its note and collection date.
   public var visit: Visit
   /// Patient attributes recorded with the visit (merged with stored ones; differences refused).
   public var patientAttributes: PatientAttributes
+  /// The panel, with its JSON.
   public var panel: Panel
   /// ``VisitProvenance/gatingHash``, as `ingest` computes it; checked again on reading.
   public var gatingHash: String

@@ -12,12 +12,17 @@
 /// deeper than ``maximumDepth``. Its errors give the byte offset, line, column and the JSON path
 /// being read.
 public indirect enum CanonicalJSON: Sendable, Equatable {
+  /// `null`.
   case null
+  /// `true` or `false`.
   case bool(Bool)
   /// A number, as written in the document (validated against the JSON grammar).
   case number(String)
+  /// A string, unescaped.
   case string(String)
+  /// An array.
   case array([CanonicalJSON])
+  /// An object (member names are unique: the parser refuses duplicates).
   case object([String: CanonicalJSON])
 
   /// The deepest nesting of arrays and objects the parser accepts.
@@ -27,8 +32,9 @@ public indirect enum CanonicalJSON: Sendable, Equatable {
   public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 0-based byte offset of the offending byte (the file's length for an early end).
     public var byteOffset: Int
-    /// 1-based line and column (in bytes) of ``byteOffset``.
+    /// 1-based line of ``byteOffset``.
     public var line: Int
+    /// 1-based column (in bytes) of ``byteOffset``.
     public var column: Int
     /// The JSON path being read: `analysis.populations[3].count`; empty at the top level.
     public var path: String
