@@ -31,8 +31,8 @@ struct Analyze: ParsableCommand {
       count, % of its denominator, cells/µL, then calls and cuts; "<x" marks values below the
       LLOQ) or json (schema cytoreset.analyze/2, docs/cli-json.md).
 
-      ANALYSIS RECORDS (--format json -o OUT)
-      With -o, each file's analysis is written as one self-contained analysis record (schema
+      ANALYSIS RECORDS
+      With --format json -o OUT, each file's analysis is written as one self-contained analysis record (schema
       cytoreset.analysis-record/1, docs/cli-json.md) for `cytoreset ingest --analyses` to merge
       into a store without the FCS files: the file's name, SHA-256 and size, the visit, the
       patient attributes, the panel JSON, the gating hash, the version, every population, call
