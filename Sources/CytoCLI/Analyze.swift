@@ -29,7 +29,22 @@ struct Analyze: ParsableCommand {
 
       Output: table (one row per file, key numbers), tsv (one row per file, every population:
       count, % of its denominator, cells/µL, then calls and cuts; "<x" marks values below the
-      LLOQ) or json (schema cytoreset.analyze/1, docs/cli-json.md).
+      LLOQ) or json (schema cytoreset.analyze/2, docs/cli-json.md).
+
+      ANALYSIS RECORDS
+      With --format json -o OUT, each file's analysis is written as one self-contained analysis record (schema
+      cytoreset.analysis-record/1, docs/cli-json.md) for `cytoreset ingest --analyses` to merge
+      into a store without the FCS files: the file's name, SHA-256 and size, the visit, the
+      patient attributes, the panel JSON, the gating hash, the version, every population, call
+      and diagnostic, and a SHA-256 digest over the content that makes any edit detectable.
+      A record is one visit: --patient and one --day per file are required; --note,
+      --collection-date and the patient attributes (--diagnosis, --product, --infusion-date,
+      --age, --sex) go into it, as `ingest` would store them. -o FILE takes one FCS file; with
+      -o DIR/ (or an existing folder) each file gets DIR/<name without .fcs>.analysis.json. The
+      write is atomic (a temporary file in the same folder, fsync, rename): a killed job leaves
+      no partial record. Records are independent: the CAR T call against the pre-infusion
+      background is made when they are merged. One line per record on standard output; a file
+      that fails gets no record and exit code 1.
 
       EXAMPLES
         cytoreset analyze visit.fcs --beads-per-test 50000 --blood-ul 50
@@ -38,6 +53,10 @@ struct Analyze: ParsableCommand {
         cytoreset analyze visit.fcs --stats median,rcv --format json
         cytoreset analyze d*.fcs --workspace lab.wsp --group Patients \\
           --roles "lymphocytes=/Lymphocytes,tCells=T cells,bCells=B cells,naiveB=Naive B" --alc 1400
+        cytoreset analyze d14.fcs --patient P01 --day 14 --beads-per-test 50000 --blood-ul 50 \\
+          --diagnosis SLE --format json -o records/P01_d14.analysis.json
+        cytoreset analyze d*.fcs --patient P01 --day -7 --day 14 --panel auto --format json -o records/
+        cytoreset ingest --analyses records/*.analysis.json --store cohort.h5
 
       A lab's FlowJo workspace as the panel (--workspace W.wsp --roles ROLE=POPULATION,…):
       each file is gated with its own sample's gates when the workspace holds it (DataSet URI
@@ -75,13 +94,24 @@ struct Analyze: ParsableCommand {
 
   @OptionGroup var workspaceOptions: AnalyzeWorkspaceOptions
 
+  @Option(name: .shortAndLong, help: "With --format json: write one analysis record per file to FILE (one FCS file) or DIR/ (for `ingest --analyses`).")
+  var output: String?
+
+  @OptionGroup var record: VisitRecordOptions
+
   func validate() throws {
     if !day.isEmpty && day.count != files.count { throw ValidationError("give one --day per file (\(files.count) files, \(day.count) days)") }
     if !day.isEmpty && patient == nil { throw ValidationError("--day needs --patient") }
     try workspaceOptions.validate(analysis: analysis, qc: qc)
+    if let output {
+      try validateRecordOutput(output)
+    } else if !record.given.isEmpty {
+      throw ValidationError("\(record.given.joined(separator: ", ")) go(es) into analysis records: add --format json -o FILE")
+    }
   }
 
   func run() throws {
+    if let output { return try runRecords(output) }
     if let w = try workspaceOptions.workspacePanel(panelOption: analysis.panel) { return try runWithWorkspace(w) }
     let choice = try analysis.loadPanel()
     let method = analysis.countMethod

@@ -168,13 +168,7 @@ public struct VisitAnalyzer: Sendable {
   /// on the background, so a batch can analyse every visit at once and settle the pre-infusion
   /// backgrounds afterwards, in visit order.
   public func applyingCARBackground(to analysis: VisitAnalysis) -> VisitAnalysis {
-    var a = analysis
-    let (call, background, source) = VisitCallMaker.carDetectability(
-      a.calls.carPercentOfT, lloqEvents: panel.thresholds.lloq.events, background: carBackgroundPercentOfT, thresholds: panel.thresholds)
-    a.calls.carTDetectable = call
-    a.calls.carBackgroundPercentOfT = background
-    a.calls.carBackgroundSource = source
-    return a
+    analysis.applyingCARBackground(carBackgroundPercentOfT, thresholds: panel.thresholds)
   }
 
   /// The panel applied to one sample: its channels, cuts, gates and the Gating-ML strategy

@@ -96,3 +96,23 @@ struct VisitCallMaker {
     return .init(result: .indeterminate, reason: reason)
   }
 }
+
+extension VisitAnalysis {
+  /// This analysis with its CAR T detectability call made again against `background` (CAR⁺ %
+  /// of CD3 before infusion: its value, or its upper 95% bound below the LLOQ; `nil` for the
+  /// thresholds' default) under `thresholds`.
+  ///
+  /// Only that call and the background it records depend on the background, so a batch can
+  /// analyse every visit independently and settle the pre-infusion backgrounds afterwards, in
+  /// visit order: `analyze`, `ingest FILE…` and `ingest --analyses` (pre-computed analysis
+  /// records) all make the call this way, so they agree.
+  public func applyingCARBackground(_ background: Double?, thresholds: ClinicalThresholds) -> VisitAnalysis {
+    var a = self
+    let (call, used, source) = VisitCallMaker.carDetectability(
+      a.calls.carPercentOfT, lloqEvents: thresholds.lloq.events, background: background, thresholds: thresholds)
+    a.calls.carTDetectable = call
+    a.calls.carBackgroundPercentOfT = used
+    a.calls.carBackgroundSource = source
+    return a
+  }
+}

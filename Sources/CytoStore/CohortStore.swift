@@ -23,43 +23,99 @@ public enum CohortStore {
   ///   ``StoreError/newerSchema(file:found:supported:)``, ``StoreError/notAStore(file:reason:)``,
   ///   ``StoreError/hdf5(_:)`` for an unreadable store, ``StoreError/io(file:operation:message:)``.
   public static func ingest(_ submissions: [VisitSubmission], into path: String) throws(StoreError) -> [IngestOutcome] {
-    for s in submissions {
-      guard let p = s.analysis.visit.patient, StoreSchema.isValidPatientID(p) else {
-        throw StoreError.invalidArgument("\(s.provenance.fileName): a patient id is needed (non-empty, without '/')")
-      }
-      guard let d = s.analysis.visit.day, d.isFinite else {
-        throw StoreError.invalidArgument("\(s.provenance.fileName): the visit needs a day since infusion")
+    var outcomes: [IngestOutcome] = []
+    for r in try commit(submissions, into: path, refusals: .abortAll) {
+      switch r {
+      case .success(let o): outcomes.append(o)
+      case .failure(let e): throw e  // not reached: `.abortAll` throws the first refusal
       }
     }
+    return outcomes
+  }
+
+  /// Ingests `submissions` in one atomic commit, like ``ingest(_:into:)``, except that a
+  /// submission the store's rules refuse is left out with its error and the others are still
+  /// stored: another file for a stored visit (or for a visit an earlier submission of the same
+  /// call adds), contradicting patient attributes, a missing patient id or day
+  /// (``StoreError/conflict(file:object:detail:)``, ``StoreError/invalidArgument(_:)``).
+  ///
+  /// Results are in submission order. When no submission is added, the store is not rewritten
+  /// (nor created).
+  ///
+  /// - Throws: what concerns the store as a whole: ``StoreError/newerSchema(file:found:supported:)``,
+  ///   ``StoreError/notAStore(file:reason:)``, ``StoreError/hdf5(_:)``, ``StoreError/damaged(file:object:detail:)``,
+  ///   ``StoreError/io(file:operation:message:)`` (nothing is written then).
+  public static func ingestEach(_ submissions: [VisitSubmission], into path: String) throws(StoreError)
+    -> [Result<IngestOutcome, StoreError>]
+  {
+    try commit(submissions, into: path, refusals: .perSubmission)
+  }
+
+  /// What a refused submission does to the others.
+  enum Refusals {
+    /// The first refusal is thrown and nothing is written.
+    case abortAll
+    /// A refused submission is left out, with its error as its result.
+    case perSubmission
+
+    /// `error` as the result of one submission, or rethrown when it concerns the whole commit.
+    func result(_ error: StoreError) throws(StoreError) -> Result<IngestOutcome, StoreError> {
+      switch (self, error) {
+      case (.perSubmission, .conflict), (.perSubmission, .invalidArgument): return .failure(error)
+      default: throw error
+      }
+    }
+  }
+
+  static func commit(_ submissions: [VisitSubmission], into path: String, refusals: Refusals) throws(StoreError)
+    -> [Result<IngestOutcome, StoreError>]
+  {
+    var results: [Result<IngestOutcome, StoreError>?] = Array(repeating: nil, count: submissions.count)
+    for (k, s) in submissions.enumerated() {
+      guard let p = s.analysis.visit.patient, StoreSchema.isValidPatientID(p) else {
+        results[k] = try refusals.result(.invalidArgument("\(s.provenance.fileName): a patient id is needed (non-empty, without '/')"))
+        continue
+      }
+      guard let d = s.analysis.visit.day, d.isFinite else {
+        results[k] = try refusals.result(.invalidArgument("\(s.provenance.fileName): the visit needs a day since infusion"))
+        continue
+      }
+    }
+    if results.allSatisfy({ $0 != nil }) { return results.map { $0! } }
     let lock = try StoreLock(storePath: path)
     defer { withExtendedLifetime(lock) {} }
     _ = StoreFiles.removeStaleTemporaries(path)
     let exists = FileManager.default.fileExists(atPath: path)
     if exists {
       // Read-only pass: refuse a foreign/newer/damaged store and skip the copy when every
-      // submission is already stored.
-      var outcomes: [IngestOutcome] = []
+      // submission is already stored (or refused).
       do {
         let store = try HDF5File.open(path, mode: .readOnly)
         try validateSchema(store)
-        for s in submissions {
-          if case .unchanged(let n) = try classify(s, in: store) {
-            outcomes.append(.unchanged(patient: s.analysis.visit.patient!, visit: visitName(s), analysis: n))
-          }
+        for (k, s) in submissions.enumerated() where results[k] == nil {
+          do {
+            if case .unchanged(let n) = try classify(s, in: store) {
+              results[k] = .success(.unchanged(patient: s.analysis.visit.patient!, visit: visitName(s), analysis: n))
+            }
+          } catch { results[k] = try refusals.result(error) }
         }
       } catch let e as HDF5Error { throw StoreError.hdf5(e) } catch let e as StoreError { throw e } catch {
         throw StoreError.io(file: path, operation: "read", message: "\(error)")
       }
-      if outcomes.count == submissions.count { return outcomes }
+      if results.allSatisfy({ $0 != nil }) { return results.map { $0! } }
     }
     let temporary = StoreFiles.temporaryPath(path)
     do {
       if exists { try StoreFiles.copy(path, to: temporary) }
-      let outcomes = try write(submissions, to: temporary, creating: !exists, storePath: path)
+      let written = try write(submissions, skipping: results, to: temporary, creating: !exists, storePath: path, refusals: refusals)
+      guard written.contains(where: { if case .success(.added) = $0 { true } else { false } }) else {
+        unlink(temporary)
+        return written
+      }
       try StoreFiles.fsyncFile(temporary)
       try StoreFiles.rename(temporary, over: path)
       try? StoreFiles.fsyncFile(StoreFiles.directory(of: path), directory: true)
-      return outcomes
+      return written
     } catch {
       unlink(temporary)
       throw error
@@ -137,9 +193,11 @@ public enum CohortStore {
     }
   }
 
-  /// Adds the submissions to the (temporary) file at `path` and closes it.
-  private static func write(_ submissions: [VisitSubmission], to path: String, creating: Bool, storePath: String) throws(StoreError)
-    -> [IngestOutcome]
+  /// Adds the submissions without a result yet to the (temporary) file at `path`, flushes it,
+  /// and returns every submission's result.
+  private static func write(_ submissions: [VisitSubmission], skipping settled: [Result<IngestOutcome, StoreError>?], to path: String,
+                            creating: Bool, storePath: String, refusals: Refusals) throws(StoreError)
+    -> [Result<IngestOutcome, StoreError>]
   {
     do {
       let file = creating ? try HDF5File.create(path, persistentFreeSpace: true) : try HDF5File.open(path, mode: .readWrite)
@@ -154,34 +212,40 @@ public enum CohortStore {
         // A store of an earlier minor version gains this one's additions (review attributes).
         try file.setAttribute("schema_version", StoreSchema.version)
       }
-      var outcomes: [IngestOutcome] = []
+      var results = settled
       var touched: [String] = []
-      for s in submissions {
+      for (k, s) in submissions.enumerated() where results[k] == nil {
         let patient = s.analysis.visit.patient!
         let visit = visitName(s)
-        switch try classify(s, in: file) {
-        case .unchanged(let n):
-          outcomes.append(.unchanged(patient: patient, visit: visit, analysis: n))
+        let n: Int, changes: [PatientChange]
+        do {
+          switch try classify(s, in: file) {
+          case .unchanged(let m):
+            results[k] = .success(.unchanged(patient: patient, visit: visit, analysis: m))
+            continue
+          case .newVisit: n = 1
+          case .newAnalysis(let m): n = m
+          }
+          changes = try patientChanges(s, in: file)
+        } catch let e as StoreError {
+          results[k] = try refusals.result(e)
           continue
-        case .newVisit:
-          try writePatient(s, in: file)
-          try writeVisit(s, analysis: 1, in: file)
-          outcomes.append(.added(patient: patient, visit: visit, analysis: 1))
-        case .newAnalysis(let n):
-          try writePatient(s, in: file)
-          try writeVisit(s, analysis: n, in: file)
-          outcomes.append(.added(patient: patient, visit: visit, analysis: n))
         }
+        try writePatient(s, changes, in: file)
+        try writeVisit(s, analysis: n, in: file)
+        results[k] = .success(.added(patient: patient, visit: visit, analysis: n))
         if !touched.contains(patient) { touched.append(patient) }
       }
+      // The thresholds and version of the last submission not refused (stored or already there).
+      let accepted = submissions.indices.filter { if case .success? = results[$0] { true } else { false } }.map { submissions[$0] }
       for p in touched {
-        let thresholds = submissions.last { $0.analysis.visit.patient == p }!.thresholds
+        let thresholds = accepted.last { $0.analysis.visit.patient == p }!.thresholds
         try SeriesWriter.rebuild(patient: p, in: file, thresholds: thresholds)
       }
       try file.setAttribute("modified", now)
-      try file.setAttribute("cytoreset_version", submissions.last?.provenance.cytoresetVersion ?? "")
+      try file.setAttribute("cytoreset_version", accepted.last?.provenance.cytoresetVersion ?? "")
       try file.flush()
-      return outcomes
+      return results.map { $0! }
     } catch let e as HDF5Error {
       // Errors name the temporary copy; name the store, which is what the user gave.
       var e = e
@@ -189,51 +253,6 @@ public enum CohortStore {
       throw StoreError.hdf5(e)
     } catch let e as StoreError { throw e } catch {
       throw StoreError.io(file: storePath, operation: "write", message: "\(error)")
-    }
-  }
-
-  /// Creates or updates `/patients/<id>`; a differing stored value is a conflict.
-  private static func writePatient(_ s: VisitSubmission, in file: HDF5File) throws -> Void {
-    let id = s.analysis.visit.patient!
-    let group = try file.group("/patients/\(id)", createIfMissing: true)
-    let object = "/patients/\(id)"
-    if !group.hasAttribute("patient_id") { try group.setAttribute("patient_id", id) }
-    func merge(_ name: String, _ value: String?) throws {
-      guard let value, !value.isEmpty else { return }
-      if group.hasAttribute(name) {
-        let stored = try group.attribute(name)
-        if stored != .string(value) {
-          throw StoreError.conflict(file: file.filePath, object: object + "@" + name,
-                                    detail: "stored \(name) is \(stored), the ingest says '\(value)'")
-        }
-      } else {
-        try group.setAttribute(name, value)
-      }
-    }
-    try merge("diagnosis", s.patient.diagnosis)
-    try merge("product", s.patient.product)
-    try merge("sex", s.patient.sex)
-    if let age = s.patient.age {
-      if group.hasAttribute("age") {
-        let stored = try group.int64Attribute("age")
-        if stored != Int64(age) {
-          throw StoreError.conflict(file: file.filePath, object: object + "@age", detail: "stored age is \(stored), the ingest says \(age)")
-        }
-      } else {
-        try group.setAttribute("age", age)
-      }
-    }
-    if !s.patient.infusionDates.isEmpty {
-      let stored = group.hasAttribute("infusion_dates") ? try group.stringArrayAttribute("infusion_dates") : []
-      let given = s.patient.infusionDates
-      if stored.starts(with: given) {
-        // Nothing new.
-      } else if given.starts(with: stored) {
-        try group.setAttribute("infusion_dates", given)
-      } else {
-        throw StoreError.conflict(file: file.filePath, object: object + "@infusion_dates",
-                                  detail: "stored infusion dates \(stored) differ from \(given)")
-      }
     }
   }
 
@@ -359,64 +378,5 @@ public enum CohortStore {
       for b in 0..<8 where w * 8 + b < n { out[w * 8 + b] = UInt8(truncatingIfNeeded: word >> UInt64(8 * b)) }
     }
     return out
-  }
-}
-
-/// The rows of a visit's population table.
-enum PopulationTable {
-  static func columns(_ a: VisitAnalysis) -> [HDF5Column] {
-    let ps = a.populations
-    func value(_ q: Quantity?) -> Double { q?.value ?? .nan }
-    func bound(_ q: Quantity?) -> Double { q?.lessThan ?? .nan }
-    return [
-      HDF5Column("id", .string(ps.map(\.id))), HDF5Column("path", .string(ps.map(\.path))),
-      HDF5Column("label", .string(ps.map(\.label))), HDF5Column("parent", .string(ps.map { $0.parent ?? "" })),
-      HDF5Column("count", .int64(ps.map { Int64($0.count) })), HDF5Column("parent_count", .int64(ps.map { Int64($0.parentCount) })),
-      HDF5Column("below_lloq", .bool(ps.map { p in [p.percentOfParent, p.percentOf, p.absolute?.perMicroliter].compactMap { $0 }.contains { $0.isBelowLLOQ } })),
-      HDF5Column("pct_parent", .double(ps.map { value($0.percentOfParent) })),
-      HDF5Column("pct_parent_less_than", .double(ps.map { bound($0.percentOfParent) })),
-      HDF5Column("fraction_of", .string(ps.map { $0.fractionOf ?? "" })),
-      HDF5Column("pct_of", .double(ps.map { value($0.percentOf) })),
-      HDF5Column("pct_of_less_than", .double(ps.map { bound($0.percentOf) })),
-      HDF5Column("pct_of_lower95", .double(ps.map { $0.percentOf?.lower95 ?? .nan })),
-      HDF5Column("pct_of_upper95", .double(ps.map { $0.percentOf?.upper95 ?? .nan })),
-      HDF5Column("pct_of_unit", .string(ps.map { $0.percentOf?.unit.rawValue ?? "" })),
-      HDF5Column("pct_lymphocytes", .double(ps.map { value($0.percentOfLymphocytes) })),
-      HDF5Column("pct_lymphocytes_less_than", .double(ps.map { bound($0.percentOfLymphocytes) })),
-      HDF5Column("pct_leukocytes", .double(ps.map { value($0.percentOfLeukocytes) })),
-      HDF5Column("pct_leukocytes_less_than", .double(ps.map { bound($0.percentOfLeukocytes) })),
-      HDF5Column("per_ul", .double(ps.map { value($0.absolute?.perMicroliter) })),
-      HDF5Column("per_ul_less_than", .double(ps.map { bound($0.absolute?.perMicroliter) })),
-      HDF5Column("per_ul_lower95", .double(ps.map { $0.absolute?.perMicroliter.lower95 ?? .nan })),
-      HDF5Column("per_ul_upper95", .double(ps.map { $0.absolute?.perMicroliter.upper95 ?? .nan })),
-      HDF5Column("per_ul_method", .string(ps.map { $0.absolute?.method.name ?? "" })),
-      HDF5Column("statistics", .string(ps.map { p in p.statistics.map { (try? StoreJSON.encode($0)) ?? "" } ?? "" })),
-    ]
-  }
-}
-
-/// JSON for analysis records: sorted keys, non-finite numbers as strings.
-enum StoreJSON {
-  static func encode<T: Encodable>(_ value: T) throws -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    return String(decoding: try e.encode(value), as: UTF8.self)
-  }
-
-  static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-    let d = JSONDecoder()
-    d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    return try d.decode(type, from: Data(text.utf8))
-  }
-}
-
-/// Timestamps written by the store.
-enum StoreClock {
-  /// Now, ISO 8601 UTC with seconds.
-  static func now() -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    return f.string(from: Date())
   }
 }

@@ -99,7 +99,7 @@ public struct SeriesMetric: Sendable {
 
 /// What is known about a patient: stored as attributes of `/patients/<id>`. Nil and empty
 /// values are not written; a stored value is never replaced by a different one.
-public struct PatientAttributes: Sendable, Equatable {
+public struct PatientAttributes: Codable, Sendable, Equatable {
   /// The diagnosis (`SLE`, `systemic sclerosis`, …).
   public var diagnosis: String?
   /// The CAR T product.
@@ -168,6 +168,23 @@ extension VisitProvenance {
     let cuts = a.cuts.map { "\($0.name)=\($0.value.compactText) \($0.marker) \($0.method.rawValue)" }.joined(separator: "\n")
     let gating = (try? e.encode(a.gating)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     return SHA256.hash(text: panelJSON + "\n--markers--\n" + markers + "\n--cuts--\n" + cuts + "\n--gating--\n" + gating).hex
+  }
+
+  /// SHA-256 of what determines the gating of a sample gated by a FlowJo workspace: the
+  /// workspace panel document (schema `cytoreset.workspace-panel/1`, with the workspace's
+  /// SHA-256) and which sample or group template gated the file with which roles
+  /// (``CytoClinical/VisitAnalysis/workspace``).
+  public static func workspaceGatingHash(_ a: VisitAnalysis, workspacePanelJSON: String) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    let used = (try? e.encode(a.workspace)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    return SHA256.hash(text: workspacePanelJSON + "\n--workspace--\n" + used).hex
+  }
+
+  /// The gating hash of `a` by the rule that made it: ``workspaceGatingHash(_:workspacePanelJSON:)``
+  /// when a workspace gated the file, else ``gatingHash(_:panelJSON:)``.
+  public static func recomputedGatingHash(_ a: VisitAnalysis, panelJSON: String) -> String {
+    a.workspace != nil ? workspaceGatingHash(a, workspacePanelJSON: panelJSON) : gatingHash(a, panelJSON: panelJSON)
   }
 }
 

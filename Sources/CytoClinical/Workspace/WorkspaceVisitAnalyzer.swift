@@ -211,12 +211,6 @@ public struct WorkspaceVisitAnalyzer: Sendable {
 
   /// ``analyze(_:file:visit:)`` with its CAR T call made against ``carBackgroundPercentOfT``.
   public func applyingCARBackground(to analysis: VisitAnalysis) -> VisitAnalysis {
-    let (call, background, source) = VisitCallMaker.carDetectability(
-      analysis.calls.carPercentOfT, lloqEvents: thresholds.lloq.events, background: carBackgroundPercentOfT, thresholds: thresholds)
-    var a = analysis
-    a.calls.carTDetectable = call
-    a.calls.carBackgroundPercentOfT = background
-    a.calls.carBackgroundSource = source
-    return a
+    analysis.applyingCARBackground(carBackgroundPercentOfT, thresholds: thresholds)
   }
 }
