@@ -148,7 +148,9 @@ extension GatingEngine {
             }
             let steps = makeSteps(plans, column: column, mask: { popIndex[$0].map { masks[$0] } ?? external[$0]! }, lazyColumns: [],
                                   previous: previousMasks, decided: { decided[$0].map { UnsafePointer($0) } })
-            Kernels.run(steps, eventCount: n)
+            // Blocks of 512 words (32,768 events): after a drag most words are skipped, and each
+            // step is entered once per block.
+            Kernels.run(steps, eventCount: n, block: 512)
           }
         }
       }

@@ -191,7 +191,10 @@ enum Kernels {
   static let taskWords = 2048
 
   /// Runs `steps` over all words of `n` events: block by block, in parallel for large inputs.
-  static func run(_ steps: [Step], eventCount n: Int, lazy: [LazyColumn] = []) {
+  /// `block`: words per block; larger blocks (only without lazy columns, whose scratch holds
+  /// `blockWords`) run each step fewer times, which matters when most words are skipped.
+  static func run(_ steps: [Step], eventCount n: Int, lazy: [LazyColumn] = [], block: Int = blockWords) {
+    precondition(lazy.isEmpty || block == blockWords, "lazy columns need blocks of blockWords")
     let wordCount = (n + 63) >> 6
     guard wordCount > 0 else { return }
     let ctx = SendableRef((steps, lazy))
@@ -203,7 +206,7 @@ enum Kernels {
       var b = t * per
       let end = Swift.min(wordCount, b + per)
       while b < end {
-        let r = b..<Swift.min(end, b + blockWords)
+        let r = b..<Swift.min(end, b + block)
         scratch.reset(word: r.lowerBound)
         for s in steps { runStep(s, r, n, wordCount, scratch) }
         b = r.upperBound
