@@ -5,8 +5,8 @@ import Foundation
 import Synchronization
 
 /// The events of one population sorted into horizontal bands of a polygon's y values, so that a
-/// polygon is tested in each band against only the edges whose heights reach the band (about 2–6
-/// of the lymphocyte gate's 26 edges), with the rounded-`Float` kernel and the exact rule for the
+/// polygon is tested in each band against only the edges whose heights reach the band (2–4 of the
+/// reset panel's 31-edge lymphocyte gate), with the rounded-`Float` kernel and the exact rule for the
 /// events it flags (`polygonWordsRounded`'s contract).
 ///
 /// Built once for a population (a polygon gate's parent) and the polygon's two dimensions, and
