@@ -159,19 +159,36 @@ public enum GatingEngine {
   }
 
   /// The kernel steps of `plans`: per gate, its mask starts as the parent's, the lazy
-  /// dimensions it reads are computed, its shape's kernels AND their result in.
+  /// dimensions it reads are computed, its shape's kernels AND their result in. A gate with
+  /// `previous` masks (an unchanged definition, see ``PreviousMasks``) is computed only in the
+  /// words where its parent changed and keeps its earlier words elsewhere. A polygon with
+  /// `decided` words (its shape already decided for every event) ANDs those in.
   static func makeSteps(_ plans: [GatePlan], column: (ColumnSource) -> Kernels.Column,
-                        mask: (GateID) -> UnsafeMutablePointer<UInt64>, lazyColumns: [Kernels.LazyColumn]) -> [Kernels.Step] {
+                        mask: (GateID) -> UnsafeMutablePointer<UInt64>, lazyColumns: [Kernels.LazyColumn],
+                        previous: (Gate) -> PreviousMasks? = { _ in nil },
+                        decided: (GateID) -> UnsafePointer<UInt64>? = { _ in nil }) -> [Kernels.Step] {
     var steps: [Kernels.Step] = []
-    /// dest = parent, then the lazy dimensions the gate reads, for the events it can keep.
+    /// dest = parent (where it changed, for a gate with previous masks), then the lazy
+    /// dimensions the gate reads, for the events it can keep.
     func start(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate, _ sources: [ColumnSource]) {
-      steps.append(.start(dest, parent: gate.parent.map(mask)))
+      if let p = gate.parent, let prev = previous(gate) {
+        steps.append(.startChanged(dest, parent: mask(p), previous: prev.parent))
+      } else {
+        steps.append(.start(dest, parent: gate.parent.map(mask)))
+      }
       var seen: Set<Int> = []
       for case .lazy(let i) in sources where seen.insert(i).inserted { steps.append(.lazy(i, lazyColumns[i], dest)) }
     }
-    /// dest = parent ∖ dest, for a gate that selects the outside of its shape.
+    /// dest = parent ∖ dest, for a gate that selects the outside of its shape; then, for a gate
+    /// with previous masks, its earlier words where the parent did not change.
     func region(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate) {
       if gate.region == .outside { steps.append(.boolean(.not, [(dest, false)], parent: gate.parent.map(mask), dest)) }
+      keep(dest, gate, gate.id)
+    }
+    func keep(_ dest: UnsafeMutablePointer<UInt64>, _ gate: Gate, _ population: GateID) {
+      if let p = gate.parent, let prev = previous(gate), let old = prev.own[population] {
+        steps.append(.keepUnchanged(dest, parent: mask(p), previous: prev.parent, old: old))
+      }
     }
     for plan in plans {
       switch plan {
@@ -183,7 +200,14 @@ public enum GatingEngine {
       case .polygon(let gate, let x, let y, let vertices):
         let dest = mask(gate.id)
         start(dest, gate, [x, y])
-        steps.append(.polygon(column(x), column(y), Kernels.edges(vertices), Kernels.floatPolygon(vertices), dest))
+        let (cx, cy) = (column(x), column(y))
+        if let words = decided(gate.id) {
+          steps.append(.andWords(words, dest))
+        } else if !(cx.isFloat && cy.isFloat), cx.floats != nil, cy.floats != nil, let rounded = Kernels.roundedPolygon(vertices) {
+          steps.append(.polygonRounded(cx, cy, Kernels.edges(vertices), rounded, dest))
+        } else {
+          steps.append(.polygon(cx, cy, Kernels.edges(vertices), Kernels.floatPolygon(vertices), dest))
+        }
         region(dest, gate)
       case .ellipsoid(let gate, let dims, let mean, let inv, let d2):
         let dest = mask(gate.id)
@@ -195,6 +219,7 @@ public enum GatingEngine {
           let dest = mask(id)
           start(dest, gate, sides.map(\.0))
           for (c, lo, hi) in sides { steps.append(.range(column(c), lo: lo, hi: hi, dest)) }
+          keep(dest, gate, id)
         }
       case .boolean(let gate, let expr):
         let ops = expr.operands.map { (mask($0.gate), $0.complement) }
@@ -208,6 +233,15 @@ public enum GatingEngine {
       }
     }
     return steps
+  }
+
+  /// An earlier evaluation's masks for a gate whose definition (and every definition it reads)
+  /// is unchanged: its parent's and its populations'. Gate membership is decided event by event,
+  /// so in every 64-event word where the parent's mask equals `parent` the gate's words equal
+  /// its earlier ones.
+  struct PreviousMasks {
+    var parent: UnsafePointer<UInt64>
+    var own: [GateID: UnsafePointer<UInt64>]
   }
 
   /// A gate with its dimensions resolved.

@@ -37,9 +37,17 @@ enum Kernels {
     var isFloat: Bool
     /// The block scratch slot of a lazily computed dimension, or −1.
     var slot: Int = -1
-    init(_ pointer: UnsafeRawPointer, isFloat: Bool) {
+    /// For a `Double` column, its values rounded to the nearest `Float`, when kept
+    /// (``PreparedDimensions/rounded``): polygons then decide on them first (`polygonWordsRounded`).
+    var rounded: UnsafePointer<Float>? = nil
+    init(_ pointer: UnsafeRawPointer, isFloat: Bool, rounded: UnsafePointer<Float>? = nil) {
       self.pointer = pointer
       self.isFloat = isFloat
+      self.rounded = rounded
+    }
+    /// The column's values as `Float`s: the column itself, or its rounded copy (`nil` when neither).
+    var floats: UnsafePointer<Float>? {
+      isFloat ? pointer.assumingMemoryBound(to: Float.self) : rounded
     }
     init(slot: Int) {
       self.pointer = UnsafeRawPointer(bitPattern: 8)!
@@ -139,6 +147,18 @@ enum Kernels {
     case range(Column, lo: Double, hi: Double, UnsafeMutablePointer<UInt64>)
     /// dest &= in polygon (`Float` edges when both columns are `Float` and the polygon fits).
     case polygon(Column, Column, [Edge], FloatPolygon?, UnsafeMutablePointer<UInt64>)
+    /// dest &= in polygon, decided on the columns' `Float` values (a `Double` column's rounded
+    /// copy) with the exact rule for events near an edge (`polygonWordsRounded`).
+    case polygonRounded(Column, Column, [Edge], RoundedPolygon, UnsafeMutablePointer<UInt64>)
+    /// dest &= words (a gate's shape decided before the block loop, `PolygonBandIndex`).
+    case andWords(UnsafePointer<UInt64>, UnsafeMutablePointer<UInt64>)
+    /// dest = parent in the words where parent differs from `previous` (its mask in an earlier
+    /// evaluation), 0 elsewhere, so the kernels that follow skip the unchanged words.
+    case startChanged(UnsafeMutablePointer<UInt64>, parent: UnsafeMutablePointer<UInt64>, previous: UnsafePointer<UInt64>)
+    /// dest = `old` (its own earlier mask) in the words where parent equals `previous`: a gate
+    /// whose definition did not change keeps its words where its parent's did not change.
+    case keepUnchanged(UnsafeMutablePointer<UInt64>, parent: UnsafeMutablePointer<UInt64>, previous: UnsafePointer<UInt64>,
+                       old: UnsafePointer<UInt64>)
     /// dest &= in ellipsoid.
     case ellipsoid([Column], mean: [Double], inverse: [Double], distanceSquare: Double, UnsafeMutablePointer<UInt64>)
     /// Computes a lazy dimension (scratch slot) for the events of `mask` not yet computed in this block.
@@ -171,7 +191,10 @@ enum Kernels {
   static let taskWords = 2048
 
   /// Runs `steps` over all words of `n` events: block by block, in parallel for large inputs.
-  static func run(_ steps: [Step], eventCount n: Int, lazy: [LazyColumn] = []) {
+  /// `block`: words per block; larger blocks (only without lazy columns, whose scratch holds
+  /// `blockWords`) run each step fewer times, which matters when most words are skipped.
+  static func run(_ steps: [Step], eventCount n: Int, lazy: [LazyColumn] = [], block: Int = blockWords) {
+    precondition(lazy.isEmpty || block == blockWords, "lazy columns need blocks of blockWords")
     let wordCount = (n + 63) >> 6
     guard wordCount > 0 else { return }
     let ctx = SendableRef((steps, lazy))
@@ -183,7 +206,7 @@ enum Kernels {
       var b = t * per
       let end = Swift.min(wordCount, b + per)
       while b < end {
-        let r = b..<Swift.min(end, b + blockWords)
+        let r = b..<Swift.min(end, b + block)
         scratch.reset(word: r.lowerBound)
         for s in steps { runStep(s, r, n, wordCount, scratch) }
         b = r.upperBound
@@ -231,6 +254,14 @@ enum Kernels {
       } else {
         polygonWords(x.pointer, y.pointer, x.isFloat, y.isFloat, es, w, r, n)
       }
+    case .polygonRounded(let x, let y, let es, let re, let dest):
+      polygonWordsRounded(x, y, re, es, dest, r, n)
+    case .andWords(let words, let dest):
+      for wi in r { dest[wi] &= words[wi] }
+    case .startChanged(let dest, let parent, let previous):
+      for wi in r { dest[wi] = parent[wi] != previous[wi] ? parent[wi] : 0 }
+    case .keepUnchanged(let dest, let parent, let previous, let old):
+      for wi in r where parent[wi] == previous[wi] { dest[wi] = old[wi] }
     case .ellipsoid(let cols0, let mean, let inv, let d2, let dest):
       let cols = cols0.map(resolve)
       ellipsoidWords(cols.map(\.pointer), cols.map(\.isFloat), mean, inv, d2, UnsafeMutableBufferPointer(start: dest, count: wordCount), r, n)

@@ -109,7 +109,7 @@ public struct ReviewSession: Sendable {
     let affected = try Self.affected(by: changed, in: edited)
     let fresh: [GateID: EventMask]
     do {
-      fresh = try GatingEngine.evaluate(affected, of: edited, prepared: columns, given: masks)
+      fresh = try GatingEngine.evaluate(affected, of: edited, prepared: columns, given: masks, previous: strategy)
     } catch {
       throw ReviewError.invalidStrategy("\(error)")
     }

@@ -139,4 +139,58 @@ static inline __attribute__((always_inline)) uint32_t cyto_polygon8_banded(const
   return (uint32_t)__builtin_bit_cast(uint8_t, oddBits) | ((uint32_t)__builtin_bit_cast(uint8_t, nearBits) << 8);
 }
 #pragma clang fp contract(on)
+// Crossing-number test of 8 points given as Float roundings of their values (see
+// Kernels+RoundedPolygon.swift): every edge as a general Float edge, with an error bound that
+// also covers the rounding of the points, so the exact values are needed only near an edge.
+typedef struct {
+  float x1, y1, dx, dy;  // start vertex, edge vector (negated for downward edges), as cyto_float_edge
+  float lo, hi;          // Float forms of min y (≤) and max y (<) of the half-open y-range
+  float k;               // constant part of the cross-product bound
+  float yk;              // constant part of the vertex-height bound: 2⁻²²·|y1| + 2⁻¹⁴⁶, rounded up
+} cyto_rounded_edge;
+
+#pragma clang fp contract(off)
+/// Bits 0–7: odd crossing count per point; bits 8–15: points whose cross product with some edge
+/// is within `rel`·(|P| + |Q|) + k of 0 (or NaN, or overflowing), and, when `yRounded`, points
+/// whose y is within 2⁻²²·(|y| + |y1|) + 2⁻¹⁴⁶ of some vertex's y: these need the exact rule.
+static inline __attribute__((always_inline)) uint32_t cyto_polygon8_rounded(const float *px, const float *py,
+    const cyto_rounded_edge *es, long ne, float rel, int yRounded) {
+  cyto_f32x8 x, y;
+  __builtin_memcpy(&x, px, sizeof x);
+  __builtin_memcpy(&y, py, sizeof y);
+  cyto_i32x8 odd = 0, close = 0;
+  const cyto_i32x8 absMask = 0x7FFFFFFF;
+  if (yRounded) {
+    const cyto_f32x8 ay = (cyto_f32x8)((cyto_i32x8)y & absMask) * 0x1p-22f;
+    for (long i = 0; i < ne; i++) {
+      const cyto_rounded_edge e = es[i];
+      cyto_f32x8 a = y - e.y1;
+      cyto_f32x8 p = e.dx * a;
+      cyto_f32x8 q = e.dy * (x - e.x1);
+      cyto_f32x8 c = p - q;
+      odd ^= (y >= e.lo) & (y < e.hi) & (c > 0.0f);
+      cyto_f32x8 ap = (cyto_f32x8)((cyto_i32x8)p & absMask);
+      cyto_f32x8 aq = (cyto_f32x8)((cyto_i32x8)q & absMask);
+      cyto_f32x8 ac = (cyto_f32x8)((cyto_i32x8)c & absMask);
+      cyto_f32x8 aa = (cyto_f32x8)((cyto_i32x8)a & absMask);
+      close |= ~(ac > (ap + aq) * rel + e.k) | (aa <= ay + e.yk);
+    }
+  } else {
+    for (long i = 0; i < ne; i++) {
+      const cyto_rounded_edge e = es[i];
+      cyto_f32x8 p = e.dx * (y - e.y1);
+      cyto_f32x8 q = e.dy * (x - e.x1);
+      cyto_f32x8 c = p - q;
+      odd ^= (y >= e.lo) & (y < e.hi) & (c > 0.0f);
+      cyto_f32x8 ap = (cyto_f32x8)((cyto_i32x8)p & absMask);
+      cyto_f32x8 aq = (cyto_f32x8)((cyto_i32x8)q & absMask);
+      cyto_f32x8 ac = (cyto_f32x8)((cyto_i32x8)c & absMask);
+      close |= ~(ac > (ap + aq) * rel + e.k);
+    }
+  }
+  cyto_b8 inBits = __builtin_convertvector(odd < 0, cyto_b8);
+  cyto_b8 closeBits = __builtin_convertvector(close < 0, cyto_b8);
+  return (uint32_t)__builtin_bit_cast(uint8_t, inBits) | ((uint32_t)__builtin_bit_cast(uint8_t, closeBits) << 8);
+}
+#pragma clang fp contract(on)
 #endif
