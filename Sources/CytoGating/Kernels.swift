@@ -677,7 +677,8 @@ enum Kernels {
   static let floatCrossRelativeBound: Float = 0x1p-21
 
   /// `Float` edges for `polygonWordsFloat`, or `nil` when a vertex or edge vector is too large
-  /// (or not finite) for `Float` arithmetic, in which case the `Double` kernel is used.
+  /// (or not finite) for `Float` arithmetic, or a general edge has a nonzero component below
+  /// 2⁻¹²⁰ (its `Float` rounding would be subnormal), in which case the `Double` kernel is used.
   /// Axis-parallel edges are exact (vertical and horizontal edges whose products cannot
   /// underflow); the rest are general edges with this error bound.
   ///
@@ -711,6 +712,9 @@ enum Kernels {
         out.vertical.append(cyto_vertical_edge(xLess: ceilFloat(a.x), xOn: Double(Float(a.x)) == a.x ? Float(a.x) : .nan,
                                                lo: ceilFloat(lo), hi: ceilFloat(hi), hiClosed: -ceilFloat(-hi)))
       } else {
+        // A tiny nonzero component would round to a subnormal Float, whose relative error the
+        // bound's u does not cover: such polygons use the Double kernel (as roundedPolygon does).
+        for d in [dx, dy] where d != 0 && abs(d) < 0x1p-120 { return nil }
         let s: Double = b.y < a.y ? -1 : 1
         let kd = 0x1p-23 * (abs(dx) * abs(a.y) + abs(dy) * abs(a.x)) * (1 + 0x1p-40) + 0x1p-100
         let k = Float(kd).nextUp

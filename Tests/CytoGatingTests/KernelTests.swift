@@ -101,7 +101,14 @@ struct KernelTests {
     [Vertex(-1e37, -1e37), Vertex(1e37, -1e37), Vertex(0, 1e37)],
     // Too large for Float edges: the Double kernel is used.
     [Vertex(-1e300, 0), Vertex(1e300, 0), Vertex(0, 1e300)],
+    // An edge component below 2⁻¹²⁰ (a subnormal Float): the Double kernel is used.
+    [Vertex(1e-30, -1e36), Vertex(1.0000000001e-30, 1e36), Vertex(5, 0)],
   ]
+
+  @Test func tinyEdgeComponentsLeaveTheFloatKernel() {
+    #expect(Kernels.floatPolygon([Vertex(1e-30, -1e36), Vertex(1.0000000001e-30, 1e36), Vertex(5, 0)]) == nil)
+    #expect(Kernels.floatPolygon([Vertex(0, 0), Vertex(200, 100), Vertex(0, 100)]) != nil)
+  }
 
   @Test(arguments: lengths)
   func floatPolygonMatchesReference(n: Int) {
