@@ -11,7 +11,10 @@ import re
 import shutil
 import struct
 import subprocess
-import zlib
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+from png_rgb import decode_png  # noqa: E402
 
 import pytest
 
@@ -34,38 +37,6 @@ def chromium_screenshot(html_path, png_path, width, height):
                        capture_output=True, text=True, timeout=120)
     assert os.path.exists(png_path), f"no screenshot: {p.stderr[-2000:]}"
     return p.stderr
-
-
-def decode_png(path):
-    """(width, height, rows of (r, g, b)) of an 8-bit RGB/RGBA PNG (stdlib only)."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, w = 8, b"", None
-    while pos < len(data):
-        (n,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            w, h, depth, color = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and color in (2, 6), (depth, color)
-            bpp = 4 if color == 6 else 3
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    raw, stride, rows, prev = zlib.decompress(idat), w * bpp, [], bytearray(w * bpp)
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-            if f == 1: line[i] = (line[i] + a) & 255
-            elif f == 2: line[i] = (line[i] + b) & 255
-            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append([(line[x * bpp], line[x * bpp + 1], line[x * bpp + 2]) for x in range(w)])
-        prev = line
-    return w, h, rows
 
 
 def top_level_svgs(html):
@@ -114,7 +85,7 @@ def test_every_chart_is_drawn(report):
         page = tmp / f"chart{i}.html"
         page.write_text(f'<!doctype html><html><body style="margin:0;background:#fff">{svg}</body></html>')
         chromium_screenshot(page, tmp / f"chart{i}.png", w, h)
-        _, _, rows = decode_png(tmp / f"chart{i}.png")
+        _, _, rows = decode_png((tmp / f"chart{i}.png").read_bytes())
         coloured = sum(1 for row in rows for (r, g, b) in row if max(r, g, b) - min(r, g, b) > 40)
         total = w * h
         assert coloured > 0.001 * total, f"chart {i} ({w}×{h}) looks blank: {coloured} coloured pixels"
