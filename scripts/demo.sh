@@ -25,3 +25,4 @@ echo
 echo "Store:    $OUT/cohort.h5   (cytoreset series --store $OUT/cohort.h5 --patient P01)"
 echo "Reports:  $OUT/P01.html $OUT/P02.html $OUT/P03.html"
 echo "Cohort:   $OUT/cohort.html"
+echo "Review:   $BIN serve --store $OUT/cohort.h5 --fcs-dir $OUT/visits/P01   (P01's gates in the browser; open the printed URL)"
