@@ -18,7 +18,7 @@ struct ReviewService: Sendable {
 
   /// The stored version `version` (default: the visit's newest) opened for review.
   func opened(patient: String, visit: String, version: Int?) async throws -> OpenedVersion {
-    let (v, n, analysis) = try catalog.storedAnalysis(patient: patient, visit: visit, version: version ?? .max)
+    let (v, n, analysis) = try catalog.storedAnalysis(patient: patient, visit: visit, version: version)
     let catalog = self.catalog
     return try await sessions.open(patient: patient, visit: visit, version: n) {
       guard analysis.gating != nil else {

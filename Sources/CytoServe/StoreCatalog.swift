@@ -81,11 +81,11 @@ struct StoreCatalog: Sendable {
     })
   }
 
-  /// A stored visit, the version asked for (`Int.max`: the newest) and its analysis.
-  func storedAnalysis(patient: String, visit name: String, version: Int) throws -> (StoredVisit, Int, VisitAnalysis) {
+  /// A stored visit, the version asked for (`nil`: the newest) and its analysis.
+  func storedAnalysis(patient: String, visit name: String, version: Int?) throws -> (StoredVisit, Int, VisitAnalysis) {
     let r = try open()
     let v = try visit(r, patient: patient, visit: name)
-    let n = version == .max ? (v.analyses.max() ?? v.currentAnalysis) : version
+    let n = version ?? v.analyses.max() ?? v.currentAnalysis
     guard v.analyses.contains(n) else { throw ServeError.notFound("no such analysis version of this visit") }
     let a = try read { () throws(StoreError) in try r.analysis(patient: patient, visit: name, version: n) }
     return (v, n, a)
