@@ -96,7 +96,7 @@ let package = Package(
     // MARK: - Test support (never a product)
     .target(
       name: "CytoTestSupport",
-      dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation"]),
+      dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoClinical", "CytoSimulation", "CytoStore"]),
 
     // MARK: - Unit test bundles
     .testTarget(name: "CytoCoreTests", dependencies: ["CytoCore", "CytoTestSupport"]),
