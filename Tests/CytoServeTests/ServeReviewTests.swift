@@ -47,6 +47,8 @@ extension Serve {
         #expect(gone == .conflict && why["error"] as? String == "file_unavailable", "\(why)")
         let (none, _) = try await api.get(Self.day14 + "/review?version=9")
         #expect(none == .notFound)
+        let (huge, _) = try await api.get(Self.day14 + "/review?version=\(Int.max)")
+        #expect(huge == .notFound, "Int.max names no version")
       }
     }
 
