@@ -99,12 +99,18 @@ struct Analyze: ParsableCommand {
 
   @OptionGroup var record: VisitRecordOptions
 
+  @Option(name: .customLong("on-failure"),
+          help: "With --format json -o: what a file that cannot be analysed gives: exit (no record, exit code 1) or record (a failure record at its record's path, exit code 0).")
+  var onFailure: OnFailure = .exit
+
   func validate() throws {
     if !day.isEmpty && day.count != files.count { throw ValidationError("give one --day per file (\(files.count) files, \(day.count) days)") }
     if !day.isEmpty && patient == nil { throw ValidationError("--day needs --patient") }
     try workspaceOptions.validate(analysis: analysis, qc: qc)
     if let output {
       try validateRecordOutput(output)
+    } else if onFailure == .record {
+      throw ValidationError("--on-failure record writes failure records in place of analysis records: add --format json -o OUT")
     } else if !record.given.isEmpty {
       throw ValidationError("\(record.given.joined(separator: ", ")) go(es) into analysis records: add --format json -o FILE")
     }

@@ -159,7 +159,11 @@ struct Ingest: ParsableCommand {
     ) { k, outcome in
       switch outcome {
       case .success(let submission): try committer.add(submission, label: orderedJobs[k].path)
-      case .failure(let error): committer.fail(error, label: orderedJobs[k].path)
+      case .failure(let error):
+        // Reported and counted as failed (exit code 1), and recorded in the store's failures
+        // as `ingest --analyses` records a failure record of the same file.
+        committer.failAnalysis(error, label: orderedJobs[k].path)
+        try committer.addFailure(pipeline.failure(for: orderedJobs[k], error: error), label: orderedJobs[k].path, fromRecord: false)
       }
     }
     try committer.finish()
