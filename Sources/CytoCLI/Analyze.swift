@@ -46,6 +46,21 @@ struct Analyze: ParsableCommand {
       background is made when they are merged. One line per record on standard output; a file
       that fails gets no record and exit code 1.
 
+      Without --day, the days come from one --collection-date per file and --infusion-date (the
+      date of --infusion N): rounded whole days between them, as `ingest --manifest` computes a
+      date without a day. With --day, the dates are only recorded.
+
+      FAILURES AS DATA
+      With --on-failure record, a file that cannot be analysed (missing, unreadable, truncated or
+      malformed FCS, no panel fits, any error of the analysis) gets a failure record at the path
+      its analysis record would have had (schema cytoreset.analysis-failure/1: the FCS path, its
+      size and SHA-256 when readable, the visit, the error's code and message, the version, the
+      time and a digest). Its error line is still printed, and the exit code is 0 when every
+      failure record was written: a workflow deletes a failed job's outputs and does not run the
+      merge, so the failure must be an output the merge (`ingest --analyses`) stores in the
+      store's failures table, which the cohort report lists. Usage errors still exit 2; an error
+      writing a record exits 1. --on-failure exit (default) keeps the behaviour above.
+
       EXAMPLES
         cytoreset analyze visit.fcs --beads-per-test 50000 --blood-ul 50
         cytoreset analyze d*.fcs --patient P01 --day -7 --day 14 --day 90 --alc 1400 --format json
@@ -56,6 +71,8 @@ struct Analyze: ParsableCommand {
         cytoreset analyze d14.fcs --patient P01 --day 14 --beads-per-test 50000 --blood-ul 50 \\
           --diagnosis SLE --format json -o records/P01_d14.analysis.json
         cytoreset analyze d*.fcs --patient P01 --day -7 --day 14 --panel auto --format json -o records/
+        cytoreset analyze d28.fcs --patient P03 --collection-date 2026-03-29 --infusion-date 2026-03-01 \\
+          --alc 1400 --format json -o records/P03_d28.analysis.json --on-failure record
         cytoreset ingest --analyses records/*.analysis.json --store cohort.h5
 
       A lab's FlowJo workspace as the panel (--workspace W.wsp --roles ROLE=POPULATION,…):
