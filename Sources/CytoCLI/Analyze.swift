@@ -193,7 +193,7 @@ struct Analyze: ParsableCommand {
         }
         analyses[i] = a
       case .failure(let e):
-        printError("cytoreset: \(describe(e, file: files[i]))")
+        printError("cytoreset: \(FailureCode.line(e, file: files[i]))")
         failure = ExitCode(1)
       }
     }
