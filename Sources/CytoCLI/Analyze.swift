@@ -46,6 +46,21 @@ struct Analyze: ParsableCommand {
       background is made when they are merged. One line per record on standard output; a file
       that fails gets no record and exit code 1.
 
+      Without --day, the days come from one --collection-date per file and --infusion-date (the
+      date of --infusion N): rounded whole days between them, as `ingest --manifest` computes a
+      date without a day. With --day, the dates are only recorded.
+
+      FAILURES AS DATA
+      With --on-failure record, a file that cannot be analysed (missing, unreadable, truncated or
+      malformed FCS, no panel fits, any error of the analysis) gets a failure record at the path
+      its analysis record would have had (schema cytoreset.analysis-failure/1: the FCS path, its
+      size and SHA-256 when readable, the visit, the error's code and message, the version, the
+      time and a digest). Its error line is still printed, and the exit code is 0 when every
+      failure record was written: a workflow deletes a failed job's outputs and does not run the
+      merge, so the failure must be an output the merge (`ingest --analyses`) stores in the
+      store's failures table, which the cohort report lists. Usage errors still exit 2; an error
+      writing a record exits 1. --on-failure exit (default) keeps the behaviour above.
+
       EXAMPLES
         cytoreset analyze visit.fcs --beads-per-test 50000 --blood-ul 50
         cytoreset analyze d*.fcs --patient P01 --day -7 --day 14 --day 90 --alc 1400 --format json
@@ -56,6 +71,8 @@ struct Analyze: ParsableCommand {
         cytoreset analyze d14.fcs --patient P01 --day 14 --beads-per-test 50000 --blood-ul 50 \\
           --diagnosis SLE --format json -o records/P01_d14.analysis.json
         cytoreset analyze d*.fcs --patient P01 --day -7 --day 14 --panel auto --format json -o records/
+        cytoreset analyze d28.fcs --patient P03 --collection-date 2026-03-29 --infusion-date 2026-03-01 \\
+          --alc 1400 --format json -o records/P03_d28.analysis.json --on-failure record
         cytoreset ingest --analyses records/*.analysis.json --store cohort.h5
 
       A lab's FlowJo workspace as the panel (--workspace W.wsp --roles ROLE=POPULATION,…):
@@ -99,12 +116,18 @@ struct Analyze: ParsableCommand {
 
   @OptionGroup var record: VisitRecordOptions
 
+  @Option(name: .customLong("on-failure"),
+          help: "With --format json -o: what a file that cannot be analysed gives: exit (no record, exit code 1) or record (a failure record at its record's path, exit code 0).")
+  var onFailure: OnFailure = .exit
+
   func validate() throws {
     if !day.isEmpty && day.count != files.count { throw ValidationError("give one --day per file (\(files.count) files, \(day.count) days)") }
     if !day.isEmpty && patient == nil { throw ValidationError("--day needs --patient") }
     try workspaceOptions.validate(analysis: analysis, qc: qc)
     if let output {
       try validateRecordOutput(output)
+    } else if onFailure == .record {
+      throw ValidationError("--on-failure record writes failure records in place of analysis records: add --format json -o OUT")
     } else if !record.given.isEmpty {
       throw ValidationError("\(record.given.joined(separator: ", ")) go(es) into analysis records: add --format json -o FILE")
     }
@@ -170,7 +193,7 @@ struct Analyze: ParsableCommand {
         }
         analyses[i] = a
       case .failure(let e):
-        printError("cytoreset: \(describe(e, file: files[i]))")
+        printError("cytoreset: \(FailureCode.line(e, file: files[i]))")
         failure = ExitCode(1)
       }
     }

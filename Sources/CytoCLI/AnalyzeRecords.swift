@@ -35,17 +35,40 @@ extension Analyze {
     guard format == .json else {
       throw ValidationError("-o writes analysis records (--format json); for table or tsv, redirect standard output")
     }
-    guard patient != nil, !day.isEmpty else {
-      throw ValidationError("an analysis record is one visit of the store: give --patient and one --day per file")
+    guard patient != nil, !day.isEmpty || !record.collectionDate.isEmpty else {
+      throw ValidationError("an analysis record is one visit of the store: give --patient and one --day per file (or one --collection-date per file with --infusion-date)")
     }
     if let patient, !StoreSchema.isValidPatientID(patient) { throw ValidationError("--patient must be non-empty and without '/'") }
     try record.validate(fileCount: files.count)
+    _ = try recordDays()
     _ = try recordDestinations(output)
+  }
+
+  /// The day of each file's record: `--day`, or else from `--collection-date` and the
+  /// `--infusion-date` of `--infusion` (rounded whole days, as `ingest --manifest` computes a
+  /// date without a day). `--day` wins when both are given (the dates are then only recorded).
+  func recordDays() throws -> [Double] {
+    day.isEmpty ? try record.days(fileCount: files.count, infusion: infusion) : day
+  }
+
+  /// What became of one file.
+  enum RecordOutcome: Sendable {
+    /// Its analysis record was written.
+    case analysed(VisitAnalysis)
+    /// It could not be analysed and its failure record was written (`--on-failure record`).
+    case failureRecorded(Error)
   }
 
   /// Analyses every file (in parallel) exactly as `ingest` does and writes its record
   /// atomically; prints each file's warnings and errors on standard error and one line per
-  /// record written on standard output; exit code 1 when any file failed (no record for it).
+  /// record written on standard output.
+  ///
+  /// A file that cannot be analysed (missing, unreadable, truncated, malformed, no panel fits,
+  /// any error of the pipeline) gets no record and exit code 1 by default. With
+  /// `--on-failure record` it gets a failure record at the same path instead (its error line is
+  /// still printed) and the exit code is 0 when every such record was written: a workflow
+  /// deletes a failed job's outputs and does not run the merge, so the failure must be an
+  /// output the merge can store. Errors writing a record are never recorded (exit code 1).
   ///
   /// Each record is independent of the others: its CAR T call is made without a pre-infusion
   /// background, which `ingest --analyses` settles in storing order.
@@ -61,27 +84,42 @@ extension Analyze {
                       statistics: try analysis.statistics())
     }
     let pipeline = VisitPipeline(gating: gating, dataSet: analysis.dataSet, patient: record.patientAttributes, qcDirectory: qc)
+    let days = try recordDays()
     let jobs = files.indices.map {
-      VisitJob(path: files[$0], patient: patient!, day: day[$0], infusion: infusion, method: analysis.countMethod,
+      VisitJob(path: files[$0], patient: patient!, day: days[$0], infusion: infusion, method: analysis.countMethod,
                note: record.note ?? "", collectionDate: record.collectionDate(ofFile: $0))
     }
-    let outcomes = Batch.run(Array(files.indices), label: "analyze", events: { $0.events }) { i in
-      let submission = try pipeline.submission(for: jobs[i])
-      let size = try Self.fileSize(jobs[i].path)
-      try AnalysisRecord(submission: submission, fileSizeBytes: size).write(to: destinations[i])
-      return submission.analysis
+    let recordFailures = onFailure == .record
+    let outcomes = Batch.run(Array(files.indices), label: "analyze", events: { (o: RecordOutcome) in
+      if case .analysed(let a) = o { a.events } else { 0 }
+    }) { i -> RecordOutcome in
+      let record: AnalysisRecord
+      do {
+        let submission = try pipeline.submission(for: jobs[i])
+        record = try AnalysisRecord(submission: submission, fileSizeBytes: try Self.fileSize(jobs[i].path))
+      } catch {
+        guard recordFailures else { throw error }
+        try pipeline.failure(for: jobs[i], error: error).write(to: destinations[i])
+        return .failureRecorded(error)
+      }
+      try record.write(to: destinations[i])
+      return .analysed(record.analysis)
     }
     var failed = false
     var out = StandardOutput()
     for i in files.indices {
+      let visit = "\(patient!) \(StoreSchema.visitName(day: days[i], infusion: infusion))"
       switch outcomes[i]! {
-      case .success(let a):
+      case .success(.analysed(let a)):
         for d in a.diagnostics where d.severity >= .warning || d.code == .clinicalPanelChosen {
           printError("cytoreset: \(files[i]): \(d.severity.rawValue): \(d.message)")
         }
-        out.write("\(destinations[i]): \(patient!) \(StoreSchema.visitName(day: day[i], infusion: infusion)) (\(files[i]))\n")
+        out.write("\(destinations[i]): \(visit) (\(files[i]))\n")
+      case .success(.failureRecorded(let e)):
+        printError("cytoreset: \(FailureCode.line(e, file: files[i]))")
+        out.write("\(destinations[i]): \(visit) (\(files[i])): failure recorded [\(FailureCode.of(e))]\n")
       case .failure(let e):
-        printError("cytoreset: \(describe(e, file: files[i]))")
+        printError("cytoreset: \(FailureCode.line(e, file: files[i]))")
         failed = true
       }
     }

@@ -61,7 +61,12 @@ struct Ingest: ParsableCommand {
       still stored. The store's rules are the same as for FCS files, and so is the result:
       records made by `analyze` store exactly what `ingest FILE` stores (docs/batch.md).
       Analysis, visit and patient options (--panel, --beads-per-test, --note, --diagnosis, …)
-      belong to `analyze` and are refused here.
+      belong to `analyze` and are refused here. Failure records (`analyze … --on-failure
+      record`) are checked the same way and stored in the store's failures table: a line says so
+      ("P03 day 28 failed analysis: <reason> [code] (recorded in the store's failures)"), and
+      they do not make the exit code 1. The same failure again changes nothing; a visit stored
+      later resolves its failures. A file `ingest FILE…`/--manifest cannot analyse is recorded
+      the same way (and its exit code stays 1).
         cytoreset analyze d14.fcs --patient P01 --day 14 --beads-per-test 50000 --blood-ul 50 \\
           --diagnosis SLE --format json -o records/P01_d14.analysis.json
         cytoreset ingest --analyses records/*.analysis.json --store cohort.h5
@@ -159,7 +164,11 @@ struct Ingest: ParsableCommand {
     ) { k, outcome in
       switch outcome {
       case .success(let submission): try committer.add(submission, label: orderedJobs[k].path)
-      case .failure(let error): committer.fail(error, label: orderedJobs[k].path)
+      case .failure(let error):
+        // Reported and counted as failed (exit code 1), and recorded in the store's failures
+        // as `ingest --analyses` records a failure record of the same file.
+        committer.failAnalysis(error, label: orderedJobs[k].path)
+        try committer.addFailure(pipeline.failure(for: orderedJobs[k], error: error), label: orderedJobs[k].path, fromRecord: false)
       }
     }
     try committer.finish()

@@ -65,7 +65,7 @@ extension Ingest {
     // 1. The visits, to order the records. A record that cannot be read this far is reported
     //    now, in argument order.
     var visits: [(path: String, visit: AnalysisRecord.Visit)] = []
-    try Batch.ordered(paths.count, work: { k in try AnalysisRecord.readVisit(contentsOf: paths[k]) }) { k, r in
+    try Batch.ordered(paths.count, work: { k in try MergeRecord.readVisit(contentsOf: paths[k]) }) { k, r in
       switch r {
       case .success(let v): visits.append((paths[k], v))
       case .failure(let e):
@@ -83,25 +83,34 @@ extension Ingest {
     try Batch.ordered(
       ordered.count, workers: workers, window: max(50, 4 * workers),
       work: { k in
-        let r = Result { () throws(AnalysisRecordError) -> AnalysisRecord in
+        let r = Result { () throws(AnalysisRecordError) -> MergeRecord in
           let (path, visit) = ordered[k]
-          let record = try AnalysisRecord.read(contentsOf: path, readerVersion: reader)
-          guard record.visit.patient == visit.patient, record.visit.infusion == visit.infusion, record.visit.day == visit.day else {
+          let record = try MergeRecord.read(contentsOf: path, readerVersion: reader)
+          let read: AnalysisRecord.Visit
+          switch record {
+          case .analysis(let a): read = a.visit
+          case .failure(let f): read = f.visit
+          }
+          guard read.patient == visit.patient, read.infusion == visit.infusion, read.day == visit.day else {
             throw .inconsistent(file: path, path: "visit", detail: "the record changed while it was being merged")
           }
           return record
         }
-        bar.fileDone(events: (try? r.get())?.analysis.events ?? 0)
+        if case .success(.analysis(let a)) = r { bar.fileDone(events: a.analysis.events) } else { bar.fileDone(events: 0) }
         return try r.get()
       }
     ) { k, outcome in
       let path = ordered[k].path
       switch outcome {
-      case .success(let record):
+      case .success(.analysis(let record)):
         if record.software.version != reader {
           committer.say("\(path): note: analysed by cytoreset \(record.software.version), merged by \(reader) (the same release line); the store records \(record.software.version)")
         }
         try committer.add(record.submission(), label: path)
+      case .success(.failure(let failure)):
+        // Not a refusal: the failure is data (the job that wrote it succeeded so the merge
+        // runs); its line says it is recorded, and the exit code stays 0.
+        try committer.addFailure(failure, label: path, fromRecord: true)
       case .failure(let error): committer.fail(error, label: path)
       }
     }

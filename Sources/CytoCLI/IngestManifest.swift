@@ -42,12 +42,12 @@ extension Ingest {
       let date = field("collection_date") ?? field("date")
       var d = try number("day")
       if d == nil, let date {
-        guard let drawn = VisitRecordOptions.parseDate(date) else { throw ValidationError("\(manifest):\(line): date '\(date)' is not YYYY-MM-DD") }
+        guard VisitRecordOptions.parseDate(date) != nil else { throw ValidationError("\(manifest):\(line): date '\(date)' is not YYYY-MM-DD") }
         let dates = record.infusionDate.isEmpty ? ((try? CohortStoreReader(path: store).patientAttributes(p).infusionDates) ?? []) : record.infusionDate
-        guard inf >= 1, inf <= dates.count, let given = VisitRecordOptions.parseDate(dates[inf - 1]) else {
+        guard let fromDates = VisitRecordOptions.day(collectionDate: date, infusionDates: dates, infusion: inf) else {
           throw ValidationError("\(manifest):\(line): a date without a day needs infusion date \(inf) (--infusion-date, or stored for \(p))")
         }
-        d = (drawn.timeIntervalSince(given) / 86_400).rounded()
+        d = fromDates
       }
       guard let d else { throw ValidationError("\(manifest):\(line): no day (or date)") }
       var method = analysis.countMethod

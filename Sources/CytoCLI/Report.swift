@@ -21,7 +21,14 @@ struct ReportCommand: ParsableCommand {
       show exactly the gates that produced the numbers.
 
       --all writes the cohort overview to -o and, beside it, <patient>.html for every patient
-      (the overview links to them).
+      (the overview links to them). --cohort writes only the overview (with the same links), so a
+      workflow can run one report job per patient (--patient) and one for the cohort.
+
+      Files that could not be analysed (the store's open failures: `analyze --on-failure record`
+      merged by `ingest --analyses`, or a file `ingest` could not analyse) are listed in the
+      overview under "Analyses that failed" (patient, infusion, day, file, reason, code, when,
+      software) and in the patient's report; a failure stops being listed once its visit is
+      stored.
 
       The HTML has no scripts and fetches nothing; every text from a file or a user is escaped.
 
@@ -29,6 +36,7 @@ struct ReportCommand: ParsableCommand {
         cytoreset report --store cohort.h5 --patient P01 -o P01.html
         cytoreset report --store cohort.h5 --patient P01 --fcs-dir visits/P01 -o P01.html
         cytoreset report --store cohort.h5 --all -o reports/cohort.html --fcs-dir visits
+        cytoreset report --store cohort.h5 --cohort -o reports/cohort.html
       """))
 
   @Option(help: "The cohort store (HDF5).")
@@ -40,6 +48,9 @@ struct ReportCommand: ParsableCommand {
   @Flag(help: "Write the cohort overview (to -o) and every patient's report beside it.")
   var all = false
 
+  @Flag(help: "Write only the cohort overview (to -o), linking to <patient>.html beside it.")
+  var cohort = false
+
   @Option(name: .shortAndLong, help: "Output HTML file.")
   var output: String
 
@@ -50,7 +61,7 @@ struct ReportCommand: ParsableCommand {
   var panel = "reset"
 
   func validate() throws {
-    if all == (patient != nil) { throw ValidationError("give either --patient ID or --all") }
+    if [patient != nil, cohort, all].filter({ $0 }).count != 1 { throw ValidationError("give one of --patient ID, --cohort or --all") }
   }
 
   func run() throws {
@@ -71,17 +82,19 @@ struct ReportCommand: ParsableCommand {
     var rows: [CohortReport.Patient] = []
     let ids = try readStore { () throws(StoreError) in try reader.patientIDs() }
     for (i, id) in ids.enumerated() {
-      let r = try patientReport(id, reader: reader, panel: panelDefinition, files: files)
+      // --cohort: the overview's values only (no QC plots, no patient file written).
+      let r = try patientReport(id, reader: reader, panel: panelDefinition, files: cohort ? [:] : files)
       let name = Self.fileName(for: id)
-      try write(PatientReportRenderer.html(r), to: dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name))
+      if all { try write(PatientReportRenderer.html(r), to: dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)) }
       let peak = r.carPerMicroliter
       rows.append(CohortReport.Patient(patientID: id, diagnosis: r.diagnosis, lastDay: r.visits.map(\.day).max(), bCells: r.bCells,
                                        carPeakPerMicroliter: peak?.cmax, carPeakDay: peak?.tmax, reportFile: name))
       printError("[\(i + 1)/\(ids.count)] \(id): \(r.visits.count) visits")
     }
-    let cohort = CohortReport(patients: rows, softwareVersion: CytoResetVersion.current, provenance: provenance(reader))
-    try write(CohortReportRenderer.html(cohort), to: output)
-    print("wrote \(output) and \(ids.count) patient reports beside it")
+    var overview = CohortReport(patients: rows, softwareVersion: CytoResetVersion.current, provenance: provenance(reader))
+    overview.failures = try readStore { () throws(StoreError) in try reader.openFailures() }.map(FailedAnalysis.init)
+    try write(CohortReportRenderer.html(overview), to: output)
+    print(all ? "wrote \(output) and \(ids.count) patient reports beside it" : "wrote \(output)")
   }
 
   /// A file name for a patient id that is safe on every file system.

@@ -12,14 +12,20 @@ import Foundation
 /// A visit the store refuses (another file for a stored visit, contradicting patient
 /// attributes) is reported and counted as failed; the others of its batch are still stored.
 /// A failure of the store itself (unreadable, newer schema, disk full) stops the command.
+///
+/// Files that could not be analysed (``addFailure(_:label:fromRecord:)``) are committed with the
+/// visits into the store's failures table (docs/store-schema.md, "Failures").
 final class VisitCommitter {
   let store: String
   /// Visits per commit (one atomic copy-write-fsync-rename each).
   let batch: Int
   let bar: ProgressBar
   private(set) var stored = 0, unchanged = 0, failed = 0
+  /// Failures added to the store's failures table (recorded or superseded, not unchanged).
+  private(set) var failuresRecorded = 0
   private var backgrounds: [String: (day: Double, value: Double)] = [:]
   private var pending: [(submission: VisitSubmission, label: String)] = []
+  private var pendingFailures: [(failure: AnalysisFailure, label: String, fromRecord: Bool)] = []
   /// The file of each visit of this run (patient, infusion, day → SHA-256), the first one given.
   private var files: [String: String] = [:]
 
@@ -53,7 +59,16 @@ final class VisitCommitter {
       say("\(label): \(d.severity.rawValue): \(d.message)")
     }
     pending.append((s, label))
-    if pending.count >= batch { try commit() }
+    if pending.count + pendingFailures.count >= batch { try commit() }
+  }
+
+  /// A file that could not be analysed, to record in the store's failures table with the next
+  /// commit. `fromRecord`: it comes from a failure record of a merge (its line is printed when
+  /// it is committed, and it is not counted as failed: the failure is data); otherwise it is an
+  /// FCS file of this run, already reported by ``fail(_:label:)``.
+  func addFailure(_ failure: AnalysisFailure, label: String, fromRecord: Bool) throws {
+    pendingFailures.append((failure, label, fromRecord))
+    if pending.count + pendingFailures.count >= batch { try commit() }
   }
 
   /// An input that could not be analysed or read.
@@ -62,17 +77,28 @@ final class VisitCommitter {
     say("cytoreset: \(describe(error, file: label))")
   }
 
+  /// An FCS file of this run that could not be analysed: its line with the error's code.
+  func failAnalysis(_ error: Error, label: String) {
+    failed += 1
+    say("cytoreset: \(FailureCode.line(error, file: label))")
+  }
+
   /// Commits the pending visits as one atomic copy of the store.
   /// - Throws: `ExitCode(1)` when the store cannot be written (nothing of this batch is).
   func commit() throws {
-    guard !pending.isEmpty else { return }
-    let what = "committing \(pending.count) visit\(pending.count == 1 ? "" : "s") to \(store)"
+    guard !pending.isEmpty || !pendingFailures.isEmpty else { return }
+    var what = "committing \(pending.count) visit\(pending.count == 1 ? "" : "s")"
+    if !pendingFailures.isEmpty { what += " and \(pendingFailures.count) failure\(pendingFailures.count == 1 ? "" : "s")" }
+    what += " to \(store)"
     if bar.enabled { bar.status(what) } else { printError("ingest: \(what)") }
-    let results: [Result<IngestOutcome, StoreError>]
-    do { results = try CohortStore.ingestEach(pending.map(\.submission), into: store) } catch {
+    let results: [Result<IngestOutcome, StoreError>], failureResults: [FailureOutcome]
+    do {
+      (results, failureResults) = try CohortStore.ingestEach(pending.map(\.submission), failures: pendingFailures.map(\.failure), into: store)
+    } catch {
       bar.finish()
       printError("cytoreset: \(error)")
       for p in pending { printError("cytoreset: \(p.label): not stored") }
+      for f in pendingFailures { printError("cytoreset: \(f.label): failure not recorded") }
       throw ExitCode(1)
     }
     bar.status("")
@@ -84,7 +110,17 @@ final class VisitCommitter {
       case .failure(let e): fail(e, label: p.label)
       }
     }
+    for (o, f) in zip(failureResults, pendingFailures) {
+      if case .unchanged = o {} else { failuresRecorded += 1 }
+      let v = f.failure.visit
+      if f.fromRecord {
+        say("cytoreset: \(f.label): \(v.patient) day \(v.day.compactText) failed analysis: \(f.failure.error.message) [\(f.failure.error.code)] (\(o))")
+      } else {
+        say("\(f.label): \(v.patient)/\(f.failure.visitName): failed analysis \(o)")
+      }
+    }
     pending.removeAll()
+    pendingFailures.removeAll()
   }
 
   /// Commits what is left and prints the summary line on standard output.
@@ -92,7 +128,8 @@ final class VisitCommitter {
   func finish() throws {
     try commit()
     bar.finish()
-    print("\(store): \(stored) visit\(stored == 1 ? "" : "s") stored, \(unchanged) already present, \(failed) failed")
+    print("\(store): \(stored) visit\(stored == 1 ? "" : "s") stored, \(unchanged) already present, \(failed) failed"
+      + (failuresRecorded > 0 ? ", \(failuresRecorded) failed analys\(failuresRecorded == 1 ? "is" : "es") recorded" : ""))
     if failed > 0 { throw ExitCode(1) }
   }
 

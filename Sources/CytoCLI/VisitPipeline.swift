@@ -52,7 +52,7 @@ struct VisitPipeline: Sendable {
 
   private func panelSubmission(_ job: VisitJob, choice: PanelChoice, cuts: [String: Double], gates: [String: GateOverride],
                                statistics: [ChannelStatistic]) throws -> VisitSubmission {
-    let sha = try SHA256.hash(fileAt: job.path).hex
+    let sha = try Self.fileSHA256(job.path)
     let ds = try FCSFile(contentsOf: job.path).dataSet(dataSet)
     let (panel, note) = try choice.panel(for: ds, file: job.path)
     let panelJSON = String(decoding: try panel.jsonData(), as: UTF8.self)
@@ -72,7 +72,7 @@ struct VisitPipeline: Sendable {
   }
 
   private func workspaceSubmission(_ job: VisitJob, workspace: WorkspaceIngest) throws -> VisitSubmission {
-    let sha = try SHA256.hash(fileAt: job.path).hex
+    let sha = try Self.fileSHA256(job.path)
     let ds = try FCSFile(contentsOf: job.path).dataSet(dataSet)
     var analyzer = workspace.analyzer
     analyzer.countMethod = job.method

@@ -59,6 +59,31 @@ struct VisitRecordOptions: ParsableArguments {
   /// The collection date of file `i`, when given.
   func collectionDate(ofFile i: Int) -> String? { collectionDate.isEmpty ? nil : collectionDate[i] }
 
+  /// The day of a visit from dates, as `ingest --manifest` computes it for a date without a
+  /// day: whole days from infusion `infusion`'s date to the collection date, rounded.
+  /// - Returns: `nil` when a date is not `YYYY-MM-DD` or there is no infusion date `infusion`.
+  static func day(collectionDate: String, infusionDates: [String], infusion: Int) -> Double? {
+    guard let drawn = parseDate(collectionDate), infusion >= 1, infusion <= infusionDates.count,
+      let given = parseDate(infusionDates[infusion - 1])
+    else { return nil }
+    return (drawn.timeIntervalSince(given) / 86_400).rounded()
+  }
+
+  /// The days of the files from `--collection-date` (one per file) and `--infusion-date`
+  /// (infusion `infusion`'s), when no `--day` is given: `analyze … -o` without `--day`.
+  /// - Throws: `ValidationError` naming the date that cannot give a day.
+  func days(fileCount: Int, infusion: Int) throws -> [Double] {
+    guard !collectionDate.isEmpty else { return [] }
+    guard collectionDate.count == fileCount else { throw ValidationError("give one --collection-date per file or none") }
+    return try collectionDate.map { d in
+      guard Self.parseDate(d) != nil else { throw ValidationError("--collection-date takes YYYY-MM-DD, got '\(d)'") }
+      guard let day = Self.day(collectionDate: d, infusionDates: infusionDate, infusion: infusion) else {
+        throw ValidationError("a --collection-date without --day needs infusion \(infusion)'s date: give --infusion-date (one per infusion, first first)")
+      }
+      return day
+    }
+  }
+
   /// `YYYY-MM-DD` as a UTC date.
   static func parseDate(_ s: String) -> Date? {
     let f = DateFormatter()

@@ -10,11 +10,17 @@ public enum CohortReportRenderer {
     var page = HTMLPage(title: r.title)
     var b = "<header>\n<h1>\(HTML.e(r.title))</h1>\n<dl class=\"meta\">\n"
     b += "<dt>Patients</dt><dd>\(r.patients.count)</dd>\n"
+    if !r.failures.isEmpty { b += "<dt>Failed analyses</dt><dd><a href=\"#failures\">\(r.failures.count)</a></dd>\n" }
     b += "<dt>Software</dt><dd>CytoReset \(HTML.e(r.softwareVersion))</dd>\n"
     b += "<dt>Source</dt><dd>\(HTML.e(r.provenance))</dd>\n</dl>\n</header>\n"
     b += "<section id=\"swimmer\">\n<h2>B-cell aplasia and reconstitution</h2>\n<div class=\"chart\">\n\(swimmer(r).svg())</div>\n</section>\n"
     b += "<section id=\"car-peak\">\n<h2>CAR T peak per patient</h2>\n<div class=\"chart\">\n\(peaks(r).svg())</div>\n</section>\n"
     b += "<section id=\"patients\">\n<h2>Patients</h2>\n\(table(r))</section>\n"
+    if !r.failures.isEmpty {
+      b += "<section id=\"failures\">\n<h2>Analyses that failed</h2>\n"
+      b += "<p>FCS files that could not be analysed: their visits have no values in this report until the file is analysed again and stored.</p>\n"
+      b += HTML.failuresTable(r.failures, withPatient: true) + "</section>\n"
+    }
     b += "<footer>CytoReset \(HTML.e(r.softwareVersion)) · \(HTML.e(r.provenance))</footer>\n"
     page.body = b
     return page.html

@@ -16,6 +16,11 @@ public enum PatientReportRenderer {
     var page = HTMLPage(title: "CytoReset patient report: \(r.patientID)")
     var b = ""
     b += header(r, visits)
+    if !r.failures.isEmpty {
+      b += "<section id=\"failures\">\n<h2>Visits that failed analysis</h2>\n"
+      b += "<p>These visits' FCS files could not be analysed: they have no values below until the file is analysed again and stored.</p>\n"
+      b += HTML.failuresTable(r.failures, withPatient: false) + "</section>\n"
+    }
     b += "<section id=\"b-cells\">\n<h2>CD19⁺ B cells</h2>\n"
     b += "<div class=\"chart\">\n\(bCellChart(r, visits).svg())</div>\n"
     b += "<p>\(HTML.e(courseSummary(r.bCells)))</p>\n</section>\n"

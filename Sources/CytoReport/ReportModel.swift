@@ -28,6 +28,8 @@ public struct PatientReport: Sendable, Equatable {
   public var carPerMicroliter: CARKinetics?
   /// CAR T kinetics in % of CD3⁺.
   public var carPercentOfCD3: CARKinetics?
+  /// The patient's visits whose FCS file could not be analysed (no values yet).
+  public var failures: [FailedAnalysis] = []
 
   /// A report; everything but the id, version, provenance, visits and course is optional.
   public init(patientID: String, diagnosis: String? = nil, product: String? = nil, infusionDates: [String] = [], softwareVersion: String,
@@ -212,6 +214,8 @@ public struct CohortReport: Sendable, Equatable {
   public var softwareVersion: String
   /// Store provenance.
   public var provenance: String
+  /// The analyses that failed and whose visits are still not stored (shown when there are any).
+  public var failures: [FailedAnalysis] = []
 
   /// A cohort report.
   public init(title: String = "Cohort overview", patients: [Patient], softwareVersion: String, provenance: String) {

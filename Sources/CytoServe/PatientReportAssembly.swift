@@ -7,7 +7,8 @@ import CytoStore
 /// values, kinetics and thresholds.
 public enum PatientReportAssembly {
   /// The report of patient `id`: attributes, every visit (by infusion, then day) with its
-  /// current analysis, the kinetics and thresholds stored for the patient.
+  /// current analysis, the kinetics and thresholds stored for the patient, and the patient's
+  /// open failures (visits whose FCS file could not be analysed).
   ///
   /// - Parameters:
   ///   - reader: the open store.
@@ -30,11 +31,21 @@ public enum PatientReportAssembly {
       reportVisits.append(PatientVisit(analysis: a, day: v.day, qcPlots: qcPlots(v, a)))
     }
     let first = kinetics.first
-    return PatientReport(
+    var report = PatientReport(
       patientID: id, diagnosis: attributes.diagnosis, product: attributes.product, infusionDates: attributes.infusionDates,
       softwareVersion: softwareVersion, provenance: provenance, notes: kinetics.flatMap(\.notes),
       aplasiaThresholdPerMicroliter: thresholds.aplasia.maxPerMicroliter, visits: reportVisits,
       bCells: first?.bCells ?? BCellCourse.compute([], rule: thresholds.reconstitution), carPerMicroliter: first?.carPerMicroliter,
       carPercentOfCD3: first?.carPercentOfT)
+    report.failures = try reader.openFailures(of: id).map(FailedAnalysis.init)
+    return report
+  }
+}
+
+extension FailedAnalysis {
+  /// A failure the store recorded (``CytoStore/StoredFailure``), as the reports list it.
+  public init(_ f: StoredFailure) {
+    self.init(patientID: f.patient, infusion: f.infusion, day: f.day, fileName: f.fileName, reason: f.message, code: f.code,
+              time: f.failureTime, softwareVersion: f.cytoresetVersion)
   }
 }

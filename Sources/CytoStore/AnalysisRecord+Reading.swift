@@ -35,6 +35,22 @@ extension AnalysisRecord {
   ///   - readerVersion: this cytoreset's version.
   public static func decode(_ bytes: [UInt8], file: String, readerVersion: String) throws(AnalysisRecordError) -> AnalysisRecord {
     let tree = try parseRecord(bytes, file: file)
+    try checkDigestAndSoftware(tree, file: file, readerVersion: readerVersion)
+    let record: AnalysisRecord
+    do { record = try tree.decode(AnalysisRecord.self) } catch let e as DecodingError {
+      let (path, detail) = describe(e)
+      throw .invalidField(file: file, path: path, detail: detail)
+    } catch {
+      throw .invalidField(file: file, path: "", detail: "\(error)")
+    }
+    try record.verify(file: file)
+    return record
+  }
+
+  /// Steps 3–4 of ``decode(_:file:readerVersion:)``, shared with failure records
+  /// (``AnalysisFailure``): the digest over the canonical encoding of every other member, then
+  /// the software that wrote the file.
+  static func checkDigestAndSoftware(_ tree: CanonicalJSON, file: String, readerVersion: String) throws(AnalysisRecordError) {
     guard case .object(var members) = tree else { throw .notARecord(file: file, schema: nil) }
     guard let d = members.removeValue(forKey: "digest") else {
       throw .invalidField(file: file, path: "digest", detail: "missing: a record without its digest cannot be trusted")
@@ -50,15 +66,6 @@ extension AnalysisRecord {
     guard isCompatible(recorded: version, reader: readerVersion) else {
       throw .incompatibleSoftware(file: file, recorded: version, reader: readerVersion)
     }
-    let record: AnalysisRecord
-    do { record = try tree.decode(AnalysisRecord.self) } catch let e as DecodingError {
-      let (path, detail) = describe(e)
-      throw .invalidField(file: file, path: path, detail: detail)
-    } catch {
-      throw .invalidField(file: file, path: "", detail: "\(error)")
-    }
-    try record.verify(file: file)
-    return record
   }
 
   /// The visit of the record at `path`, after steps 1–2 of ``decode(_:file:readerVersion:)``:
@@ -76,13 +83,8 @@ extension AnalysisRecord {
 
   /// Steps 1–2: the JSON tree of a record of a schema this build reads.
   static func parseRecord(_ bytes: [UInt8], file: String) throws(AnalysisRecordError) -> CanonicalJSON {
-    let tree: CanonicalJSON
-    do { tree = try CanonicalJSON.parse(bytes) } catch { throw .malformedJSON(file: file, error: error) }
-    guard let schema = tree["schema"]?.stringValue else { throw .notARecord(file: file, schema: nil) }
-    let prefix = "cytoreset.analysis-record/"
-    guard schema.hasPrefix(prefix) else { throw .notARecord(file: file, schema: schema) }
-    let major = schema.dropFirst(prefix.count).split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first.flatMap { Int($0) }
-    guard major == Self.major else { throw .unsupportedSchema(file: file, found: schema, supported: "\(prefix)\(Self.major)") }
+    let (kind, tree) = try MergeRecord.parse(bytes, file: file)
+    guard kind == .analysis else { throw .notARecord(file: file, schema: tree["schema"]?.stringValue) }
     return tree
   }
 

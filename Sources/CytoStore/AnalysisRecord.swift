@@ -54,6 +54,15 @@ public struct AnalysisRecord: Codable, Sendable, Equatable {
     public var collectionDate: String?
     /// The analyst's note (empty when none).
     public var note: String
+
+    /// Creates a visit.
+    public init(patient: String, infusion: Int, day: Double, collectionDate: String?, note: String) {
+      self.patient = patient
+      self.infusion = infusion
+      self.day = day
+      self.collectionDate = collectionDate
+      self.note = note
+    }
   }
 
   /// The panel the visit was gated with.

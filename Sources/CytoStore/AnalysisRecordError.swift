@@ -62,7 +62,7 @@ public enum AnalysisRecordError: Error, Sendable, Equatable, CustomStringConvert
     case .unreadable(let f, let m): text = "\(f): cannot read the analysis record: \(m)"
     case .malformedJSON(let f, let e): text = "\(f): not a complete JSON document: \(e)"
     case .notARecord(let f, let s):
-      text = "\(f): not an analysis record: schema is \(s.map { "'\($0)'" } ?? "missing"), not '\(AnalysisRecord.schema)'"
+      text = "\(f): not an analysis record: schema is \(s.map { "'\($0)'" } ?? "missing"), not '\(AnalysisRecord.schema)' (or '\(AnalysisFailure.schema)')"
         + (s?.hasPrefix("cytoreset.analyze/") == true ? " (write records with `cytoreset analyze FILE --format json -o OUT`)" : "")
     case .unsupportedSchema(let f, let found, let supported):
       text = "\(f): analysis record schema '\(found)' is not read by this build (reads \(supported)); analyse the FCS file again with this cytoreset"

@@ -24,7 +24,7 @@ public enum CohortStore {
   ///   ``StoreError/hdf5(_:)`` for an unreadable store, ``StoreError/io(file:operation:message:)``.
   public static func ingest(_ submissions: [VisitSubmission], into path: String) throws(StoreError) -> [IngestOutcome] {
     var outcomes: [IngestOutcome] = []
-    for r in try commit(submissions, into: path, refusals: .abortAll) {
+    for r in try commit(submissions, failures: [], into: path, refusals: .abortAll).visits {
       switch r {
       case .success(let o): outcomes.append(o)
       case .failure(let e): throw e  // not reached: `.abortAll` throws the first refusal
@@ -48,7 +48,31 @@ public enum CohortStore {
   public static func ingestEach(_ submissions: [VisitSubmission], into path: String) throws(StoreError)
     -> [Result<IngestOutcome, StoreError>]
   {
-    try commit(submissions, into: path, refusals: .perSubmission)
+    try commit(submissions, failures: [], into: path, refusals: .perSubmission).visits
+  }
+
+  /// Ingests `submissions` as ``ingestEach(_:into:)`` does and records `failures` (files that
+  /// could not be analysed) in the store's failures table, in the same atomic commit
+  /// (docs/store-schema.md, "Failures"):
+  ///
+  /// - a failure whose ``AnalysisFailure/failureKey`` is already in the table changes nothing
+  ///   (``FailureOutcome/unchanged(patient:visit:status:)``): merging the same failure again
+  ///   leaves the store file as it was;
+  /// - a failure of a visit the store holds (stored earlier or by this commit) is recorded as
+  ///   superseded (``FailureOutcome/superseded(patient:visit:analysis:)``): never open;
+  /// - any other failure is recorded open (``FailureOutcome/recorded(patient:visit:)``);
+  /// - the open failures of every visit this commit adds are marked resolved, with the analysis
+  ///   version that stored it.
+  ///
+  /// When no submission is added and no failure recorded, the store is not rewritten (nor
+  /// created). Results are in the order given.
+  ///
+  /// - Throws: what concerns the store as a whole, as ``ingestEach(_:into:)``.
+  public static func ingestEach(_ submissions: [VisitSubmission], failures: [AnalysisFailure], into path: String) throws(StoreError)
+    -> (visits: [Result<IngestOutcome, StoreError>], failures: [FailureOutcome])
+  {
+    let r = try commit(submissions, failures: failures, into: path, refusals: .perSubmission)
+    return (r.visits, r.failures)
   }
 
   /// What a refused submission does to the others.
@@ -67,8 +91,11 @@ public enum CohortStore {
     }
   }
 
-  static func commit(_ submissions: [VisitSubmission], into path: String, refusals: Refusals) throws(StoreError)
-    -> [Result<IngestOutcome, StoreError>]
+  /// One commit's results: one per submission and one per failure, in the order given.
+  typealias CommitResults = (visits: [Result<IngestOutcome, StoreError>], failures: [FailureOutcome])
+
+  static func commit(_ submissions: [VisitSubmission], failures: [AnalysisFailure], into path: String, refusals: Refusals)
+    throws(StoreError) -> CommitResults
   {
     var results: [Result<IngestOutcome, StoreError>?] = Array(repeating: nil, count: submissions.count)
     for (k, s) in submissions.enumerated() {
@@ -81,7 +108,12 @@ public enum CohortStore {
         continue
       }
     }
-    if results.allSatisfy({ $0 != nil }) { return results.map { $0! } }
+    var failureResults: [FailureOutcome?] = Array(repeating: nil, count: failures.count)
+    func settled() -> CommitResults? {
+      guard results.allSatisfy({ $0 != nil }), failureResults.allSatisfy({ $0 != nil }) else { return nil }
+      return (results.map { $0! }, failureResults.map { $0! })
+    }
+    if failures.isEmpty, let done = settled() { return done }
     let lock = try StoreLock(storePath: path)
     defer { withExtendedLifetime(lock) {} }
     _ = StoreFiles.removeStaleTemporaries(path)
@@ -99,16 +131,22 @@ public enum CohortStore {
             }
           } catch { results[k] = try refusals.result(error) }
         }
+        failureResults = try settledFailures(failures, in: store)
       } catch let e as HDF5Error { throw StoreError.hdf5(e) } catch let e as StoreError { throw e } catch {
         throw StoreError.io(file: path, operation: "read", message: "\(error)")
       }
-      if results.allSatisfy({ $0 != nil }) { return results.map { $0! } }
+      if let done = settled() { return done }
+    } else if let done = settled() {
+      return done
     }
     let temporary = StoreFiles.temporaryPath(path)
     do {
       if exists { try StoreFiles.copy(path, to: temporary) }
-      let written = try write(submissions, skipping: results, to: temporary, creating: !exists, storePath: path, refusals: refusals)
-      guard written.contains(where: { if case .success(.added) = $0 { true } else { false } }) else {
+      let written = try write(submissions, skipping: results, failures: failures, settled: failureResults, to: temporary,
+                              creating: !exists, storePath: path, refusals: refusals)
+      let changed = written.visits.contains { if case .success(.added) = $0 { true } else { false } }
+        || written.failures.contains { if case .unchanged = $0 { false } else { true } }
+      guard changed else {
         unlink(temporary)
         return written
       }
@@ -195,9 +233,9 @@ public enum CohortStore {
 
   /// Adds the submissions without a result yet to the (temporary) file at `path`, flushes it,
   /// and returns every submission's result.
-  private static func write(_ submissions: [VisitSubmission], skipping settled: [Result<IngestOutcome, StoreError>?], to path: String,
-                            creating: Bool, storePath: String, refusals: Refusals) throws(StoreError)
-    -> [Result<IngestOutcome, StoreError>]
+  private static func write(_ submissions: [VisitSubmission], skipping settled: [Result<IngestOutcome, StoreError>?],
+                            failures: [AnalysisFailure], settled settledFailures: [FailureOutcome?], to path: String,
+                            creating: Bool, storePath: String, refusals: Refusals) throws(StoreError) -> CommitResults
   {
     do {
       let file = creating ? try HDF5File.create(path, persistentFreeSpace: true) : try HDF5File.open(path, mode: .readWrite)
@@ -209,11 +247,13 @@ public enum CohortStore {
         try file.createGroup("patients")
       } else {
         try validateSchema(file)
-        // A store of an earlier minor version gains this one's additions (review attributes).
+        // A store of an earlier minor version gains this one's additions (1.1: review
+        // attributes; 1.2: the failures table, written when a failure is first recorded).
         try file.setAttribute("schema_version", StoreSchema.version)
       }
       var results = settled
       var touched: [String] = []
+      var added: [(patient: String, visit: String, analysis: Int)] = []
       for (k, s) in submissions.enumerated() where results[k] == nil {
         let patient = s.analysis.visit.patient!
         let visit = visitName(s)
@@ -234,6 +274,7 @@ public enum CohortStore {
         try writePatient(s, changes, in: file)
         try writeVisit(s, analysis: n, in: file)
         results[k] = .success(.added(patient: patient, visit: visit, analysis: n))
+        added.append((patient, visit, n))
         if !touched.contains(patient) { touched.append(patient) }
       }
       // The thresholds and version of the last submission not refused (stored or already there).
@@ -242,10 +283,12 @@ public enum CohortStore {
         let thresholds = accepted.last { $0.analysis.visit.patient == p }!.thresholds
         try SeriesWriter.rebuild(patient: p, in: file, thresholds: thresholds)
       }
+      let failureResults = try writeFailures(failures, settled: settledFailures, added: added, in: file, now: now)
+      let recorded = failures.indices.filter { if case .unchanged = failureResults[$0] { false } else { true } }.map { failures[$0] }
       try file.setAttribute("modified", now)
-      try file.setAttribute("cytoreset_version", accepted.last?.provenance.cytoresetVersion ?? "")
+      try file.setAttribute("cytoreset_version", accepted.last?.provenance.cytoresetVersion ?? recorded.last?.software.version ?? "")
       try file.flush()
-      return results.map { $0! }
+      return (results.map { $0! }, failureResults)
     } catch let e as HDF5Error {
       // Errors name the temporary copy; name the store, which is what the user gave.
       var e = e
@@ -254,129 +297,5 @@ public enum CohortStore {
     } catch let e as StoreError { throw e } catch {
       throw StoreError.io(file: storePath, operation: "write", message: "\(error)")
     }
-  }
-
-  /// Writes the visit group (when new) and analysis `n` below it.
-  private static func writeVisit(_ s: VisitSubmission, analysis n: Int, in file: HDF5File) throws {
-    let a = s.analysis
-    let p = s.provenance
-    let visitPath = "/patients/\(a.visit.patient!)/visits/\(visitName(s))"
-    let visit: HDF5Group
-    if file.exists(visitPath) {
-      visit = try file.group(visitPath)
-      if let date = p.collectionDate, !date.isEmpty, !visit.hasAttribute("collection_date") {
-        try visit.setAttribute("collection_date", date)
-      }
-    } else {
-      visit = try file.createGroup(visitPath)
-      try visit.setAttribute("day", a.visit.day!)
-      try visit.setAttribute("infusion", a.visit.infusion)
-      try visit.setAttribute("file_name", p.fileName)
-      try visit.setAttribute("file_sha256", p.fileSHA256)
-      try visit.setAttribute("events", a.events)
-      try visit.setAttribute("data_set", a.dataSet)
-      if let date = p.collectionDate, !date.isEmpty { try visit.setAttribute("collection_date", date) }
-    }
-    let g = try visit.createGroup("analyses/\(n)")
-    try g.setAttribute("analysis", n)
-    try g.setAttribute("analysis_key", s.analysisKey)
-    try g.setAttribute("panel", a.panel)
-    try g.setAttribute("panel_version", a.panelVersion)
-    try g.setAttribute("gating_hash", p.gatingHash)
-    try g.setAttribute("cytoreset_version", p.cytoresetVersion)
-    try g.setAttribute("analysis_time", p.analysisTime)
-    try g.setAttribute("analyst_note", p.analystNote)
-    try g.setAttribute("statistics", p.statistics)
-    try g.setAttribute("count_method", a.countMethod?.name ?? "none")
-    try g.setAttribute("count_method_summary", a.countMethod?.summary ?? "no absolute counts")
-    switch a.countMethod {
-    case .singlePlatform(let b, let v)?:
-      try g.setAttribute("beads_per_test", b)
-      try g.setAttribute("blood_ul", v)
-    case .dualPlatform(let alc)?:
-      try g.setAttribute("alc_per_ul", alc)
-    case nil: break
-    }
-    try g.setAttribute("events", a.events)
-    if let b = a.beadEvents { try g.setAttribute("bead_events", b) }
-    try g.setAttribute("b_cell_aplasia", a.calls.bCellAplasia.result.rawValue)
-    try g.setAttribute("b_cell_aplasia_reason", a.calls.bCellAplasia.reason)
-    try g.setAttribute("predominantly_naive", a.calls.predominantlyNaive.map { $0 ? "yes" : "no" } ?? "unknown")
-    try g.setAttribute("car_t_detectable", a.calls.carTDetectable.result.rawValue)
-    try g.setAttribute("car_t_detectable_reason", a.calls.carTDetectable.reason)
-    try g.setAttribute("car_background_pct_cd3", a.calls.carBackgroundPercentOfT)
-    try g.setAttribute("car_background_source", a.calls.carBackgroundSource)
-    try g.setAttribute("analysis_json", try StoreJSON.encode(a))
-    if let r = a.review {
-      try g.setAttribute("review_status", r.status.rawValue)
-      try g.setAttribute("reviewer", r.reviewer)
-      try g.setAttribute("review_reason", r.reason)
-      try g.setAttribute("review_time", r.time)
-      try g.setAttribute("replaces", r.replaces)
-    }
-    if let panel = p.panelJSON {
-      // Stored once per distinct panel: /panels/<SHA-256 of the JSON>, referenced by hash.
-      let hash = SHA256.hash(text: panel).hex
-      if !file.exists("/panels/\(hash)") {
-        let d = try file.createDataset("/panels/\(hash)", strings: [panel])
-        try d.setAttribute("panel", a.panel)
-        try d.setAttribute("panel_version", a.panelVersion)
-      }
-      try g.setAttribute("panel_sha256", hash)
-    }
-    try g.createTable("populations", columns: PopulationTable.columns(a))
-    try g.createTable("cuts", columns: [
-      HDF5Column("name", .string(a.cuts.map(\.name))), HDF5Column("marker", .string(a.cuts.map(\.marker))),
-      HDF5Column("value", .double(a.cuts.map(\.value))), HDF5Column("method", .string(a.cuts.map(\.method.rawValue))),
-      HDF5Column("note", .string(a.cuts.map { $0.note ?? "" })),
-    ])
-    try g.createTable("diagnostics", columns: [
-      HDF5Column("severity", .string(a.diagnostics.map(\.severity.rawValue))),
-      HDF5Column("code", .string(a.diagnostics.map(\.code.rawValue))),
-      HDF5Column("message", .string(a.diagnostics.map(\.message))),
-    ])
-    if let e = s.events {
-      if !visit.exists("events") {
-        let m = try visit.createFloatMatrix("events", e.matrix)
-        try m.setAttribute("channels", e.channels)
-        try m.setAttribute("compensated", e.compensated ? "file spillover" : "no")
-      }
-      let masks = try g.createGroup("masks")
-      try masks.setAttribute("bit_order", "little")
-      try masks.setAttribute("events", e.matrix.eventCount)
-      for (id, mask) in e.masks.sorted(by: { $0.key < $1.key }) {
-        try masks.createDataset(id, values: packBits(mask), options: HDF5DatasetOptions(compression: .deflate(level: 1)))
-      }
-    }
-    // The version series and reports use: an approved review; a draft or proposed one never;
-    // a new automated analysis unless a reviewer approved an earlier version.
-    switch a.review?.status {
-    case .approved?: try visit.setAttribute("current_analysis", n)
-    case .draft?, .proposed?: break
-    case nil:
-      if try !hasApprovedVersion(visit, below: n) { try visit.setAttribute("current_analysis", n) }
-    }
-    try visit.setAttribute("analyses", n)
-  }
-
-  /// Whether an analysis version of `visit` numbered below `n` is an approved review.
-  static func hasApprovedVersion(_ visit: HDF5Group, below n: Int) throws -> Bool {
-    for name in try visit.children(of: "analyses") {
-      guard let k = Int(name), k < n else { continue }
-      let g = try visit.group("analyses/\(name)")
-      if g.hasAttribute("review_status"), try g.stringAttribute("review_status") == ReviewRecord.Status.approved.rawValue { return true }
-    }
-    return false
-  }
-
-  /// A mask as bytes, 8 events each, least significant bit first (numpy
-  /// `unpackbits(bitorder="little")`).
-  static func packBits(_ mask: EventMask) -> [UInt8] {
-    let n = (mask.count + 7) / 8
-    var out = [UInt8](repeating: 0, count: n)
-    for (w, word) in mask.words.enumerated() {
-      for b in 0..<8 where w * 8 + b < n { out[w * 8 + b] = UInt8(truncatingIfNeeded: word >> UInt64(8 * b)) }
-    }
-    return out
   }
 }

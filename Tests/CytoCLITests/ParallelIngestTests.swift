@@ -97,25 +97,26 @@ import Testing
     for d in [-7, 3, 7, 9, 14, 28] { args.append("--day=\(d)") }
     let r = try Self.run(args)
     #expect(r.status == 1)
-    #expect(r.stdout == "\(store): 4 visits stored, 0 already present, 2 failed\n")
+    #expect(r.stdout == "\(store): 4 visits stored, 0 already present, 2 failed, 2 failed analyses recorded\n")
     let lines = r.stderr.split(separator: "\n").map(String.init)
     #expect(lines.filter { $0 == truncatedLine }.count == 1, "\(r.stderr)")
-    // The file is named once (the error already names it).
-    #expect(lines.filter { $0 == "cytoreset: \(missing): open for hashing failed: No such file or directory" }.count == 1,
+    // The file is named once (the error already names it); a missing file is an unreadable FCS file.
+    #expect(lines.filter { $0 == "cytoreset: \(missing): FILE: cannot open: No such file or directory [fcs.unreadable]" }.count == 1,
             "\(r.stderr)")
     // Per-file lines in storing order (here the argument order), as each file's turn comes: a
     // good file's warnings (4,000-event files have few beads) or a failure; then the stored
-    // files when the batch is committed.
+    // files when the batch is committed, and the two failures recorded in the store's failures.
     let perFile = lines.filter { !$0.hasPrefix("ingest: ") }
     let order = perFile.map { l in files.firstIndex { l.hasPrefix("\($0): ") || l.hasPrefix("cytoreset: \($0): ") } ?? -1 }
     // A file may have several lines (warnings); consecutive lines of one file form one group.
     let groups = order.enumerated().filter { $0.offset == 0 || order[$0.offset - 1] != $0.element }.map(\.element)
-    #expect(groups == [0, 1, 2, 3, 4, 5, 0, 2, 4, 5], "\(r.stderr)")
-    #expect(perFile.suffix(4).allSatisfy { $0.contains(": stored as analysis 1") }, "\(r.stderr)")
+    #expect(groups == [0, 1, 2, 3, 4, 5, 0, 2, 4, 5, 1, 3], "\(r.stderr)")
+    #expect(perFile.dropLast(2).suffix(4).allSatisfy { $0.contains(": stored as analysis 1") }, "\(r.stderr)")
+    #expect(perFile.suffix(2).allSatisfy { $0.hasSuffix(": failed analysis recorded in the store's failures") }, "\(r.stderr)")
     #expect(!r.stderr.contains("\r"), "no progress bar when stderr is not a terminal")
     // Progress lines as before: one "analysing" line per file and the commit.
     #expect(lines.filter { $0.hasPrefix("ingest: [") && $0.contains("] analysing ") }.count == 6)
-    #expect(lines.contains("ingest: committing 4 visits to \(store)"))
+    #expect(lines.contains("ingest: committing 4 visits and 2 failures to \(store)"))
     let days = try Self.run(["series", "--store", store, "--patient", "F1", "--metric", "cd19_per_ul"])
     #expect(days.stdout.split(separator: "\n").count == 5, "\(days.stdout)")
   }

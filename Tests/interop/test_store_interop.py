@@ -4,7 +4,8 @@ documented in docs/store-schema.md.
 Run by `make test` (scripts/interop.sh) in the .venv-h5py venv. Needs:
   CYTORESET   path of the cytoreset binary
 Builds its own store: a simulated 3-visit timeline (manifest ingest), a re-analysis with
-another cut (analysis version 2), and one visit with --keep-events.
+another cut (analysis version 2), one visit with --keep-events, and a truncated file whose
+failure record (analyze --on-failure record) is merged into the failures table.
 """
 import csv
 import hashlib
@@ -41,13 +42,18 @@ def store(tmp_path_factory):
         "--beads-per-test", "50000", "--blood-ul", "50", "--cut", "CD19=0.3")
     run("simulate", "-o", str(d / "e.fcs"), "--events", "5000", "--seed", "3")
     run("ingest", str(d / "e.fcs"), "--store", s, "--patient", "P02", "--day", "28", "--alc", "1500", "--keep-events")
+    # A file that cannot be analysed: its failure record merged into /failures.
+    (d / "bad.fcs").write_bytes((d / "e.fcs").read_bytes()[:4000])
+    run("analyze", str(d / "bad.fcs"), "--patient", "P02", "--day", "56", "--alc", "1500", "--format", "json",
+        "-o", str(d / "bad.analysis.json"), "--on-failure", "record")
+    run("ingest", "--analyses", str(d / "bad.analysis.json"), "--store", s)
     return {"path": s, "dir": d}
 
 
 def test_root_and_patient_attributes(store):
     with h5py.File(store["path"], "r") as f:
         assert f.attrs["schema"] == "cytoreset.store"
-        assert f.attrs["schema_version"] == "1.1"
+        assert f.attrs["schema_version"] == "1.2"
         assert sorted(f["patients"].keys()) == ["P01", "P02"]
         p = f["patients/P01"]
         assert p.attrs["diagnosis"] == "SLE"
@@ -166,8 +172,28 @@ def test_h5dump_reads_the_layout(store):
     header = subprocess.run(["h5dump", "-H", store["path"]], capture_output=True, text=True, check=True).stdout
     assert 'GROUP "patients"' in header and 'GROUP "day+014"' in header and 'DATASET "cd19_per_ul"' in header
     attr = subprocess.run(["h5dump", "-a", "/schema_version", store["path"]], capture_output=True, text=True, check=True).stdout
-    assert '"1.1"' in attr
+    assert '"1.2"' in attr
     data = subprocess.run(["h5dump", "-d", "/patients/P01/series/cd19_per_ul", store["path"]], capture_output=True,
                           text=True, check=True).stdout
     for field in ["infusion", "day", "analysis", "value", "less_than", "below_lloq", "lower95", "upper95", "events"]:
         assert f'"{field}"' in data, field
+
+
+def test_failures_table(store):
+    """/failures: one row per file that could not be analysed, strings as h5py str."""
+    bad = store["dir"] / "bad.fcs"
+    with h5py.File(store["path"], "r") as f:
+        t = f["failures"]
+        assert t.attrs["description"].startswith("FCS files that could not be analysed")
+        assert list(t.dtype.names) == ["patient", "infusion", "day", "visit", "collection_date", "note", "file", "file_name",
+                                       "file_sha256", "file_size", "data_set", "code", "message", "cytoreset_version",
+                                       "failure_time", "failure_key", "status", "recorded_time", "resolved_analysis",
+                                       "resolved_time"]
+        assert len(t) == 1
+        r = t[0]
+        s = lambda name: r[name].decode() if isinstance(r[name], bytes) else r[name]
+        assert s("patient") == "P02" and r["infusion"] == 1 and r["day"] == 56.0 and s("visit") == "day+056"
+        assert s("file") == str(bad) and s("file_name") == "bad.fcs" and r["file_size"] == 4000
+        assert s("file_sha256") == hashlib.sha256(bad.read_bytes()).hexdigest()
+        assert s("code") == "fcs.truncated" and s("message").startswith("DATA: ")
+        assert s("status") == "open" and r["resolved_analysis"] == -1 and s("resolved_time") == ""
