@@ -10,12 +10,13 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
 FUZZ_SECONDS ?= 1800
 FUZZ_JOBS ?= 0
 
-.PHONY: help deps build release test browser-test demo qc-real interop fuzz fuzz-workspace bench bench-peers bench-adaptive bench-serve regenerate clean
+.PHONY: help deps build release test browser-test workflow-test demo qc-real interop fuzz fuzz-workspace bench bench-peers bench-adaptive bench-serve regenerate clean
 
 help:
 	@echo "make demo         run cytoreset on bundled generated data"
 	@echo "make test         all tests (Swift unit/conformance/CLI + Python interop with flowio, fcsparser, FlowKit + the review page in Selenium/Chromium)"
 	@echo "make browser-test the review page in headless Chromium (Selenium); REVIEW_SCREENSHOT=PATH keeps a screenshot"
+	@echo "make workflow-test  the Snakemake workflow on a simulated cohort, locally and on a SLURM started on loopback"
 	@echo "make release      optimized build (.build/release/cytoreset)"
 	@echo "make qc-real      the gates found in every real file of ../shared/testdata, as docs/qc/*.svg"
 	@echo "make fuzz         fuzz the FCS reader (libFuzzer + ASan) for FUZZ_SECONDS (default 1800), FUZZ_JOBS workers"
@@ -40,10 +41,15 @@ test: deps
 	CYTORESET_INTEROP_DIR=$(INTEROP_DIR) $(SWIFT) test
 	CYTORESET=$(BIN) CYTORESET_INTEROP_DIR=$(INTEROP_DIR) scripts/interop.sh
 	CYTORESET=$(BIN) scripts/browser-test.sh
+	CYTORESET=$(BIN) scripts/workflow-test.sh
 
 # The review server in headless Chromium via Selenium (also part of `make test`).
 browser-test: build
 	CYTORESET=$(BIN) scripts/browser-test.sh
+
+# The Snakemake workflow (workflow/): local and through a real single-node SLURM (also part of `make test`).
+workflow-test: build
+	CYTORESET=$(BIN) scripts/workflow-test.sh
 
 demo: build
 	CYTORESET=$(BIN) scripts/demo.sh
@@ -88,4 +94,4 @@ regenerate:
 	CYTORESET_REGENERATE=1 CYTORESET_INTEROP_DIR=$(INTEROP_DIR) $(SWIFT) test --filter writeInteropFixtures
 
 clean:
-	rm -rf .build demo .venv-interop .venv-flowkit .venv-h5py .venv-browser
+	rm -rf .build demo .venv-interop .venv-flowkit .venv-h5py .venv-browser .venv-workflow

@@ -5,8 +5,9 @@ set -euo pipefail
 need=()
 # Debian packages the build and tests use: zlib (PNG), libhdf5 (the store), h5dump (interop
 # tests), chromium (the report renders in headless Chromium in the tests) and chromium-driver
-# (chromedriver, Selenium drives chromium through it in the review server's browser test).
-for pkg in zlib1g-dev libhdf5-dev hdf5-tools chromium chromium-driver; do
+# (chromedriver, Selenium drives chromium through it in the review server's browser test);
+# munge, slurmctld, slurmd and slurm-client (the workflow test runs Snakemake on a real SLURM).
+for pkg in zlib1g-dev libhdf5-dev hdf5-tools chromium chromium-driver munge slurmctld slurmd slurm-client; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # Python's venv module, for the interop tests' peer readers.
