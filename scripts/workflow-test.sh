@@ -2,12 +2,12 @@
 # The Snakemake workflow (workflow/) on a simulated cohort, locally and on a real SLURM (issue #15):
 #
 #  1. the manifest reader's unit tests (Tests/workflow);
-#  2. a cohort of 5 patients × 9 visits (one patient's manifest by dates instead of days) and one
-#     truncated FCS file, stored serially by `cytoreset ingest --manifest`: the reference;
+#  2. a cohort of 5 patients × 9 visits (one patient's manifest by dates instead of days), one
+#     truncated FCS file and one missing, stored serially by `ingest --manifest`: the reference;
 #  3. local: the workflow on 4 patients, then on all 5 (only the new visits are analysed); that
 #     merge is killed (SIGKILL) while it runs — the store keeps its bytes — and a re-run completes
-#     it; `export-store` equals the reference, the truncated file is in the store's failures and
-#     the cohort report lists it;
+#     it; `export-store` equals the reference, the two files are in the store's failures and the
+#     cohort report lists them;
 #  4. SLURM: munged, slurmctld and slurmd started here on loopback (scripts/slurm-local.sh), the
 #     same workflow through `--profile workflow/profiles/slurm` into a new store: the same CSV, and
 #     every job Snakemake submitted is in SLURM's completion log as COMPLETED. The daemons are
@@ -70,9 +70,11 @@ with open("visits/P02/P02.visits.csv", "w", newline="") as f:
         w.writerow([r["file"], r["patient"], (t0 + datetime.timedelta(days=int(r["day"]))).isoformat(),
                     r["beads_per_test"], r["blood_ul"]])
 EOF
-# P05 has a visit whose file is cut short: a failed analysis, not a failed workflow.
+# P05 has a visit whose file is cut short and one whose file is missing: failed analyses, not a
+# failed workflow.
 head -c 20000 visits/P05/P05_day+365.fcs > visits/P05/P05_day+400.fcs
 echo "P05_day+400.fcs,P05,400,1,50000,50" >> visits/P05/P05.visits.csv
+echo "P05_day+500.fcs,P05,500,1,50000,50" >> visits/P05/P05.visits.csv
 
 patient_yaml() {  # the config's patients: block
   echo "patients:"
@@ -98,11 +100,12 @@ for i in 1 2 3 4 5; do
   expected=0; [ $i -eq 5 ] && expected=1
   [ $rc -eq $expected ] || fail "serial ingest of P0$i exited $rc, expected $expected: $(tail -3 serial.P0$i.log)"
 done
-say "serial ingest --manifest of 46 visits: $(python3 -c "import time; print(f'{time.time() - $t:.1f}')") s"
+say "serial ingest --manifest of 47 visits: $(python3 -c "import time; print(f'{time.time() - $t:.1f}')") s"
 "$BIN" export-store --store serial.h5 -o serial.csv
 rows=$(($(wc -l < serial.csv) - 1))
 [ "$rows" -gt 400 ] || fail "the reference export has only $rows rows"
 grep -q "fcs.truncated" serial.P05.log || fail "serial ingest did not report the truncated file: $(cat serial.P05.log)"
+grep -q "P05_day+500.fcs.*fcs.unreadable" serial.P05.log || fail "serial ingest did not report the missing file: $(cat serial.P05.log)"
 
 run_snakemake() {  # LOG ARGS...: snakemake in $WORK; prints its exit code
   local log=$1; shift
@@ -116,10 +119,14 @@ same_csv() {  # STORE LABEL
   cmp -s "$1.csv" serial.csv || { diff serial.csv "$1.csv" | head -20 >&2; fail "$2: export-store differs from the serial ingest"; }
 }
 check_failure_reported() {  # OUTDIR LABEL
-  grep -q "P05_day+400.fcs" "$1/reports/cohort.html" || fail "$2: the cohort report does not list the failed file"
-  grep -q "fcs.truncated" "$1/reports/cohort.html" || fail "$2: the cohort report does not give the failure's code"
-  [ -s "$1/records/P05_i1_d+400.analysis.json" ] && grep -q '"cytoreset.analysis-failure/1"' "$1/records/P05_i1_d+400.analysis.json" \
-    || fail "$2: no failure record for the truncated file"
+  local day
+  for day in 400 500; do
+    grep -q "P05_day+$day.fcs" "$1/reports/cohort.html" || fail "$2: the cohort report does not list P05_day+$day.fcs"
+    [ -s "$1/records/P05_i1_d+$day.analysis.json" ] && grep -q '"cytoreset.analysis-failure/1"' "$1/records/P05_i1_d+$day.analysis.json" \
+      || fail "$2: no failure record for P05_day+$day.fcs"
+  done
+  grep -q "fcs.truncated" "$1/reports/cohort.html" || fail "$2: the cohort report does not give the truncated file's code"
+  grep -q "fcs.unreadable" "$1/reports/cohort.html" || fail "$2: the cohort report does not give the missing file's code"
   for p in P01 P02 P03 P04 P05; do [ -s "$1/reports/$p.html" ] || fail "$2: no report for $p"; done
 }
 
@@ -133,7 +140,7 @@ rc=$(run_snakemake local-1.log --configfile local4.yaml --profile "$ROOT/workflo
 say "local, 4 patients × 9 visits (36 analyses, merge, 5 reports): $(python3 -c "import time; print(f'{time.time() - $t:.1f}')") s"
 sha_before=$(sha256sum local.h5 | cut -d' ' -f1)
 
-# All 5: only P05's 10 visits are new. Kill the merge while it runs.
+# All 5: only P05's 11 visits are new. Kill the merge while it runs.
 "$SNAKEMAKE" -s "$ROOT/workflow/Snakefile" --configfile local5.yaml --profile "$ROOT/workflow/profiles/local" --cores 2 \
   > local-2.log 2>&1 &
 sm=$!
@@ -147,7 +154,7 @@ done
 rc=0; wait $sm || rc=$?
 [ -n "$killed" ] || fail "the merge was never seen running, so it could not be killed (snakemake exited $rc)"
 [ "$rc" != 0 ] || fail "snakemake succeeded although its merge was killed"
-[ "$(count_rule local-2.log analyze)" = 10 ] || fail "adding P05 analysed $(count_rule local-2.log analyze) files, expected its 10"
+[ "$(count_rule local-2.log analyze)" = 11 ] || fail "adding P05 analysed $(count_rule local-2.log analyze) files, expected its 11"
 [ "$(sha256sum local.h5 | cut -d' ' -f1)" = "$sha_before" ] || fail "the killed merge changed the store"
 ls .local.h5* 2>/dev/null && fail "the killed merge left temporary files beside the store" || true
 say "merge killed (pid $killed): the store kept its bytes"
@@ -155,11 +162,11 @@ rc=$(run_snakemake local-3.log --configfile local5.yaml --profile "$ROOT/workflo
 [ "$rc" = 0 ] || { tail -30 local-3.log >&2; fail "the re-run after the killed merge exited $rc"; }
 [ "$(count_rule local-3.log analyze)" = 0 ] || fail "the re-run analysed files again"
 [ "$(count_rule local-3.log ingest)" = 1 ] || fail "the re-run did not merge"
-grep -q "9 visits stored, 36 already present, 0 failed, 1 failed analysis recorded" local/logs/ingest.log \
+grep -q "9 visits stored, 36 already present, 0 failed, 2 failed analyses recorded" local/logs/ingest.log \
   || fail "the re-run's merge: $(tail -2 local/logs/ingest.log)"
 same_csv local.h5 "local"
 check_failure_reported local "local"
-say "local: the store equals the serial ingest ($rows rows); the failed file is in the cohort report"
+say "local: the store equals the serial ingest ($rows rows); the failed files are in the cohort report"
 
 # 4. SLURM.
 "$ROOT/scripts/slurm-local.sh" start "$SLURM_DIR" > slurm.env || fail "SLURM could not start (above)"
@@ -170,7 +177,7 @@ t=$(date +%s.%N)
 rc=$(run_snakemake slurm.log --configfile slurm5.yaml --profile "$ROOT/workflow/profiles/slurm" \
   --slurm-no-account --slurm-status-command squeue --slurm-init-seconds-before-status-checks 1)
 [ "$rc" = 0 ] || { tail -40 slurm.log >&2; fail "the SLURM run exited $rc"; }
-say "SLURM, 5 patients × 9 visits + 1 failing file: $(python3 -c "import time; print(f'{time.time() - $t:.1f}')") s"
+say "SLURM, 5 patients × 9 visits + 2 failing files: $(python3 -c "import time; print(f'{time.time() - $t:.1f}')") s"
 same_csv slurm.h5 "SLURM"
 check_failure_reported slurm "SLURM"
 # Every job Snakemake submitted went through SLURM and completed there.
