@@ -44,6 +44,20 @@ def test_a_date_without_a_day_counts_from_the_infusion_date(tmp_path):
         load_visits({"manifests": [m]})
 
 
+def test_patient_defaults_and_a_workspace_as_the_panel(tmp_path):
+    m = manifest(tmp_path, "file,patient,day\na.fcs,P01,7\nb.fcs,P02,7\n")
+    config = {"manifests": [m], "patient_defaults": {"diagnosis": "SLE", "product": "CD19 CAR T"},
+              "patients": {"P02": {"diagnosis": "myositis"}},
+              "workspace": {"file": "lab.wsp", "roles": "bCells=B cells,tCells=T cells", "group": "All Samples"},
+              "panel": "reset"}
+    v = load_visits(config)
+    p1, p2 = v["P01_i1_d+007"].analyze_args(config), v["P02_i1_d+007"].analyze_args(config)
+    assert "--diagnosis SLE" in p1 and "--diagnosis myositis" in p2 and "--product 'CD19 CAR T'" in p2
+    for args in (p1, p2):
+        assert "--workspace lab.wsp --roles 'bCells=B cells,tCells=T cells' --group 'All Samples'" in args
+        assert "--panel" not in args
+
+
 def test_hostile_patient_ids_get_safe_distinct_keys_and_quoted_arguments(tmp_path):
     m = manifest(tmp_path, 'file,patient,day\na.fcs,"P 1; rm -rf ~",7\nb.fcs,P_1,7\nc.fcs,.hidden,7\n')
     v = load_visits({"manifests": [m]})

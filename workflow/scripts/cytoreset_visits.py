@@ -55,7 +55,7 @@ class Visit:
             args += ["--note", self.note]
         if self.collection_date:
             args += ["--collection-date", self.collection_date]
-        attrs = (config.get("patients") or {}).get(self.patient) or {}
+        attrs = patient_attributes(config, self.patient)
         for name in ("diagnosis", "product", "age", "sex"):
             if attrs.get(name) not in (None, ""):
                 args += ["--" + name, str(attrs[name])]
@@ -64,6 +64,13 @@ class Visit:
         args += _panel_args(config)
         args += [str(a) for a in (config.get("analyze", {}).get("extra_args") or [])]
         return " ".join(shell_quote(a) for a in args)
+
+
+def patient_attributes(config, patient):
+    """The config's `patient_defaults` with the patient's own `patients:` entry over them."""
+    attrs = dict(config.get("patient_defaults") or {})
+    attrs.update((config.get("patients") or {}).get(patient) or {})
+    return attrs
 
 
 def _panel_args(config):
@@ -146,7 +153,7 @@ def _read_manifest(manifest, config, visits):
         date = get("collection_date") or get("date")
         day = number("day")
         if day is None and date is not None:
-            dates = ((config.get("patients") or {}).get(patient) or {}).get("infusion_dates") or []
+            dates = patient_attributes(config, patient).get("infusion_dates") or []
             if not 1 <= infusion <= len(dates):
                 raise ManifestError(f"{where}: a date without a day needs infusion date {infusion} of "
                                     f"{patient} (patients: {patient}: infusion_dates in the config)")
