@@ -53,7 +53,7 @@ def store(tmp_path_factory):
 def test_root_and_patient_attributes(store):
     with h5py.File(store["path"], "r") as f:
         assert f.attrs["schema"] == "cytoreset.store"
-        assert f.attrs["schema_version"] == "1.2"
+        assert f.attrs["schema_version"] == "1.3"
         assert sorted(f["patients"].keys()) == ["P01", "P02"]
         p = f["patients/P01"]
         assert p.attrs["diagnosis"] == "SLE"
@@ -172,7 +172,7 @@ def test_h5dump_reads_the_layout(store):
     header = subprocess.run(["h5dump", "-H", store["path"]], capture_output=True, text=True, check=True).stdout
     assert 'GROUP "patients"' in header and 'GROUP "day+014"' in header and 'DATASET "cd19_per_ul"' in header
     attr = subprocess.run(["h5dump", "-a", "/schema_version", store["path"]], capture_output=True, text=True, check=True).stdout
-    assert '"1.2"' in attr
+    assert '"1.3"' in attr
     data = subprocess.run(["h5dump", "-d", "/patients/P01/series/cd19_per_ul", store["path"]], capture_output=True,
                           text=True, check=True).stdout
     for field in ["infusion", "day", "analysis", "value", "less_than", "below_lloq", "lower95", "upper95", "events"]:
