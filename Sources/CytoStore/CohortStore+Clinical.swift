@@ -139,14 +139,18 @@ extension CohortStore {
 
   /// Adds `rows` to the stored rows: unchanged when the current version of the key has the
   /// same content, a new version (the old one superseded) when not, version 1 for a new key.
+  /// Linear in rows + stored rows (the stored rows are indexed by key once).
   static func merge<Row, Stored>(_ rows: [Row], into stored: inout [Stored], key: KeyPath<Stored, String>, same: (Stored, Row) -> Bool,
                                  sha: String, _ outcome: inout ClinicalImportOutcome, make: (Row, Int, String) -> Stored,
                                  supersede: (inout Stored, Int) -> Void) {
+    var versions: [String: [Int]] = [:]
+    for i in stored.indices { versions[stored[i][keyPath: key], default: []].append(i) }
     for row in rows {
-      let k = make(row, 1, sha)[keyPath: key]
-      let versions = stored.indices.filter { stored[$0][keyPath: key] == k }
-      guard let current = versions.last else {
-        stored.append(make(row, 1, sha))
+      let made = make(row, 1, sha)
+      let k = made[keyPath: key]
+      guard let list = versions[k], let current = list.last else {
+        versions[k] = [stored.count]
+        stored.append(made)
         outcome.added += 1
         continue
       }
@@ -154,8 +158,9 @@ extension CohortStore {
         outcome.unchanged += 1
         continue
       }
-      let next = versions.count + 1
+      let next = list.count + 1
       supersede(&stored[current], next)
+      versions[k] = list + [stored.count]
       stored.append(make(row, next, sha))
       outcome.newVersions += 1
     }

@@ -12,30 +12,55 @@ public struct ClinicalIssue: Error, Sendable, Equatable, CustomStringConvertible
 
   /// The kind of issue; its raw value is the `[code]` of the message.
   public enum Code: String, Sendable, Equatable, CaseIterable {
+    /// Not RFC 4180 CSV: a quote inside an unquoted field, text after a closing quote, an unclosed quote.
     case csvSyntax = "clinical.csv-syntax"
+    /// No header row.
     case empty = "clinical.empty"
+    /// The header names both or neither of `analyte` (labs) and `kind` (events).
     case ambiguousKind = "clinical.ambiguous-kind"
+    /// A required column is not in the header.
     case missingColumn = "clinical.missing-column"
+    /// A header name the format does not have (refused, not ignored).
     case unknownColumn = "clinical.unknown-column"
+    /// A header name given twice.
     case duplicateColumn = "clinical.duplicate-column"
+    /// A row with more fields than the header.
     case extraFields = "clinical.extra-fields"
+    /// A required cell is empty.
     case missingField = "clinical.missing-field"
+    /// A patient id that cannot name a store group (`/`, `.`, `..`).
     case invalidPatient = "clinical.invalid-patient"
+    /// Not a valid `YYYY-MM-DD` date.
     case unparseableDate = "clinical.unparseable-date"
+    /// A day that is not a number.
     case unparseableDay = "clinical.unparseable-day"
+    /// A date without a day for a patient whose first infusion date the store lacks.
     case noInfusionDate = "clinical.no-infusion-date"
+    /// A day and a date that disagree with the infusion date.
     case dayDateMismatch = "clinical.day-date-mismatch"
+    /// A value or LLOQ that is not a plain decimal (or `<`/`>` bound).
     case unparseableValue = "clinical.unparseable-value"
+    /// A negative value, bound or LLOQ.
     case negativeValue = "clinical.negative-value"
+    /// A unit the importer does not know.
     case unknownUnit = "clinical.unknown-unit"
+    /// A known unit that is not a unit of the analyte (IgG in cells/µL).
     case wrongUnit = "clinical.wrong-unit"
+    /// Two rows of one file with one key and different content.
     case conflictingDuplicate = "clinical.conflicting-duplicate"
+    /// An event kind not in the list.
     case unknownEventKind = "clinical.unknown-event-kind"
+    /// CRS/ICANS without an ASTCT grade 1–4, or a grade on another kind.
     case invalidGrade = "clinical.invalid-grade"
+    /// A dose that is not positive, IVIG without a dose in g/kg, a dose without its unit.
     case invalidDose = "clinical.invalid-dose"
+    /// A disease-activity row without its score name or value, or a SLEDAI-2K outside 0–105.
     case invalidScore = "clinical.invalid-score"
+    /// An event ending before it starts.
     case endBeforeStart = "clinical.end-before-start"
+    /// Warning: an analyte outside the vocabulary, stored unconverted.
     case freeAnalyte = "clinical.free-analyte"
+    /// Warning: a number below its row's LLOQ, stored as the bound.
     case belowLLOQ = "clinical.below-lloq"
   }
 
