@@ -146,4 +146,31 @@ import Testing
     #expect(reader.schemaVersion == "1.3")
     #expect(try reader.labValues(of: "P01").last?.row.measurement.value == 1100)
   }
+
+  @Test func aNewerMajorStoreIsRefusedUntouched() throws {
+    let dir = ScratchDirectory()
+    let store = try Self.store(in: dir)
+    try HDF5File.open(store, mode: .readWrite).setAttribute("schema_version", "2.0")
+    let before = try Data(contentsOf: URL(fileURLWithPath: store))
+    #expect {
+      _ = try Self.importing(Self.header + "P01,14,,IgG,4.2,g/L,,,\n", into: store)
+    } throws: { error in
+      if case .store(.newerSchema) = error as? ClinicalImportError { true } else { false }
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
+  }
+
+  @Test func concurrentImportsBothLand() async throws {
+    let dir = ScratchDirectory()
+    let store = try Self.store(in: dir)
+    try await withThrowingTaskGroup(of: ClinicalImportOutcome.self) { group in
+      for k in 0..<4 {
+        group.addTask { try Self.importing(Self.header + "P0\(k),\(k),,CRP,\(k + 1),mg/L,,,\n", "c\(k).csv", into: store) }
+      }
+      for try await o in group { #expect(o.added == 1) }
+    }
+    let reader = try CohortStoreReader(path: store)
+    #expect(try reader.labValues().filter { $0.row.analyte == .known(.crp) }.count == 4)
+    #expect(try reader.clinicalImports().count == 5)
+  }
 }
