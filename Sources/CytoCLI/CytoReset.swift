@@ -11,7 +11,7 @@ public struct CytoReset: ParsableCommand {
       Errors go to standard error and name the file, the FCS segment or keyword, and the byte offset.
       """),
     version: CytoResetVersion.current,
-    subcommands: [Info.self, Export.self, GateCommand.self, Analyze.self, Simulate.self, PanelCommand.self, Anonymize.self, Ingest.self, SeriesCommand.self, PatientsCommand.self, ExportStore.self, ReportCommand.self, Plot.self, WorkspaceCommand.self, ServeCommand.self])
+    subcommands: [Info.self, Export.self, GateCommand.self, Analyze.self, Simulate.self, PanelCommand.self, Anonymize.self, Ingest.self, SeriesCommand.self, PatientsCommand.self, ExportStore.self, ReportCommand.self, Plot.self, WorkspaceCommand.self, ServeCommand.self, ClinicalCommand.self])
 
   public init() {}
 }

@@ -248,7 +248,8 @@ public enum CohortStore {
       } else {
         try validateSchema(file)
         // A store of an earlier minor version gains this one's additions (1.1: review
-        // attributes; 1.2: the failures table, written when a failure is first recorded).
+        // attributes; 1.2: the failures table, written when a failure is first recorded; 1.3: the
+        // clinical tables, written by `clinical import`).
         try file.setAttribute("schema_version", StoreSchema.version)
       }
       var results = settled

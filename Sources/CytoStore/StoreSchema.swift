@@ -9,7 +9,7 @@ public enum StoreSchema {
   /// The major version this build writes and reads; a store with a larger major is refused.
   public static let major = 1
   /// The minor version this build writes (minor additions are readable by older builds).
-  public static let minor = 2
+  public static let minor = 3
   /// `major.minor`, the root attribute `schema_version`.
   public static var version: String { "\(major).\(minor)" }
 

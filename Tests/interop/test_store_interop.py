@@ -5,7 +5,8 @@ Run by `make test` (scripts/interop.sh) in the .venv-h5py venv. Needs:
   CYTORESET   path of the cytoreset binary
 Builds its own store: a simulated 3-visit timeline (manifest ingest), a re-analysis with
 another cut (analysis version 2), one visit with --keep-events, and a truncated file whose
-failure record (analyze --on-failure record) is merged into the failures table.
+failure record (analyze --on-failure record) is merged into the failures table, and a lab and
+an events CSV imported into the clinical tables (clinical import), one lab value then corrected.
 """
 import csv
 import hashlib
@@ -47,13 +48,29 @@ def store(tmp_path_factory):
     run("analyze", str(d / "bad.fcs"), "--patient", "P02", "--day", "56", "--alc", "1500", "--format", "json",
         "-o", str(d / "bad.analysis.json"), "--on-failure", "record")
     run("ingest", "--analyses", str(d / "bad.analysis.json"), "--store", s)
+    # Clinical data (schema 1.3): a date turned into a day with P01's infusion date, a bound, a
+    # free analyte, hostile text; then a corrected IgG (a second version).
+    (d / "labs.csv").write_text('patient,date,day,analyte,value,unit,lloq,method,source\n'
+                                'P01,2026-01-24,,IgG,420,mg/dL,,nephelometry,"Lab ""A"", <b>ward</b>"\n'
+                                'P01,,14,CAR,<0.5,copies/\u00b5g DNA,0.5,ddPCR,\n'
+                                'P01,,14,Sodium,140,mmol/L,,,\n'
+                                'P01,,28,ALC,0.8,G/L,,,\n', encoding="utf-8")
+    run("clinical", "import", "--store", s, str(d / "labs.csv"))
+    (d / "labs-corrected.csv").write_text('patient,day,analyte,value,unit,source\n'
+                                          'P01,14,IgG,4.6,g/L,"Lab ""A"", <b>ward</b>"\n', encoding="utf-8")
+    run("clinical", "import", "--store", s, str(d / "labs-corrected.csv"))
+    (d / "events.csv").write_text('patient,start,end,kind,grade,dose,dose_unit,value,detail,source\n'
+                                  'P01,1,3,CRS,2,,,,"fever, <script>x</script>\nline 2",ward\n'
+                                  'P01,60,,IVIG,,0.4,g/kg,,,\n'
+                                  'P01,90,,disease-activity,,,,2,SLEDAI-2K,\n', encoding="utf-8")
+    run("clinical", "import", "--store", s, str(d / "events.csv"))
     return {"path": s, "dir": d}
 
 
 def test_root_and_patient_attributes(store):
     with h5py.File(store["path"], "r") as f:
         assert f.attrs["schema"] == "cytoreset.store"
-        assert f.attrs["schema_version"] == "1.2"
+        assert f.attrs["schema_version"] == "1.3"
         assert sorted(f["patients"].keys()) == ["P01", "P02"]
         p = f["patients/P01"]
         assert p.attrs["diagnosis"] == "SLE"
@@ -172,7 +189,7 @@ def test_h5dump_reads_the_layout(store):
     header = subprocess.run(["h5dump", "-H", store["path"]], capture_output=True, text=True, check=True).stdout
     assert 'GROUP "patients"' in header and 'GROUP "day+014"' in header and 'DATASET "cd19_per_ul"' in header
     attr = subprocess.run(["h5dump", "-a", "/schema_version", store["path"]], capture_output=True, text=True, check=True).stdout
-    assert '"1.2"' in attr
+    assert '"1.3"' in attr
     data = subprocess.run(["h5dump", "-d", "/patients/P01/series/cd19_per_ul", store["path"]], capture_output=True,
                           text=True, check=True).stdout
     for field in ["infusion", "day", "analysis", "value", "less_than", "below_lloq", "lower95", "upper95", "events"]:
@@ -197,3 +214,37 @@ def test_failures_table(store):
         assert s("file_sha256") == hashlib.sha256(bad.read_bytes()).hexdigest()
         assert s("code") == "fcs.truncated" and s("message").startswith("DATA: ")
         assert s("status") == "open" and r["resolved_analysis"] == -1 and s("resolved_time") == ""
+
+
+def test_clinical_tables(store):
+    """/clinical/labs, /clinical/events and /clinical/imports: canonical units, bounds as NaN + less_than,
+    versions with superseded_by, hostile text verbatim."""
+    dec = lambda v: v.decode() if isinstance(v, bytes) else v
+    with h5py.File(store["path"], "r") as f:
+        labs = f["clinical/labs"]
+        assert list(labs.dtype.names) == ["patient", "day", "date", "analyte", "vocabulary", "loinc", "value", "less_than",
+                                          "greater_than", "below_lloq", "unit", "lloq", "value_as_given", "unit_as_given",
+                                          "factor", "method", "source", "line", "version", "superseded_by", "import_sha256"]
+        t = labs[()]
+        rows = {(dec(r["analyte"]), int(r["version"])): r for r in t}
+        old, new = rows[("IgG", 1)], rows[("IgG", 2)]
+        assert old["day"] == 14.0 and dec(old["date"]) == "2026-01-24" and old["value"] == 4.2 and dec(old["unit"]) == "g/L"
+        assert dec(old["loinc"]) == "2465-3" and old["factor"] == 0.01 and dec(old["value_as_given"]) == "420"
+        assert dec(old["source"]) == 'Lab "A", <b>ward</b>' and old["superseded_by"] == 2
+        assert new["value"] == 4.6 and new["superseded_by"] == -1 and dec(new["import_sha256"]) == hashlib.sha256(
+            (store["dir"] / "labs-corrected.csv").read_bytes()).hexdigest()
+        car = rows[("CAR transgene", 1)]
+        assert math.isnan(car["value"]) and car["less_than"] == 0.5 and car["below_lloq"] and math.isnan(car["greater_than"])
+        assert dec(car["loinc"]) == "" and dec(car["unit"]) == "copies/\u00b5g DNA"
+        na = rows[("Sodium", 1)]
+        assert not na["vocabulary"] and na["value"] == 140 and dec(na["unit"]) == "mmol/L" and math.isnan(na["factor"])
+        assert rows[("ALC", 1)]["value"] == 800 and dec(rows[("ALC", 1)]["unit"]) == "cells/\u00b5L"
+        e = f["clinical/events"][()]
+        assert [dec(k) for k in e["kind"]] == ["CRS", "IVIG", "disease-activity"]
+        assert e["grade"][0] == 2 and e["end_day"][0] == 3.0 and dec(e["detail"][0]) == "fever, <script>x</script>\nline 2"
+        assert e["dose"][1] == 0.4 and dec(e["dose_unit"][1]) == "g/kg" and e["grade"][1] == -1 and math.isnan(e["end_day"][1])
+        assert e["value"][2] == 2.0 and dec(e["detail"][2]) == "SLEDAI-2K"
+        imports = f["clinical/imports"][()]
+        assert [dec(n) for n in imports["file_name"]] == ["labs.csv", "labs-corrected.csv", "events.csv"]
+        assert [dec(k) for k in imports["kind"]] == ["labs", "labs", "events"]
+        assert list(imports["added"]) == [4, 0, 3] and list(imports["new_versions"]) == [0, 1, 0]

@@ -1,0 +1,95 @@
+/// A clinical CSV file read into records with a header: columns by name, every cell located by
+/// line and column for error messages. Shared by the lab and event readers.
+struct ClinicalTable {
+  let file: String
+  let header: [String]
+  let rows: [ClinicalCSVRecord]
+
+  /// Reads the records and checks the header: every name known (`allowed`), none twice, the
+  /// `required` ones present. Header names are compared lower-cased and trimmed.
+  static func read(_ text: String, file: String, allowed: [String], required: [String]) throws(ClinicalImportFailure) -> ClinicalTable {
+    let records: [ClinicalCSVRecord]
+    do { records = try ClinicalCSV.parse(text) } catch {
+      throw ClinicalImportFailure([ClinicalIssue(.error, .csvSyntax, file: file, line: error.line, column: error.column, message: error.message)])
+    }
+    guard let first = records.first else {
+      throw ClinicalImportFailure([ClinicalIssue(.error, .empty, file: file, message: "the file is empty (a header row is needed)")])
+    }
+    let header = first.fields.map { $0.trimmingSpaces.lowercased() }
+    var issues: [ClinicalIssue] = []
+    var seen = Set<String>()
+    for (i, name) in header.enumerated() {
+      if !allowed.contains(name) {
+        issues.append(ClinicalIssue(.error, .unknownColumn, file: file, line: first.line, column: i + 1, field: name.isEmpty ? nil : name,
+                                    message: "unknown column '\(name)' (columns: \(allowed.joined(separator: ", ")))"))
+      } else if !seen.insert(name).inserted {
+        issues.append(ClinicalIssue(.error, .duplicateColumn, file: file, line: first.line, column: i + 1, field: name,
+                                    message: "column '\(name)' appears twice"))
+      }
+    }
+    for name in required where !header.contains(name) {
+      issues.append(ClinicalIssue(.error, .missingColumn, file: file, line: first.line, message: "the header has no '\(name)' column"))
+    }
+    if !issues.isEmpty { throw ClinicalImportFailure(issues) }
+    return ClinicalTable(file: file, header: header, rows: Array(records.dropFirst()))
+  }
+
+  /// The 1-based column index of `name`, if the header has it.
+  func column(_ name: String) -> Int? { header.firstIndex(of: name).map { $0 + 1 } }
+
+  /// The trimmed cell of `name` in `row` (`nil` when the column is absent or the cell empty).
+  func cell(_ name: String, _ row: ClinicalCSVRecord) -> String? {
+    guard let i = header.firstIndex(of: name), i < row.fields.count else { return nil }
+    let v = row.fields[i].trimmingSpaces
+    return v.isEmpty ? nil : v
+  }
+
+  /// The cell of `name` as written (not trimmed: free text is stored verbatim), `""` when absent.
+  func verbatim(_ name: String, _ row: ClinicalCSVRecord) -> String {
+    guard let i = header.firstIndex(of: name), i < row.fields.count else { return "" }
+    return row.fields[i].trimmingSpaces.isEmpty ? "" : row.fields[i]
+  }
+
+  /// An issue located at the cell of `name` in `row`.
+  func issue(_ code: ClinicalIssue.Code, _ row: ClinicalCSVRecord, _ name: String?, _ message: String,
+             severity: ClinicalIssue.Severity = .error) -> ClinicalIssue {
+    ClinicalIssue(severity, code, file: file, line: row.line, column: name.flatMap(column), field: name, message: message)
+  }
+
+  /// An error for a row with more fields than the header, or nil.
+  func extraFields(_ row: ClinicalCSVRecord) -> ClinicalIssue? {
+    guard row.fields.count > header.count else { return nil }
+    return ClinicalIssue(.error, .extraFields, file: file, line: row.line, column: header.count + 1,
+                         message: "\(row.fields.count) fields, but the header has \(header.count) columns")
+  }
+}
+
+/// Calendar dates `YYYY-MM-DD` (proleptic Gregorian, no time zone) and days since infusion.
+public enum ClinicalDate {
+  /// Days since 1970-01-01 of a valid `YYYY-MM-DD` date (`2026-02-30` is refused), or nil.
+  public static func dayNumber(_ text: String) -> Int? {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+      let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m)
+    else { return nil }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    guard d >= 1, d <= lengths[m - 1] else { return nil }
+    // Days from civil (H. Hinnant, http://howardhinnant.github.io/date_algorithms.html).
+    let yy = m <= 2 ? y - 1 : y
+    let era = (yy >= 0 ? yy : yy - 399) / 400
+    let yoe = yy - era * 400
+    let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  /// The day of `date` counted from `infusionDate` (the infusion day is day 0, the day before
+  /// it day −1), the rule `ingest --manifest` uses for collection dates; nil if either date is
+  /// not a valid `YYYY-MM-DD`.
+  public static func day(of date: String, since infusionDate: String) -> Double? {
+    guard let a = dayNumber(date), let b = dayNumber(infusionDate) else { return nil }
+    return Double(a - b)
+  }
+}
