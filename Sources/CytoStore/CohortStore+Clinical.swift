@@ -170,17 +170,8 @@ extension CohortStore {
   private static func writeClinical(_ outcome: ClinicalImportOutcome, labs: [StoredLabValue], events: [StoredClinicalEvent], to path: String,
                                     creating: Bool, storePath: String, version: String) throws(StoreError) {
     do {
-      let file = creating ? try HDF5File.create(path, persistentFreeSpace: true) : try HDF5File.open(path, mode: .readWrite)
       let now = StoreClock.now()
-      if creating {
-        try file.setAttribute("schema", StoreSchema.name)
-        try file.setAttribute("created", now)
-        try file.createGroup("patients")
-      } else {
-        try validateSchema(file)
-      }
-      // 1.3 adds /clinical; an older store is raised to it, as 1.2 raised 1.1 for /failures.
-      try file.setAttribute("schema_version", StoreSchema.version)
+      let file = try openForCommit(path, creating: creating, now: now)
       if !file.exists("/clinical") { try file.createGroup("clinical") }
       switch outcome.kind {
       case .labs:

@@ -165,6 +165,24 @@ public enum CohortStore {
     StoreSchema.visitName(day: s.analysis.visit.day!, infusion: s.analysis.visit.infusion)
   }
 
+  /// The temporary copy a commit writes (or a new store), with its root attributes checked and
+  /// its schema version raised to this build's: a store of an earlier minor version gains this
+  /// one's additions (1.1: review attributes; 1.2: the failures table, written when a failure is
+  /// first recorded; 1.3: the clinical tables, written by `clinical import`).
+  static func openForCommit(_ path: String, creating: Bool, now: String) throws -> HDF5File {
+    let file = creating ? try HDF5File.create(path, persistentFreeSpace: true) : try HDF5File.open(path, mode: .readWrite)
+    if creating {
+      try file.setAttribute("schema", StoreSchema.name)
+      try file.setAttribute("schema_version", StoreSchema.version)
+      try file.setAttribute("created", now)
+      try file.createGroup("patients")
+    } else {
+      try validateSchema(file)
+      try file.setAttribute("schema_version", StoreSchema.version)
+    }
+    return file
+  }
+
   /// Checks the root attributes: a CytoReset store whose major version this build reads.
   static func validateSchema(_ file: HDF5File) throws(StoreError) {
     guard file.hasAttribute("schema") else {
@@ -238,20 +256,8 @@ public enum CohortStore {
                             creating: Bool, storePath: String, refusals: Refusals) throws(StoreError) -> CommitResults
   {
     do {
-      let file = creating ? try HDF5File.create(path, persistentFreeSpace: true) : try HDF5File.open(path, mode: .readWrite)
       let now = StoreClock.now()
-      if creating {
-        try file.setAttribute("schema", StoreSchema.name)
-        try file.setAttribute("schema_version", StoreSchema.version)
-        try file.setAttribute("created", now)
-        try file.createGroup("patients")
-      } else {
-        try validateSchema(file)
-        // A store of an earlier minor version gains this one's additions (1.1: review
-        // attributes; 1.2: the failures table, written when a failure is first recorded; 1.3: the
-        // clinical tables, written by `clinical import`).
-        try file.setAttribute("schema_version", StoreSchema.version)
-      }
+      let file = try openForCommit(path, creating: creating, now: now)
       var results = settled
       var touched: [String] = []
       var added: [(patient: String, visit: String, analysis: Int)] = []
