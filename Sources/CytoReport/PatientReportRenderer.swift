@@ -21,6 +21,16 @@ public enum PatientReportRenderer {
       b += "<p>These visits' FCS files could not be analysed: they have no values below until the file is analysed again and stored.</p>\n"
       b += HTML.failuresTable(r.failures, withPatient: false) + "</section>\n"
     }
+    // No analysed visit (every file failed): no empty charts, no course summary from nothing.
+    if !visits.isEmpty { b += visitSections(r, visits) }
+    b += "<footer>CytoReset \(HTML.e(r.softwareVersion)) · \(HTML.e(r.provenance))</footer>\n"
+    page.body = b
+    return page.html
+  }
+
+  /// The charts, tables, QC plots and calls of the analysed visits.
+  static func visitSections(_ r: PatientReport, _ visits: [PatientVisit]) -> String {
+    var b = ""
     b += "<section id=\"b-cells\">\n<h2>CD19⁺ B cells</h2>\n"
     b += "<div class=\"chart\">\n\(bCellChart(r, visits).svg())</div>\n"
     b += "<p>\(HTML.e(courseSummary(r.bCells)))</p>\n</section>\n"
@@ -43,9 +53,7 @@ public enum PatientReportRenderer {
     }
     b += "<section id=\"values\" class=\"page-break\">\n<h2>All values</h2>\n\(valuesTable(visits))</section>\n"
     b += "<section id=\"calls\">\n<h2>Calls, cuts and diagnostics</h2>\n\(callsAndDiagnostics(visits))</section>\n"
-    b += "<footer>CytoReset \(HTML.e(r.softwareVersion)) · \(HTML.e(r.provenance))</footer>\n"
-    page.body = b
-    return page.html
+    return b
   }
 
   // MARK: - Header

@@ -21,6 +21,20 @@ public enum PatientReportAssembly {
     patient id: String, reader: CohortStoreReader, softwareVersion: String, provenance: String,
     qcPlots: (StoredVisit, VisitAnalysis) -> [QCPlot] = { _, _ in [] }
   ) throws(StoreError) -> PatientReport {
+    // A patient none of whose files could be analysed has failures but no patient group: the
+    // report lists the failures (a workflow writes one report per patient of its manifests).
+    if try !reader.patientIDs().contains(id) {
+      let failures = try reader.openFailures(of: id)
+      if !failures.isEmpty {
+        var report = PatientReport(
+          patientID: id, diagnosis: nil, product: nil, infusionDates: [], softwareVersion: softwareVersion, provenance: provenance,
+          notes: ["No visit of this patient could be analysed: every file failed (below)."],
+          aplasiaThresholdPerMicroliter: ClinicalThresholds().aplasia.maxPerMicroliter, visits: [],
+          bCells: BCellCourse.compute([], rule: ClinicalThresholds().reconstitution), carPerMicroliter: nil, carPercentOfCD3: nil)
+        report.failures = failures.map(FailedAnalysis.init)
+        return report
+      }
+    }
     let attributes = try reader.patientAttributes(id)
     let visits = try reader.visits(of: id)
     let kinetics = try reader.kinetics(of: id)

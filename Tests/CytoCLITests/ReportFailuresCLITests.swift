@@ -38,6 +38,26 @@ import Testing
     #expect(p.contains("<h2>Visits that failed analysis</h2>") && p.contains("fcs.truncated") && !p.contains("<img"))
   }
 
+  /// A patient whose every file failed has no visits, only failures: its report still renders
+  /// and lists them (the workflow writes one report per patient of its manifests); a patient
+  /// the store knows nothing of is still an error.
+  @Test func patientWithOnlyFailures() throws {
+    let dir = try CLIRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    try Data(repeating: 0x20, count: 100).write(to: URL(fileURLWithPath: path("broken.fcs")))
+    let store = path("s.h5")
+    let ingest = try Self.run(["ingest", path("broken.fcs"), "--store", store, "--patient", "Q9", "--day", "14"])
+    #expect(ingest.status == 1 && ingest.stdout.contains("1 failed analysis recorded"), "\(ingest.stdout)\(ingest.stderr)")
+    let r = try Self.run(["report", "--store", store, "--patient", "Q9", "-o", path("Q9.html")])
+    #expect(r.status == 0, "\(r.stderr)")
+    let html = try String(contentsOfFile: path("Q9.html"), encoding: .utf8)
+    #expect(html.contains("<h2>Visits that failed analysis</h2>") && html.contains("broken.fcs") && html.contains("every file failed"))
+    #expect(!html.contains("id=\"b-cells\""), "no empty charts when no visit was analysed")
+    let unknown = try Self.run(["report", "--store", store, "--patient", "Q10", "-o", path("Q10.html")])
+    #expect(unknown.status != 0 && unknown.stderr.contains("no patient 'Q10'"), "\(unknown.stderr)")
+  }
+
   @Test(arguments: [
     ["report", "--store", "s.h5", "-o", "x.html"],
     ["report", "--store", "s.h5", "--patient", "P01", "--cohort", "-o", "x.html"],
