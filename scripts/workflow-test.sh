@@ -168,6 +168,38 @@ same_csv local.h5 "local"
 check_failure_reported local "local"
 say "local: the store equals the serial ingest ($rows rows); the failed files are in the cohort report"
 
+# 3b. Every real file of ../shared/testdata (realdata/ and flowjo/), one patient per folder,
+# `--panel auto`, through the local workflow: the same store as a serial ingest, the two FlowKit
+# test files (no built-in panel fits them) recorded as failures, and a report for every patient,
+# including those whose every file failed.
+SHARED=$ROOT/../shared/testdata
+if [ -d "$SHARED/realdata" ]; then
+  python3 - "$SHARED" <<'EOF'
+import glob, sys
+files = sorted(glob.glob(sys.argv[1] + "/realdata/*/*.fcs")) + sorted(glob.glob(sys.argv[1] + "/flowjo/*/*.fcs"))
+with open("real.csv", "w") as f:
+    f.write("file,patient,day\n")
+    for i, path in enumerate(files):
+        f.write(f"{path},{path.split('/')[-2]},{i}\n")
+EOF
+  nreal=$(($(wc -l < real.csv) - 1))
+  rc=0; "$BIN" ingest --manifest real.csv --store real-serial.h5 --panel auto > real-serial.log 2>&1 || rc=$?
+  [ $rc -le 1 ] || fail "serial ingest of the real files exited $rc: $(tail -3 real-serial.log)"
+  { echo "manifests: [real.csv]"; echo "store: real.h5"; echo "outdir: real"; echo "cytoreset: $BIN"; echo "panel: auto"; } > real.yaml
+  rc=$(run_snakemake real.log --configfile real.yaml --profile "$ROOT/workflow/profiles/local" --cores 2)
+  [ "$rc" = 0 ] || { tail -30 real.log >&2; fail "the workflow on the real files exited $rc"; }
+  "$BIN" export-store --store real-serial.h5 -o real-serial.csv
+  "$BIN" export-store --store real.h5 -o real-workflow.csv
+  cmp -s real-serial.csv real-workflow.csv || { diff real-serial.csv real-workflow.csv | head >&2; fail "real files: the workflow's store differs from the serial ingest"; }
+  [ "$(grep -o 'panel.noPanelFits' real/reports/cohort.html | wc -l)" -ge 2 ] || fail "real files: the cohort report does not list the FlowKit files' failures"
+  for p in $(tail -n +2 real.csv | cut -d, -f2 | sort -u); do [ -s "real/reports/$p.html" ] || fail "real files: no report for $p"; done
+  say "real files: $nreal files of ../shared through the workflow; the store equals the serial ingest; failures reported"
+elif [ "${CI:-false}" = true ]; then
+  fail "../shared/testdata is missing (CI needs it)"
+else
+  echo "SKIP: workflow on the real files (no ../shared/testdata beside the project)"
+fi
+
 # 4. SLURM.
 "$ROOT/scripts/slurm-local.sh" start "$SLURM_DIR" > slurm.env || fail "SLURM could not start (above)"
 eval "$(cat slurm.env)"
