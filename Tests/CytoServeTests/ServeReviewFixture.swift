@@ -36,16 +36,27 @@ struct ServeReviewFixture: Sendable {
     }
   }()
 
-  /// A configuration on a fresh copy of the store.
-  static func configuration() throws -> ServeConfiguration {
+  /// A configuration on a fresh copy of the store. `ownFiles`: the FCS folder is this test's own
+  /// (hard links to the fixture's files), for a test that moves or removes files — the tests of
+  /// a suite run in parallel and must not change the folder the others read.
+  static func configuration(ownFiles: Bool = false) throws -> ServeConfiguration {
     let f: ServeReviewFixture
     switch shared {
     case .success(let x): f = x
     case .failure(let e): throw e
     }
-    let copy = f.directory.appendingPathComponent("store-\(UUID().uuidString).h5").path
+    let id = UUID().uuidString
+    let copy = f.directory.appendingPathComponent("store-\(id).h5").path
     try FileManager.default.copyItem(atPath: f.store, toPath: copy)
-    return ServeConfiguration(storePath: copy, fcsDirectory: f.fcsDir, token: AccessSecret(bytes: Array(repeating: 0xab, count: 32)),
+    var fcsDir = f.fcsDir
+    if ownFiles {
+      fcsDir = f.directory.appendingPathComponent("fcs-\(id)").path
+      try FileManager.default.createDirectory(atPath: fcsDir, withIntermediateDirectories: false)
+      for name in try FileManager.default.contentsOfDirectory(atPath: f.fcsDir) {
+        try FileManager.default.linkItem(atPath: f.fcsDir + "/" + name, toPath: fcsDir + "/" + name)
+      }
+    }
+    return ServeConfiguration(storePath: copy, fcsDirectory: fcsDir, token: AccessSecret(bytes: Array(repeating: 0xab, count: 32)),
                               session: AccessSecret(bytes: Array(repeating: 0xcd, count: 32)), softwareVersion: "test")
   }
 }

@@ -15,7 +15,8 @@ extension Serve {
     static let dayMinus7 = "/api/patients/P02/visits/day-007"
 
     @Test func reviewOpensTheStoredGatesWithTheStoredCounts() async throws {
-      let config = try ServeReviewFixture.configuration()
+      // Its own FCS folder: it moves a file away, which raced the apply test's read of it.
+      let config = try ServeReviewFixture.configuration(ownFiles: true)
       let stored = try config.reader().analysis(patient: "P02", visit: "day+014")
       try await routerApp(config).test(.router) { c in
         let api = ReviewClient(client: c, config: config)
