@@ -37,3 +37,25 @@ extension CohortStoreReader {
     try run { try ClinicalTables.readImports(file) }
   }
 }
+
+extension CohortStoreReader {
+  /// The store's clinical rules (`/clinical@rules_json`, docs/store-schema.md): the ALC window
+  /// and the immunoglobulin flag thresholds; the defaults when the store sets none.
+  /// - Throws: ``StoreError/damaged(file:object:detail:)`` when the attribute does not decode
+  ///   or holds rules out of range.
+  public func clinicalRules() throws(StoreError) -> ClinicalContextRules {
+    try run {
+      guard file.exists("/clinical") else { return ClinicalContextRules() }
+      let g = try file.group("/clinical")
+      guard g.hasAttribute("rules_json") else { return ClinicalContextRules() }
+      let text = try g.stringAttribute("rules_json")
+      do {
+        let rules = try StoreJSON.decode(ClinicalContextRules.self, text)
+        try rules.validate()
+        return rules
+      } catch {
+        throw StoreError.damaged(file: path, object: "/clinical@rules_json", detail: "\(error)")
+      }
+    }
+  }
+}
