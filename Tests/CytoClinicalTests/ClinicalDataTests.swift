@@ -36,6 +36,12 @@ import Testing
     Case(analyte: "dsDNA", value: "80", unit: "kIU/L", expected: 80, canonical: "IU/mL"),
     Case(analyte: "CAR transgene", value: "5000", unit: "copies/µg DNA", expected: 5000, canonical: "copies/µg DNA"),
     Case(analyte: "CAR", value: "5000", unit: "copies/ug gDNA", expected: 5000, canonical: "copies/µg DNA"),
+    // German and analyser spellings: /nL = 10⁹/L, Gpt/L = 10⁹/L, Tsd/µL = 10³/µL.
+    Case(analyte: "Lymphocytes", value: "1.2", unit: "/nL", expected: 1200, canonical: "cells/µL"),
+    Case(analyte: "leucocytes", value: "5.5", unit: "Gpt/L", expected: 5500, canonical: "cells/µL"),
+    Case(analyte: "LYMPH#", value: "1.1", unit: "Tsd/µl", expected: 1100, canonical: "cells/µL"),
+    Case(analyte: "CD19 CAR transgene", value: "1500", unit: "copies/ug DNA", expected: 1500, canonical: "copies/µg DNA"),
+    Case(analyte: "CAR-T copies", value: "1500", unit: "copies/µg", expected: 1500, canonical: "copies/µg DNA"),
   ]
 
   static func labs(_ body: String, infusion: String? = nil) throws(ClinicalImportFailure) -> LabImport {
@@ -142,5 +148,20 @@ import Testing
     #expect(ClinicalFileKind.infer(fromCSV: "patient,start,kind\n") == .events)
     #expect(ClinicalFileKind.infer(fromCSV: "patient,analyte,kind\n") == nil)
     #expect(throws: ClinicalImportFailure.self) { try ClinicalFileContent.read("patient,day\n", file: "x.csv", kind: nil, firstInfusionDate: { _ in nil }) }
+  }
+
+  /// A semicolon- or tab-separated export (a spreadsheet in a decimal-comma locale) is refused
+  /// as such, whether or not the kind is given, instead of column by column.
+  @Test(arguments: [("patient;day;analyte;value;unit\nP01;14;IgG;4,2;g/L\n", "semicolon"), ("patient\tday\tanalyte\tvalue\tunit\n", "tab")])
+  func otherSeparatorsAreNamed(_ text: String, _ separator: String) {
+    for kind in [nil, ClinicalFileKind.labs, .events] {
+      do {
+        _ = try ClinicalFileContent.read(text, file: "x.csv", kind: kind, firstInfusionDate: { _ in nil })
+        Issue.record("accepted a \(separator)-separated file")
+      } catch {
+        #expect(error.issues.count == 1)
+        #expect(error.issues[0].description.hasPrefix("x.csv:1:1: the header is one field holding \(separator)s: the file looks \(separator)-separated"))
+      }
+    }
   }
 }

@@ -65,12 +65,16 @@ public enum ClinicalAnalyte: String, Sendable, CaseIterable, Codable {
   public var synonyms: [String] {
     let extra: [String]
     switch self {
-    case .alc: extra = ["absolute lymphocyte count", "lymphocytes", "lymphocyte count", "lymph abs", "lymphs"]
-    case .wbc: extra = ["white blood cells", "white blood cell count", "leukocytes", "leukocyte count", "white cell count"]
+    case .alc: extra = ["absolute lymphocyte count", "lymphocytes", "lymphocyte count", "lymph abs", "lymphs",
+                           "absolute lymphocytes", "lymphocytes absolute", "lymphocytes abs", "LYMPH#", "LY#"]
+    case .wbc: extra = ["white blood cells", "white blood cell count", "leukocytes", "leukocyte count", "white cell count",
+                           "leucocytes", "leucocyte count", "WBC count", "white cells"]
     case .igG: extra = ["immunoglobulin G", "serum IgG", "total IgG"]
     case .igA: extra = ["immunoglobulin A", "serum IgA"]
     case .igM: extra = ["immunoglobulin M", "serum IgM"]
-    case .carTransgene: extra = ["CAR", "CAR qPCR", "CAR ddPCR", "CAR copies", "CAR transgene copies", "transgene"]
+    case .carTransgene: extra = ["CAR", "CAR qPCR", "CAR ddPCR", "CAR copies", "CAR transgene copies", "transgene",
+                                    "CD19 CAR transgene", "CD19 CAR", "CD19 CAR copies", "CAR T transgene", "CAR T copies", "CAR T qPCR",
+                                    "CAR T ddPCR", "transgene copies", "CAR vector copies"]
     case .crp: extra = ["C-reactive protein"]
     case .ferritin: extra = ["serum ferritin"]
     case .il6: extra = ["interleukin 6"]

@@ -41,9 +41,11 @@ public enum ClinicalFileContent: Sendable, Equatable {
   {
     var kind = kind
     if kind == nil {
-      do { _ = try ClinicalCSV.parse(text) } catch {
+      let records: [ClinicalCSVRecord]
+      do { records = try ClinicalCSV.parse(text) } catch {
         throw ClinicalImportFailure([ClinicalIssue(.error, .csvSyntax, file: file, line: error.line, column: error.column, message: error.message)])
       }
+      if let header = records.first, let issue = ClinicalTable.separatorIssue(header, file: file) { throw ClinicalImportFailure([issue]) }
       kind = ClinicalFileKind.infer(fromCSV: text)
       guard kind != nil else {
         throw ClinicalImportFailure([ClinicalIssue(.error, .ambiguousKind, file: file, line: 1,

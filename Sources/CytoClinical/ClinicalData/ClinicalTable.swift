@@ -15,6 +15,7 @@ struct ClinicalTable {
     guard let first = records.first else {
       throw ClinicalImportFailure([ClinicalIssue(.error, .empty, file: file, message: "the file is empty (a header row is needed)")])
     }
+    if let issue = separatorIssue(first, file: file) { throw ClinicalImportFailure([issue]) }
     let header = first.fields.map { $0.trimmingSpaces.lowercased() }
     var issues: [ClinicalIssue] = []
     var seen = Set<String>()
@@ -32,6 +33,17 @@ struct ClinicalTable {
     }
     if !issues.isEmpty { throw ClinicalImportFailure(issues) }
     return ClinicalTable(file: file, header: header, rows: Array(records.dropFirst()))
+  }
+
+  /// An error for a header that is one field holding `;` or a tab: a semicolon- or
+  /// tab-separated export (spreadsheets in locales with a decimal comma write `;`), which would
+  /// otherwise be refused column by column.
+  static func separatorIssue(_ header: ClinicalCSVRecord, file: String) -> ClinicalIssue? {
+    guard header.fields.count == 1, let only = header.fields.first else { return nil }
+    let separator = only.contains(";") ? "semicolon" : only.contains("\t") ? "tab" : nil
+    guard let separator else { return nil }
+    return ClinicalIssue(.error, .csvSyntax, file: file, line: header.line, column: 1,
+                         message: "the header is one field holding \(separator)s: the file looks \(separator)-separated; save it as comma-separated CSV (RFC 4180, '.' as the decimal point)")
   }
 
   /// The 1-based column index of `name`, if the header has it.

@@ -46,8 +46,8 @@ public struct LabSourceUnit: Sendable, Equatable {
   /// Every unit the importer reads, in documentation order.
   public static let all: [LabSourceUnit] = [
     LabSourceUnit(symbol: "cells/µL", variants: ["/µL", "cells/mm³", "/mm³", "cells/mm3", "/mm3", "{cells}/uL", "cells/microliter"]),
-    LabSourceUnit(symbol: "10^9/L", variants: ["10⁹/L", "x10^9/L", "×10⁹/L", "x10⁹/L", "10*9/L", "G/L", "x10E9/L", "10E9/L", "10^9 cells/L"]),
-    LabSourceUnit(symbol: "10^3/µL", variants: ["10³/µL", "x10^3/µL", "×10³/µL", "x10³/µL", "10*3/uL", "K/µL", "x10E3/uL", "10^3/mm³"]),
+    LabSourceUnit(symbol: "10^9/L", variants: ["10⁹/L", "x10^9/L", "×10⁹/L", "x10⁹/L", "10*9/L", "G/L", "x10E9/L", "10E9/L", "10^9 cells/L", "/nL", "Gpt/L"]),
+    LabSourceUnit(symbol: "10^3/µL", variants: ["10³/µL", "x10^3/µL", "×10³/µL", "x10³/µL", "10*3/uL", "K/µL", "x10E3/uL", "10^3/mm³", "Tsd/µL"]),
     LabSourceUnit(symbol: "g/L", variants: []),
     LabSourceUnit(symbol: "g/dL", variants: []),
     LabSourceUnit(symbol: "mg/dL", variants: []),
