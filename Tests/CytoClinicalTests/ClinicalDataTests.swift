@@ -143,6 +143,16 @@ import Testing
     #expect(errors("P01,2026-01-20,,infection,,,,\n").first?.contains("[clinical.no-infusion-date]") == true)
   }
 
+  /// Grades as exports write them, and a score named as the kind.
+  @Test func gradeSpellingsAndScoreAsKind() throws {
+    #expect(["2", "Grade 2", "grade2", "G2", " g 2 "].map(EventCSVReader.astctGrade) == [2, 2, 2, 2, 2])
+    #expect(["0", "5", "Grade 5", "2.5", "II", "grade", "", "12"].map(EventCSVReader.astctGrade).allSatisfy { $0 == nil })
+    let e = try EventCSVReader.read("patient,start,kind,grade,value,detail\nP01,1,CRS,Grade 1,,\nP01,90,SLEDAI-2K,,4,\n",
+                                    file: "e.csv", firstInfusionDate: { _ in nil })
+    #expect(e.rows[0].grade == 1)
+    #expect(e.rows[1].kind == .diseaseActivity && e.rows[1].detail == "SLEDAI-2K" && e.rows[1].value == 4)
+  }
+
   @Test func kindFromTheHeader() {
     #expect(ClinicalFileKind.infer(fromCSV: "patient,day,analyte,value,unit\n") == .labs)
     #expect(ClinicalFileKind.infer(fromCSV: "patient,start,kind\n") == .events)

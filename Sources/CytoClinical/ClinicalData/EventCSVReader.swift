@@ -43,11 +43,26 @@ public enum EventCSVReader {
     return EventImport(rows: rows, identicalDuplicates: duplicates)
   }
 
+  /// An ASTCT grade cell: `2`, `Grade 2`, `grade2`, `G2` (case and spaces ignored), 1–4;
+  /// nil otherwise (0, 5, `2.5`, roman numerals).
+  public static func astctGrade(_ text: String) -> Int? {
+    var s = Substring(text.lowercased().filter { $0 != " " })
+    if s.hasPrefix("grade") { s = s.dropFirst(5) } else if s.hasPrefix("g") { s = s.dropFirst() }
+    guard s.count == 1, let g = Int(s), (1...4).contains(g) else { return nil }
+    return g
+  }
+
   static func readRow(_ r: ClinicalCSVRecord, _ t: ClinicalTable, _ infusion: (String) -> String?, _ issues: inout [ClinicalIssue]) -> EventRow? {
     let patient = ClinicalWhen.patient(r, t, &issues)
     var kind: ClinicalEventKind? = nil
+    var scoreNamedAsKind: String? = nil
     if let s = t.cell("kind", r) {
       kind = ClinicalEventKind.matching(s)
+      // A score's name as the kind (`SLEDAI-2K`, value 4) is a disease-activity row naming it.
+      if kind == nil, ClinicalAnalyte.normalizedName(s) == "sledai2k" {
+        kind = .diseaseActivity
+        scoreNamedAsKind = s
+      }
       if kind == nil {
         issues.append(t.issue(.unknownEventKind, r, "kind", "unknown event kind '\(s)' (kinds: \(ClinicalEventKind.allCases.map(\.rawValue).joined(separator: ", ")))"))
       }
@@ -63,7 +78,7 @@ public enum EventCSVReader {
     if let s = t.cell("grade", r) {
       if let kind, !kind.isASTCTGraded {
         issues.append(t.issue(.invalidGrade, r, "grade", "a grade is for CRS and ICANS (ASTCT 1–4); describe a grading of \(kind.rawValue) in detail"))
-      } else if let g = Int(s), (1...4).contains(g) {
+      } else if let g = astctGrade(s) {
         grade = g
       } else {
         issues.append(t.issue(.invalidGrade, r, "grade",
@@ -96,7 +111,8 @@ public enum EventCSVReader {
         issues.append(t.issue(.invalidScore, r, "value", "score '\(s)' is not a non-negative number"))
       }
     }
-    let detail = t.verbatim("detail", r)
+    var detail = t.verbatim("detail", r)
+    if let name = scoreNamedAsKind, detail.isEmpty { detail = name }
     if kind == .diseaseActivity {
       if detail.isEmpty { issues.append(t.issue(.invalidScore, r, "detail", "a disease-activity row names its score in detail (e.g. SLEDAI-2K)")) }
       if t.cell("value", r) == nil { issues.append(t.issue(.invalidScore, r, "value", "a disease-activity row needs the score's value")) }
