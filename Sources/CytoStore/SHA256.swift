@@ -1,5 +1,8 @@
-/// SHA-256 (FIPS 180-4), implemented here so the store needs no crypto library: the store records
-/// the digest of every ingested FCS file and of the resolved gating.
+import Crypto
+
+/// SHA-256 (FIPS 180-4) of FCS files, analysis records, workspaces and clinical imports: the
+/// store records these digests. Backed by swift-crypto (BoringSSL, which uses the CPU's SHA
+/// extensions where it has them); this type keeps the project's small API and the hex form.
 ///
 /// Streaming: feed bytes with ``update(_:)`` in any pieces, then ``finalize()``.
 ///
@@ -9,11 +12,7 @@
 /// h.finalize().hex  // ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
 /// ```
 public struct SHA256: Sendable {
-  private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
-    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
-  )
-  private var buffer: [UInt8] = []
-  private var length: UInt64 = 0
+  private var hasher = Crypto.SHA256()
 
   /// A digest: 32 bytes.
   public struct Digest: Sendable, Equatable, Hashable, CustomStringConvertible {
@@ -34,12 +33,12 @@ public struct SHA256: Sendable {
   }
 
   /// A fresh hash.
-  public init() { buffer.reserveCapacity(64) }
+  public init() {}
 
   /// The digest of `bytes`.
   public static func hash<C: Collection>(_ bytes: C) -> Digest where C.Element == UInt8 {
     var h = SHA256()
-    h.update(Array(bytes))
+    if bytes.withContiguousStorageIfAvailable({ h.update($0) }) == nil { h.update(Array(bytes)) }
     return h.finalize()
   }
 
@@ -53,99 +52,11 @@ public struct SHA256: Sendable {
 
   /// Adds the bytes in `bytes` to the message.
   public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
-    length &+= UInt64(bytes.count)
-    var i = 0
-    if !buffer.isEmpty {
-      let take = min(64 - buffer.count, bytes.count)
-      buffer.append(contentsOf: bytes[0..<take])
-      i = take
-      if buffer.count == 64 {
-        buffer.withUnsafeBufferPointer { compress($0.baseAddress!) }
-        buffer.removeAll(keepingCapacity: true)
-      }
-    }
-    if let base = bytes.baseAddress {
-      while bytes.count - i >= 64 {
-        compress(base + i)
-        i += 64
-      }
-    }
-    if i < bytes.count { buffer.append(contentsOf: bytes[i...]) }
+    hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
   }
 
-  /// Pads the message and returns its digest. The hash should not be updated afterwards.
+  /// The digest of everything added. The hash should not be updated afterwards.
   public mutating func finalize() -> Digest {
-    let bitLength = length &* 8
-    var tail = buffer
-    tail.append(0x80)
-    while tail.count % 64 != 56 { tail.append(0) }
-    for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
-    tail.withUnsafeBufferPointer { p in
-      var i = 0
-      while i < p.count {
-        compress(p.baseAddress! + i)
-        i += 64
-      }
-    }
-    buffer.removeAll()
-    let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
-    var out: [UInt8] = []
-    out.reserveCapacity(32)
-    for w in words {
-      out.append(UInt8(w >> 24))
-      out.append(UInt8((w >> 16) & 0xff))
-      out.append(UInt8((w >> 8) & 0xff))
-      out.append(UInt8(w & 0xff))
-    }
-    return Digest(bytes: out)
-  }
-
-  private static let k: [UInt32] = [
-    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-  ]
-
-  @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-
-  /// Processes one 64-byte block (message schedule on the stack: no allocation per block).
-  private mutating func compress(_ block: UnsafePointer<UInt8>) {
-    let k = Self.k
-    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-      k.withUnsafeBufferPointer { k in
-        for t in 0..<16 {
-          w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16 | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
-        }
-        for t in 16..<64 {
-          let a = w[t - 15], b = w[t - 2]
-          let s0 = Self.rotr(a, 7) ^ Self.rotr(a, 18) ^ (a >> 3)
-          let s1 = Self.rotr(b, 17) ^ Self.rotr(b, 19) ^ (b >> 10)
-          w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = state
-        for t in 0..<64 {
-          let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-          let ch = (e & f) ^ (~e & g)
-          let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
-          let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-          let maj = (a & b) ^ (a & c) ^ (b & c)
-          let t2 = s0 &+ maj
-          h = g
-          g = f
-          f = e
-          e = d &+ t1
-          d = c
-          c = b
-          b = a
-          a = t1 &+ t2
-        }
-        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
-      }
-    }
+    Digest(bytes: Array(hasher.finalize()))
   }
 }
