@@ -98,6 +98,26 @@ import Testing
     #expect((try? LabNumber.parseValue("1e3"))?.number == 1000)
   }
 
+  /// `not detected`, `<LLOQ`, `BLQ`, `neg` become the bound at the row's LLOQ (in the canonical
+  /// unit), with a warning; without an LLOQ they are refused, never stored as 0.
+  @Test func wordsForBelowTheLimitNeedTheLLOQ() throws {
+    let l = try Self.labs("P01,28,,CAR transgene,not detected,copies/µg DNA,50,ddPCR,\nP01,28,,IgA,<LLOQ,mg/dL,7,,\nP01,28,,CRP,BLQ,mg/L,0.5,,\n")
+    #expect(l.rows.map(\.measurement) == [LabMeasurement(number: 50, censoring: .below, unit: "copies/µg DNA"),
+                                         LabMeasurement(number: 0.07, censoring: .below, unit: "g/L"),
+                                         LabMeasurement(number: 0.5, censoring: .below, unit: "mg/L")])
+    #expect(l.warnings.count == 3 && l.warnings.allSatisfy { $0.description.contains("[clinical.below-lloq]") })
+    for word in ["ND", "Not Detected", "undetectable", "neg", "below LLOQ", "<LOD"] {
+      #expect(LabNumber.meansNotDetected(word), "\(word)")
+      do {
+        _ = try Self.labs("P01,28,,CRP,\(word),mg/L,,,\n")
+        Issue.record("accepted '\(word)' without an LLOQ")
+      } catch {
+        #expect(error.issues.map(\.description) == ["labs.csv:2:5: value: '\(word)' says below the assay's limit, but the row gives no LLOQ: put it in the lloq column (stored as the bound <LLOQ, never as 0) [clinical.unparseable-value]"])
+      }
+    }
+    #expect(!LabNumber.meansNotDetected("0") && !LabNumber.meansNotDetected("detected") && !LabNumber.meansNotDetected("pos"))
+  }
+
   @Test func freeAnalyteIsKeptWithAWarning() throws {
     let l = try Self.labs("P01,14,,Sodium,140,mmol/L,,,\n")
     #expect(l.rows[0].analyte == .free("Sodium") && l.rows[0].measurement.unit == "mmol/L" && l.rows[0].factor == nil)

@@ -62,25 +62,37 @@ public enum LabCSVReader {
     if analyteText == nil { issues.append(t.issue(.missingField, r, "analyte", "no analyte")) }
     let when = patient.flatMap { ClinicalWhen.resolve(r, t, dateColumn: "date", dayColumn: "day", patient: $0, firstInfusionDate: infusion, &issues) }
     let valueText = t.cell("value", r), unitText = t.cell("unit", r)
-    var parsed: (number: Double, censoring: LabMeasurement.Censoring)? = nil
-    if let valueText {
-      do { parsed = try LabNumber.parseValue(valueText) } catch {
-        switch error {
-        case .negative: issues.append(t.issue(.negativeValue, r, "value", "negative value '\(valueText)': a lab value or bound is never below 0"))
-        case .unparseable:
-          issues.append(t.issue(.unparseableValue, r, "value", "'\(valueText)' is not a number (a plain decimal such as 4.2, or <0.5 / >2000 for a bound)"))
-        }
-      }
-    } else {
-      issues.append(t.issue(.missingField, r, "value", "no value"))
-    }
-    if unitText == nil { issues.append(t.issue(.missingField, r, "unit", "no unit (every value needs one)")) }
     var lloqGiven: Double? = nil
     if let s = t.cell("lloq", r) {
       if let d = LabNumber.parse(s), d >= 0 { lloqGiven = d } else {
         issues.append(t.issue(LabNumber.parse(s) == nil ? .unparseableValue : .negativeValue, r, "lloq", "LLOQ '\(s)' is not a non-negative number"))
       }
     }
+    var parsed: (number: Double, censoring: LabMeasurement.Censoring)? = nil
+    var belowDetection = false
+    if let valueText, LabNumber.meansNotDetected(valueText) {
+      // `not detected`, `<LLOQ`, `BLQ`, `neg`: below the assay's limit. The row's LLOQ makes it
+      // a bound; without one there is no number to store (and never a 0).
+      if let lloqGiven {
+        parsed = (lloqGiven, .below)
+        belowDetection = true
+      } else if t.cell("lloq", r) == nil {
+        issues.append(t.issue(.unparseableValue, r, "value",
+          "'\(valueText)' says below the assay's limit, but the row gives no LLOQ: put it in the lloq column (stored as the bound <LLOQ, never as 0)"))
+      }
+    } else if let valueText {
+      do { parsed = try LabNumber.parseValue(valueText) } catch {
+        switch error {
+        case .negative: issues.append(t.issue(.negativeValue, r, "value", "negative value '\(valueText)': a lab value or bound is never below 0"))
+        case .unparseable:
+          let comma = valueText.contains(",") ? "; a comma is read neither as a decimal point nor as a thousands separator (write 1.2 or 1200)" : ""
+          issues.append(t.issue(.unparseableValue, r, "value", "'\(valueText)' is not a number (a plain decimal such as 4.2, or <0.5 / >2000 for a bound\(comma))"))
+        }
+      }
+    } else {
+      issues.append(t.issue(.missingField, r, "value", "no value"))
+    }
+    if unitText == nil { issues.append(t.issue(.missingField, r, "unit", "no unit (every value needs one)")) }
     guard let patient, let analyteText, let unitText else { return nil }
     let analyte: AnalyteIdentity = ClinicalAnalyte.matching(analyteText).map { .known($0) } ?? .free(analyteText)
     var unit = unitText
@@ -108,6 +120,10 @@ public enum LabCSVReader {
     guard let parsed, let when else { return nil }
     var measurement = LabMeasurement(number: convert(parsed.number), censoring: parsed.censoring, unit: unit)
     let lloq = lloqGiven.map(convert)
+    if belowDetection {
+      warnings.append(t.issue(.belowLLOQ, r, "value",
+        "'\(valueText ?? "")' stored as the bound <\(measurement.number.clinicalText) \(unit) (the row's LLOQ), never as a number", severity: .warning))
+    }
     if let lloq, parsed.censoring == .none, measurement.number < lloq {
       warnings.append(t.issue(.belowLLOQ, r, "value",
         "\(valueText ?? "") \(unitText) is below the row's LLOQ \(t.cell("lloq", r) ?? ""): stored as the bound <\(lloq.clinicalText) \(unit), never as a number", severity: .warning))

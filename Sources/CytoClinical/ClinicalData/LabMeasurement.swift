@@ -73,6 +73,19 @@ public enum LabNumber {
     return d
   }
 
+  /// The words lab exports write for a result below the assay's limit, compared lower-cased
+  /// without spaces, `-`, `_` and `.`: not detected, ND, undetectable, <LLOQ, below LLOQ, BLQ,
+  /// BQL, <LOD, negative, neg.
+  public static let notDetectedWords: Set<String> = [
+    "notdetected", "nd", "undetectable", "undetected", "<lloq", "belowlloq", "blq", "bql", "<lod", "belowlod", "negative", "neg",
+  ]
+
+  /// Whether a value cell says "below the assay's limit" in words (``notDetectedWords``).
+  public static func meansNotDetected(_ text: String) -> Bool {
+    let key = String(text.lowercased().unicodeScalars.filter { !" \t-_.".unicodeScalars.contains($0) }.map(Character.init))
+    return notDetectedWords.contains(key)
+  }
+
   /// A value cell: a number, or `<`/`>` and a number (spaces allowed: `< 0.5`).
   /// - Throws: ``Problem/unparseable``, ``Problem/negative`` (also `-0.1` and `<-1`).
   public static func parseValue(_ text: String) throws(Problem) -> (number: Double, censoring: LabMeasurement.Censoring) {
