@@ -129,6 +129,13 @@ import Testing
     #expect(rows.map(\.day) == [14, -7] && rows[0].date == "2026-01-24")
     #expect(ClinicalDate.dayNumber("2024-02-29") != nil && ClinicalDate.dayNumber("2026-02-29") == nil && ClinicalDate.dayNumber("2026-1-01") == nil)
     #expect(ClinicalDate.day(of: "2027-01-10", since: "2026-01-10") == 365)
+    // Date-times as lab systems export them: the calendar date as written, the time dropped.
+    let timed = try Self.labs("P01,,2026-01-24T08:30,IgG,4,g/L,,,\nP01,,2026-01-25 23:59:59.5+01:00,IgA,1,g/L,,,\nP01,,2026-01-26T00:00:00Z,IgM,1,g/L,,,\n",
+                              infusion: "2026-01-10").rows
+    #expect(timed.map(\.day) == [14, 15, 16] && timed.map(\.date) == ["2026-01-24", "2026-01-25", "2026-01-26"])
+    for bad in ["2026-01-24T24:00", "2026-01-24T8:30", "2026-01-24 08:30 PM", "2026-01-24T08:30+1", "24/01/2026", "2026-01-24x"] {
+      #expect(ClinicalDate.datePart(bad) == nil, "\(bad)")
+    }
   }
 
   @Test func csvQuotingIsRFC4180() throws {

@@ -97,6 +97,37 @@ public enum ClinicalDate {
     return era * 146_097 + doe - 719_468
   }
 
+  /// The calendar date of a cell: `YYYY-MM-DD` itself, or the date of an ISO 8601 date-time
+  /// as lab systems export it — `YYYY-MM-DDTHH:MM`, with a space instead of `T`, optional
+  /// seconds (and fraction) and an optional `Z` or `±HH:MM` — whose time is dropped (days are
+  /// calendar days, as written); nil for anything else.
+  public static func datePart(_ text: String) -> String? {
+    let s = Array(text.unicodeScalars)
+    guard s.count >= 10 else { return nil }
+    let date = String(String.UnicodeScalarView(s[0..<10]))
+    guard dayNumber(date) != nil else { return nil }
+    if s.count == 10 { return date }
+    guard s[10] == "T" || s[10] == " " else { return nil }
+    var rest = String(String.UnicodeScalarView(s[11...]))
+    if rest.hasSuffix("Z") { rest.removeLast() } else if rest.count > 6, let sign = rest.unicodeScalars.dropLast(5).last, sign == "+" || sign == "-" {
+      let zone = String(rest.suffix(5))
+      guard isClock(zone, seconds: false) else { return nil }
+      rest.removeLast(6)
+    }
+    return isClock(rest, seconds: true) ? date : nil
+  }
+
+  /// `HH:MM`, or with `seconds` also `HH:MM:SS` and `HH:MM:SS.fff`, in range.
+  static func isClock(_ text: String, seconds: Bool) -> Bool {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2 || (seconds && parts.count == 3) else { return false }
+    func two(_ p: Substring, below limit: Int) -> Bool { p.count == 2 && p.allSatisfy { $0.isASCII && $0.isNumber } && Int(p)! < limit }
+    guard two(parts[0], below: 24), two(parts[1], below: 60) else { return false }
+    guard parts.count == 3 else { return true }
+    let sec = parts[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+    return two(sec[0], below: 61) && (sec.count == 1 || (!sec[1].isEmpty && sec[1].allSatisfy { $0.isASCII && $0.isNumber }))
+  }
+
   /// The day of `date` counted from `infusionDate` (the infusion day is day 0, the day before
   /// it day −1), the rule `ingest --manifest` uses for collection dates; nil if either date is
   /// not a valid `YYYY-MM-DD`.

@@ -179,8 +179,8 @@ enum ClinicalWhen {
                             "no \(where_): a row needs a date (YYYY-MM-DD) or a day since the first infusion"))
       return nil
     }
-    guard ClinicalDate.dayNumber(dateText) != nil else {
-      issues.append(t.issue(.unparseableDate, r, dateColumn, "'\(dateText)' is not a date YYYY-MM-DD"))
+    guard let dateText = ClinicalDate.datePart(dateText) else {
+      issues.append(t.issue(.unparseableDate, r, dateColumn, "'\(dateText)' is not a date YYYY-MM-DD (or an ISO 8601 date-time YYYY-MM-DDTHH:MM)"))
       return nil
     }
     guard let infusion = firstInfusionDate(patient), let fromDate = ClinicalDate.day(of: dateText, since: infusion) else {
