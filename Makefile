@@ -10,7 +10,7 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
 FUZZ_SECONDS ?= 1800
 FUZZ_JOBS ?= 0
 
-.PHONY: help deps build release test browser-test workflow-test demo qc-real interop fuzz fuzz-workspace bench bench-peers bench-adaptive bench-serve regenerate clean
+.PHONY: help deps build release test browser-test workflow-test demo qc-real analysis-identity interop fuzz fuzz-workspace bench bench-peers bench-adaptive bench-serve regenerate clean
 
 help:
 	@echo "make demo         run cytoreset on bundled generated data"
@@ -19,6 +19,7 @@ help:
 	@echo "make workflow-test  the Snakemake workflow on a simulated cohort, locally and on a SLURM started on loopback"
 	@echo "make release      optimized build (.build/release/cytoreset)"
 	@echo "make qc-real      the gates found in every real file of ../shared/testdata, as docs/qc/*.svg"
+	@echo "make analysis-identity BEFORE=BIN  every analysis (real files + simulated cohort) of BIN and of this build, byte for byte"
 	@echo "make fuzz         fuzz the FCS reader (libFuzzer + ASan) for FUZZ_SECONDS (default 1800), FUZZ_JOBS workers"
 	@echo "make fuzz-workspace  the same for the FlowJo workspace reader and counter"
 	@echo "make bench        Swift benchmarks of every stage (Benchmarks/ package; SUITE=Transforms for one)"
@@ -82,6 +83,10 @@ bench-peers:
 
 # Issue #12's cost check: release analyze of BEFORE (default de3999a) vs this checkout at 10^5 and
 # 10^6 events; REPEAT runs each (default 5). Not part of `make test`: machine- and load-dependent.
+analysis-identity: build
+	@test -n "$(BEFORE)" || { echo "give BEFORE=path/to/an/older/cytoreset"; exit 2; }
+	scripts/analysis-identity.sh "$(BEFORE)" $(BIN)
+
 bench-adaptive:
 	Benchmarks/analyze-adaptive.sh
 
