@@ -130,3 +130,15 @@ def test_hostile_event_text_is_shown_not_executed(report):
     # The live DOM has no injected element: the markup is text in a table cell and a tooltip.
     assert "<img" not in dom and "<script" not in dom
     assert "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in dom
+
+
+def test_cohort_overview_has_the_clinical_table(report):
+    tmp, _ = report
+    run("report", "--store", str(tmp / "cohort.h5"), "--cohort", "-o", str(tmp / "cohort.html"))
+    html = (tmp / "cohort.html").read_text()
+    assert '<section id="clinical">' in html and "<script" not in html
+    # P01: grade-1 CRS from day 2, no ICANS, B cells back (a day), three IVIG doses = 84 days ÷ 30.4375 = 2.8 months.
+    row = re.search(r"<tr><td>P01</td>(.*?)</tr>", html.split('<section id="clinical">')[1]).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells[:6] == ["grade 1", "2", cells[2], "none", "—", "—"] and cells[2] in ("2", "3"), cells
+    assert re.fullmatch(r"\d+(\.\d)?", cells[6]) and cells[7:] == ["3", "2.8"], cells
