@@ -68,6 +68,7 @@ public struct EventTrackChart: Sendable, Equatable {
     self.width = width
   }
 
+  /// Equal when every field is, the legend compared entry by entry (tuples are not Equatable).
   public static func == (a: EventTrackChart, b: EventTrackChart) -> Bool {
     a.title == b.title && a.x == b.x && a.xTitle == b.xTitle && a.tracks == b.tracks && a.width == b.width
       && a.legend.map(\.label) == b.legend.map(\.label) && a.legend.map(\.color) == b.legend.map(\.color)
