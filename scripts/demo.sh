@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on generated data: simulate a small cohort (3 patients × 9 visits of the reset
-# panel), analyse every visit into one HDF5 store, and write each patient's report and the
-# cohort overview.
+# panel) with its lab values and clinical events, analyse every visit into one HDF5 store,
+# import the labs and events, and write each patient's report and the cohort overview.
 set -euo pipefail
 BIN=${CYTORESET:-.build/debug/cytoreset}
 OUT=${DEMO_DIR:-demo}
@@ -16,6 +16,11 @@ for spec in "P01:SLE:2026-01-12" "P02:systemic sclerosis:2026-02-03" "P03:myosit
   IFS=: read -r patient diagnosis infused <<< "$spec"
   "$BIN" ingest --manifest "$OUT/visits/$patient/$patient.visits.csv" --store "$OUT/cohort.h5" \
     --diagnosis "$diagnosis" --product "CD19 CAR T (simulated)" --infusion-date "$infused"
+done
+# The simulated course's IgG, IVIG, CAR transgene, ALC and CRS (docs/clinical-data.md).
+for patient in P01 P02 P03; do
+  "$BIN" clinical import --store "$OUT/cohort.h5" --kind labs "$OUT/visits/$patient/$patient.labs.csv"
+  "$BIN" clinical import --store "$OUT/cohort.h5" --kind events "$OUT/visits/$patient/$patient.events.csv"
 done
 echo
 "$BIN" patients --store "$OUT/cohort.h5"

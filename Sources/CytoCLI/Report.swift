@@ -88,7 +88,7 @@ struct ReportCommand: ParsableCommand {
       if all { try write(PatientReportRenderer.html(r), to: dir.isEmpty ? name : (dir as NSString).appendingPathComponent(name)) }
       let peak = r.carPerMicroliter
       rows.append(CohortReport.Patient(patientID: id, diagnosis: r.diagnosis, lastDay: r.visits.map(\.day).max(), bCells: r.bCells,
-                                       carPeakPerMicroliter: peak?.cmax, carPeakDay: peak?.tmax, reportFile: name))
+                                       carPeakPerMicroliter: peak?.cmax, carPeakDay: peak?.tmax, reportFile: name, clinical: r.clinical))
       printError("[\(i + 1)/\(ids.count)] \(id): \(r.visits.count) visits")
     }
     var overview = CohortReport(patients: rows, softwareVersion: CytoResetVersion.current, provenance: provenance(reader))

@@ -24,7 +24,9 @@ struct Simulate: ParsableCommand {
       infusion, CAR T cells peak near days 7–14 and decline, B cells return around day 100
       mostly naive. It also writes <patient>.visits.csv (file, patient, day, beads per test,
       blood µL; without counting beads also alc, the lymphocytes/µL for a dual-platform count)
-      for `cytoreset analyze`/`ingest`.
+      for `cytoreset analyze`/`ingest`, and the course's lab values and events for `cytoreset
+      clinical import`: <patient>.labs.csv (IgG falling during aplasia, CAR transgene copies,
+      ALC) and <patient>.events.csv (a grade-1 CRS on day 2, one IVIG course).
 
       INSTRUMENTS (--instrument NAME; --list-instruments describes each; default reference,
       the 11-colour reset panel whose files never change):
@@ -224,7 +226,12 @@ struct Simulate: ParsableCommand {
     }
     let manifestPath = (output as NSString).appendingPathComponent("\(patient).visits.csv")
     try AtomicText.write(Data(manifest.utf8), to: manifestPath)
-    print("wrote \(visits.count) visits of \(patient) to \(output) and \(manifestPath)")
+    // The clinical context of the same course, for `cytoreset clinical import`.
+    let labsPath = (output as NSString).appendingPathComponent("\(patient).labs.csv")
+    let eventsPath = (output as NSString).appendingPathComponent("\(patient).events.csv")
+    try AtomicText.write(Data(course.labsCSV.utf8), to: labsPath)
+    try AtomicText.write(Data(course.eventsCSV.utf8), to: eventsPath)
+    print("wrote \(visits.count) visits of \(patient) to \(output), \(manifestPath), \(labsPath) and \(eventsPath)")
   }
 }
 

@@ -16,6 +16,9 @@ public enum CohortReportRenderer {
     b += "<section id=\"swimmer\">\n<h2>B-cell aplasia and reconstitution</h2>\n<div class=\"chart\">\n\(swimmer(r).svg())</div>\n</section>\n"
     b += "<section id=\"car-peak\">\n<h2>CAR T peak per patient</h2>\n<div class=\"chart\">\n\(peaks(r).svg())</div>\n</section>\n"
     b += "<section id=\"patients\">\n<h2>Patients</h2>\n\(table(r))</section>\n"
+    if r.patients.contains(where: { $0.clinical.map { !$0.isEmpty } ?? false }) {
+      b += "<section id=\"clinical\">\n<h2>Adverse events, B-cell reconstitution and IVIG</h2>\n\(clinicalTable(r))</section>\n"
+    }
     if !r.failures.isEmpty {
       b += "<section id=\"failures\">\n<h2>Analyses that failed</h2>\n"
       b += "<p>FCS files that could not be analysed: their visits have no values in this report until the file is analysed again and stored.</p>\n"
@@ -63,5 +66,30 @@ public enum CohortReportRenderer {
     }
     return HTML.table(["patient", "diagnosis", "aplasia onset (day)", "aplasia duration (days)", "reconstitution (day)",
                        "naive % of B at return", "CAR T Cmax (cells/µL)", "Tmax (day)", "last visit (day)"], rows, numeric: [2, 3, 4, 5, 6, 7, 8])
+  }
+
+  /// CRS and ICANS (max ASTCT grade, onset day, duration of the first episode), time to B-cell
+  /// reconstitution and months on IVIG, one row per patient.
+  static func clinicalTable(_ r: CohortReport) -> String {
+    func ae(_ a: AdverseEventSummary?) -> [HTML.Cell] {
+      guard let a else { return [.text("none"), .text("—"), .text("—")] }
+      return [.text(a.maxGrade.map { "grade \($0)" } ?? "—"), .text(HTML.day(a.onsetDay)), .text(a.durationDays.map(HTML.day) ?? "no end")]
+    }
+    let rows: [[HTML.Cell]] = r.patients.map { p in
+      guard let c = p.clinical, !c.isEmpty else {
+        return [.text(p.patientID)] + Array(repeating: HTML.Cell.text("—"), count: 6)
+          + [.text(p.bCells.reconstitutionDay.map(HTML.day) ?? "—"), .text("no clinical data"), .text("—")]
+      }
+      let recon = p.bCells.reconstitutionDay.map { HTML.day($0) + (p.bCells.reconstitutionConfirmed == false ? " (unconfirmed)" : "") }
+        ?? (p.bCells.ongoing ? "not yet (aplasia ongoing)" : "—")
+      return [.text(p.patientID)] + ae(c.crs) + ae(c.icans)
+        + [.text(recon), .text(String(c.ivigDoses.count)), .text(c.monthsOnIVIG.map { HTML.number($0, 1) } ?? "0")]
+    }
+    return HTML.table(["patient", "CRS max grade", "CRS onset (day)", "CRS duration (days)", "ICANS max grade", "ICANS onset (day)",
+                       "ICANS duration (days)", "time to B-cell reconstitution (days since infusion)", "IVIG doses", "months on IVIG"],
+                      rows, numeric: [2, 3, 5, 6, 7, 8, 9])
+      + "<p class=\"note\">ASTCT consensus grades (Lee et al., Biol Blood Marrow Transplant 2019;25:625); onset = start day of the first "
+      + "episode, duration = its end − start. Reconstitution: the B-cell course's rule (docs/clinical.md). Months on IVIG: union of 28-day "
+      + "intervals from each dose ÷ 30.4375 days/month (docs/clinical-data.md).</p>\n"
   }
 }

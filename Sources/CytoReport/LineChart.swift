@@ -13,14 +13,17 @@ public struct ChartPoint: Sendable, Equatable {
   public var lower95: Double?
   /// Upper end of the 95% interval.
   public var upper95: Double?
+  /// The bound the value lies above (above the assay's range); drawn as an open △ at the bound.
+  public var greaterThan: Double?
 
   /// A point from explicit numbers.
-  public init(x: Double, value: Double?, lessThan: Double? = nil, lower95: Double? = nil, upper95: Double? = nil) {
+  public init(x: Double, value: Double?, lessThan: Double? = nil, lower95: Double? = nil, upper95: Double? = nil, greaterThan: Double? = nil) {
     self.x = x
     self.value = value
     self.lessThan = lessThan
     self.lower95 = lower95
     self.upper95 = upper95
+    self.greaterThan = greaterThan
   }
 
   /// A point from a clinical quantity: its value or bound and its 95% interval.
@@ -39,13 +42,17 @@ public struct ChartSeries: Sendable, Equatable {
   public var points: [ChartPoint]
   /// Whether to draw the 95% intervals as error bars.
   public var errorBars: Bool
+  /// Whether lines join consecutive measured points; without, each point is a ring (an open
+  /// circle drawn over another series' point: a reading flagged, for example).
+  public var connected: Bool
 
   /// A series named `name`.
-  public init(name: String, color: String, points: [ChartPoint], errorBars: Bool = true) {
+  public init(name: String, color: String, points: [ChartPoint], errorBars: Bool = true, connected: Bool = true) {
     self.name = name
     self.color = color
     self.points = points
     self.errorBars = errorBars
+    self.connected = connected
   }
 }
 
@@ -160,13 +167,20 @@ public struct LineChart: Sendable, Equatable {
       }
     }
     area.drawAxes(&svg, x: x, y: y, xTitle: xTitle, yTitle: yTitle)
-    for m in markers {
+    // Labels that would overlap the one before go one row lower (markers close together).
+    var rowEnds: [(lo: Double, hi: Double)] = []
+    for m in markers.sorted(by: { $0.x < $1.x }) {
       guard let f = x.fraction(m.x), f >= 0, f <= 1 else { continue }
       let px = area.px(f)
       svg.line(px, area.y0, px, area.bottom, stroke: m.color, width: 1.2, dash: m.dashed ? "4 3" : nil)
       // The label beside the line, on the side with room.
-      if f > 0.6 { svg.text(px - 3, area.y0 + 10, m.label, anchor: .end, size: 9.5, fill: m.color) } else {
-        svg.text(px + 3, area.y0 + 10, m.label, size: 9.5, fill: m.color)
+      let w = Double(m.label.count) * 5.6, left = f > 0.6
+      let span = left ? (px - 3 - w, px) : (px, px + 3 + w)
+      let row = rowEnds.firstIndex { span.0 > $0.hi + 2 || span.1 < $0.lo - 2 } ?? rowEnds.count
+      if row == rowEnds.count { rowEnds.append((span.0, span.1)) } else { rowEnds[row] = (min(rowEnds[row].lo, span.0), max(rowEnds[row].hi, span.1)) }
+      let ty = area.y0 + 10 + 11 * Double(row)
+      if left { svg.text(px - 3, ty, m.label, anchor: .end, size: 9.5, fill: m.color) } else {
+        svg.text(px + 3, ty, m.label, size: 9.5, fill: m.color)
       }
     }
     for s in series { draw(s, in: area, &svg) }
@@ -174,14 +188,23 @@ public struct LineChart: Sendable, Equatable {
     var ly = area.y0 + 8
     let lx = area.right + 14
     for s in series {
-      svg.line(lx, ly, lx + 18, ly, stroke: s.color, width: 2)
-      svg.circle(lx + 9, ly, 3, fill: s.color)
+      if s.connected {
+        svg.line(lx, ly, lx + 18, ly, stroke: s.color, width: 2)
+        svg.circle(lx + 9, ly, 3, fill: s.color)
+      } else {
+        svg.circle(lx + 9, ly, 6, fill: "none", stroke: s.color)
+      }
       svg.text(lx + 24, ly + 3.5, s.name, size: 10)
       ly += 16
     }
     if series.contains(where: { $0.points.contains { $0.value == nil && $0.lessThan != nil } }) {
       svg.path(triangle(lx + 9, ly), stroke: "#333", width: 1.3)
       svg.text(lx + 24, ly + 3.5, "< LLOQ (bound)", size: 10)
+      ly += 16
+    }
+    if series.contains(where: { $0.points.contains { $0.value == nil && $0.greaterThan != nil } }) {
+      svg.path(triangle(lx + 9, ly, up: true), stroke: "#333", width: 1.3)
+      svg.text(lx + 24, ly + 3.5, "> upper limit (bound)", size: 10)
       ly += 16
     }
     for b in bands {
@@ -195,9 +218,11 @@ public struct LineChart: Sendable, Equatable {
   /// The chart as a standalone SVG document.
   public func svg() -> String { fragment().svg(title: title) }
 
-  private func triangle(_ cx: Double, _ cy: Double) -> String {
-    // Open downward-pointing triangle, apex at the bottom (the value lies below the bound).
-    "M\(num(cx - 4.5)),\(num(cy - 3.5)) L\(num(cx + 4.5)),\(num(cy - 3.5)) L\(num(cx)),\(num(cy + 4.5)) Z"
+  private func triangle(_ cx: Double, _ cy: Double, up: Bool = false) -> String {
+    // Open downward-pointing triangle, apex at the bottom (the value lies below the bound);
+    // upward, apex at the top, for a value above the bound.
+    up ? "M\(num(cx - 4.5)),\(num(cy + 3.5)) L\(num(cx + 4.5)),\(num(cy + 3.5)) L\(num(cx)),\(num(cy - 4.5)) Z"
+      : "M\(num(cx - 4.5)),\(num(cy - 3.5)) L\(num(cx + 4.5)),\(num(cy - 3.5)) L\(num(cx)),\(num(cy + 4.5)) Z"
   }
 
   private func draw(_ s: ChartSeries, in area: PlotArea, _ svg: inout SVGBuilder) {
@@ -217,7 +242,7 @@ public struct LineChart: Sendable, Equatable {
     // Lines through consecutive measured points.
     var run: [(Double, Double)] = []
     func flush() {
-      if run.count > 1 { svg.polyline(run, stroke: s.color, width: 1.8) }
+      if run.count > 1 && s.connected { svg.polyline(run, stroke: s.color, width: 1.8) }
       run = []
     }
     for p in pts {
@@ -233,7 +258,15 @@ public struct LineChart: Sendable, Equatable {
       let px = area.px(fx)
       if let v = p.value {
         let fy = y.fraction(v) ?? 0
-        svg.circle(px, area.py(fy), 3.5, fill: s.color, title: "\(s.name), day \(num(p.x, 1)): \(num(v, 3))")
+        if s.connected {
+          svg.circle(px, area.py(fy), 3.5, fill: s.color, title: "\(s.name), day \(num(p.x, 1)): \(num(v, 3))")
+        } else {
+          svg.circle(px, area.py(fy), 6.5, fill: "none", stroke: s.color, title: "\(s.name), day \(num(p.x, 1)): \(num(v, 3))")
+        }
+      } else if let b = p.greaterThan {
+        let fy = y.fraction(b) ?? 1
+        svg.path(triangle(px, area.py(fy), up: true), stroke: s.color, width: 1.5, fill: "#fff",
+                 title: "\(s.name), day \(num(p.x, 1)): > \(num(b, 3)) (above the upper limit)")
       } else if let b = p.lessThan {
         let fy = y.fraction(b) ?? 0
         svg.path(triangle(px, area.py(fy)), stroke: s.color, width: 1.5, fill: "#fff",

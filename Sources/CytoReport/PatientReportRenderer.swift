@@ -21,25 +21,28 @@ public enum PatientReportRenderer {
       b += "<p>These visits' FCS files could not be analysed: they have no values below until the file is analysed again and stored.</p>\n"
       b += HTML.failuresTable(r.failures, withPatient: false) + "</section>\n"
     }
+    // One day axis for every chart: the visits' days and the clinical course's.
+    let x = dayAxis(visits.map(\.day) + (r.clinical?.days ?? []))
+    b += timelineSection(r, visits, x: x)
     // No analysed visit (every file failed): no empty charts, no course summary from nothing.
-    if !visits.isEmpty { b += visitSections(r, visits) }
+    if !visits.isEmpty { b += visitSections(r, visits, x: x) }
     b += "<footer>CytoReset \(HTML.e(r.softwareVersion)) · \(HTML.e(r.provenance))</footer>\n"
     page.body = b
     return page.html
   }
 
   /// The charts, tables, QC plots and calls of the analysed visits.
-  static func visitSections(_ r: PatientReport, _ visits: [PatientVisit]) -> String {
+  static func visitSections(_ r: PatientReport, _ visits: [PatientVisit], x: AxisScale) -> String {
     var b = ""
     b += "<section id=\"b-cells\">\n<h2>CD19⁺ B cells</h2>\n"
-    b += "<div class=\"chart\">\n\(bCellChart(r, visits).svg())</div>\n"
+    b += "<div class=\"chart\">\n\(bCellChart(r, visits, x: x).svg())</div>\n"
     b += "<p>\(HTML.e(courseSummary(r.bCells)))</p>\n</section>\n"
     b += "<section id=\"car-t\">\n<h2>CAR T cells</h2>\n<div class=\"row\">\n"
-    b += "<div class=\"chart\">\n\(carChart(visits, percent: false).svg())</div>\n"
-    b += "<div class=\"chart\">\n\(carChart(visits, percent: true).svg())</div>\n"
+    b += "<div class=\"chart\">\n\(carChart(visits, percent: false, x: x).svg())</div>\n"
+    b += "<div class=\"chart\">\n\(carChart(visits, percent: true, x: x).svg())</div>\n"
     b += kineticsTable(r) + "</div>\n</section>\n"
     b += "<section id=\"subsets\">\n<h2>B-cell subsets</h2>\n<div class=\"chart\">\n\(subsetChart(visits).svg())</div>\n</section>\n"
-    b += "<section id=\"t-cells\">\n<h2>T cells</h2>\n<div class=\"chart\">\n\(tCellChart(visits).svg())</div>\n</section>\n"
+    b += "<section id=\"t-cells\">\n<h2>T cells</h2>\n<div class=\"chart\">\n\(tCellChart(visits, x: x).svg())</div>\n</section>\n"
     if visits.contains(where: { !$0.qcPlots.isEmpty }) {
       b += "<section id=\"qc\" class=\"page-break\">\n<h2>Gating QC</h2>\n"
       for v in visits where !v.qcPlots.isEmpty {
@@ -90,8 +93,9 @@ public enum PatientReportRenderer {
   // MARK: - Charts
 
   /// The days axis: from min(first day, 0) to max(last day, 28), at nice steps.
-  static func dayAxis(_ visits: [PatientVisit]) -> AxisScale {
-    let lo = min(visits.map(\.day).min() ?? 0, 0), hi = max(visits.map(\.day).max() ?? 28, 28)
+  static func dayAxis(_ days: [Double]) -> AxisScale {
+    let finite = days.filter(\.isFinite)
+    let lo = min(finite.min() ?? 0, 0), hi = max(finite.max() ?? 28, 28)
     let step = AxisTicks.niceStep(span: hi - lo, target: 6)
     return .linear(min: (lo / step).rounded(.down) * step, max: (hi / step).rounded(.up) * step)
   }
@@ -114,7 +118,7 @@ public enum PatientReportRenderer {
     ChartSeries(name: name, color: color, points: visits.compactMap { v in q(v).map { ChartPoint(x: v.day, quantity: $0) } })
   }
 
-  static func bCellChart(_ r: PatientReport, _ visits: [PatientVisit]) -> LineChart {
+  static func bCellChart(_ r: PatientReport, _ visits: [PatientVisit], x: AxisScale) -> LineChart {
     let qs = visits.map(\.bCellsPerMicroliter)
     var bands: [ChartBand] = []
     if let t = r.aplasiaThresholdPerMicroliter {
@@ -127,21 +131,21 @@ public enum PatientReportRenderer {
     }
     var markers: [ChartMarker] = []
     if let d = r.bCells.reconstitutionDay { markers.append(ChartMarker(x: d, label: "reconstitution d\(HTML.day(d))", color: "#009E73")) }
-    return LineChart(title: "CD19⁺ B cells per µL", x: dayAxis(visits), y: logAxis(qs, extra: r.aplasiaThresholdPerMicroliter.map { [$0] } ?? []),
+    return LineChart(title: "CD19⁺ B cells per µL", x: x, y: logAxis(qs, extra: r.aplasiaThresholdPerMicroliter.map { [$0] } ?? []),
                      xTitle: "days since infusion", yTitle: "cells/µL", series: [series("CD19⁺ B cells", bColor, visits) { $0.bCellsPerMicroliter }],
                      bands: bands, markers: markers)
   }
 
-  static func carChart(_ visits: [PatientVisit], percent: Bool) -> LineChart {
+  static func carChart(_ visits: [PatientVisit], percent: Bool, x: AxisScale) -> LineChart {
     let q: (PatientVisit) -> Quantity? = percent ? { $0.carPercentOfCD3 } : { $0.carPerMicroliter }
-    return LineChart(title: percent ? "CAR T cells, % of CD3⁺" : "CAR T cells per µL", x: dayAxis(visits),
+    return LineChart(title: percent ? "CAR T cells, % of CD3⁺" : "CAR T cells per µL", x: x,
                      y: logAxis(visits.map(q), fallback: percent ? (0.01, 100) : (0.1, 1_000)),
                      xTitle: "days since infusion", yTitle: percent ? "% of CD3⁺" : "cells/µL",
                      series: [series(percent ? "CAR⁺ % of CD3⁺" : "CAR⁺ T cells", carColor, visits, q)], width: 470, height: 260)
   }
 
-  static func tCellChart(_ visits: [PatientVisit]) -> LineChart {
-    LineChart(title: "T cells per µL", x: dayAxis(visits),
+  static func tCellChart(_ visits: [PatientVisit], x: AxisScale) -> LineChart {
+    LineChart(title: "T cells per µL", x: x,
               y: logAxis(visits.flatMap { [$0.cd3PerMicroliter, $0.cd4PerMicroliter, $0.cd8PerMicroliter] }, fallback: (10, 10_000)),
               xTitle: "days since infusion", yTitle: "cells/µL",
               series: [series("CD3⁺", cd3Color, visits) { $0.cd3PerMicroliter }, series("CD4⁺", cd4Color, visits) { $0.cd4PerMicroliter },

@@ -30,6 +30,9 @@ public struct PatientReport: Sendable, Equatable {
   public var carPercentOfCD3: CARKinetics?
   /// The patient's visits whose FCS file could not be analysed (no values yet).
   public var failures: [FailedAnalysis] = []
+  /// Lab values and clinical events on the timeline (issue #16): `nil` leaves the clinical
+  /// timeline out, an empty course says none was imported.
+  public var clinical: ClinicalCourse?
 
   /// A report; everything but the id, version, provenance, visits and course is optional.
   public init(patientID: String, diagnosis: String? = nil, product: String? = nil, infusionDates: [String] = [], softwareVersion: String,
@@ -192,10 +195,12 @@ public struct CohortReport: Sendable, Equatable {
     public var carPeakDay: Double?
     /// File name of the patient's report (a relative link; escaped).
     public var reportFile: String?
+    /// The patient's clinical course (CRS/ICANS, IVIG), `nil` when none was read.
+    public var clinical: ClinicalCourse?
 
     /// A patient row.
     public init(patientID: String, diagnosis: String? = nil, lastDay: Double? = nil, bCells: BCellCourse, carPeakPerMicroliter: Double? = nil,
-                carPeakDay: Double? = nil, reportFile: String? = nil) {
+                carPeakDay: Double? = nil, reportFile: String? = nil, clinical: ClinicalCourse? = nil) {
       self.patientID = patientID
       self.diagnosis = diagnosis
       self.lastDay = lastDay
@@ -203,6 +208,7 @@ public struct CohortReport: Sendable, Equatable {
       self.carPeakPerMicroliter = carPeakPerMicroliter
       self.carPeakDay = carPeakDay
       self.reportFile = reportFile
+      self.clinical = clinical
     }
   }
 

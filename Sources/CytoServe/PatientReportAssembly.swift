@@ -32,6 +32,7 @@ public enum PatientReportAssembly {
           aplasiaThresholdPerMicroliter: ClinicalThresholds().aplasia.maxPerMicroliter, visits: [],
           bCells: BCellCourse.compute([], rule: ClinicalThresholds().reconstitution), carPerMicroliter: nil, carPercentOfCD3: nil)
         report.failures = failures.map(FailedAnalysis.init)
+        report.clinical = try clinicalCourse(patient: id, reader: reader)
         return report
       }
     }
@@ -52,7 +53,15 @@ public enum PatientReportAssembly {
       bCells: first?.bCells ?? BCellCourse.compute([], rule: thresholds.reconstitution), carPerMicroliter: first?.carPerMicroliter,
       carPercentOfCD3: first?.carPercentOfT)
     report.failures = try reader.openFailures(of: id).map(FailedAnalysis.init)
+    report.clinical = try clinicalCourse(patient: id, reader: reader)
     return report
+  }
+
+  /// The patient's clinical course from the store's current lab values and events under the
+  /// store's clinical rules (an empty course when none was imported).
+  public static func clinicalCourse(patient id: String, reader: CohortStoreReader) throws(StoreError) -> ClinicalCourse {
+    ClinicalCourse.compute(labs: try reader.labValues(of: id).map(\.row), events: try reader.clinicalEvents(of: id).map(\.row),
+                           rules: try reader.clinicalRules())
   }
 }
 
