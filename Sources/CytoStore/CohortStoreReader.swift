@@ -239,7 +239,12 @@ public final class CohortStoreReader: @unchecked Sendable {
 
     /// The lab ALC of a lab-derived count, as `series/visits` records it.
     public struct LabALC: Sendable, Equatable, Codable {
+      /// cells/µL, lab day since the first infusion, the lab row's source and version.
       public var perMicroliter: Double, day: Double, source: String, version: Int
+      /// Creates the record.
+      public init(perMicroliter: Double, day: Double, source: String, version: Int) {
+        (self.perMicroliter, self.day, self.source, self.version) = (perMicroliter, day, source, version)
+      }
     }
   }
 

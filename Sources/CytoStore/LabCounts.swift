@@ -79,7 +79,7 @@ public struct LabCountChange: Sendable, Equatable, CustomStringConvertible {
     var s = "\(patient)/\(visit): "
     if let to {
       s += labCount.map { "dual-platform count from \($0.summary): analysis \(to) (from \(from))" }
-        ?? "lab count removed: analysis \(to) (from \(from))"
+        ?? "\(note == nil ? "lab count removed" : "no lab count"): analysis \(to) (from \(from))"
     } else {
       s += "count unchanged"
     }
