@@ -45,6 +45,23 @@ import Testing
     #expect(withALC.applyingLabOutcome(.matched(other), thresholds: panel.thresholds) == withALC)
   }
 
+  /// A review (`serve`) of a visit whose count came from a lab ALC keeps it lab-derived: same
+  /// count, `labCount` carried, so the store keeps following the lab value.
+  @Test func aReviewKeepsTheLabCount() throws {
+    let (table, _) = try SampleSimulator(events: 20_000, seed: 35).simulate()
+    let ds = try FCSFile(bytes: try FCSWriter.encode(table), path: "r.fcs").dataSets[0]
+    let panel = try PanelDefinition.reset
+    let none = try VisitAnalyzer(panel: panel).analyze(ds, file: "r.fcs", visit: VisitInfo(patient: "P", day: 14))
+    let source = LabCountSource(lymphocytesPerMicroliter: 1_300, labDay: 14, visitDaySinceFirstInfusion: 14, source: "hem", method: "",
+                                version: 1, windowDays: 1)
+    let original = try none.applyingLabALC(source, thresholds: panel.thresholds)
+    let review = ReviewRecord(status: .approved, reviewer: "rv", reason: "checked", time: "2026-12-05T00:00:00Z", replaces: 2, changes: [])
+    let reviewed = try VisitAnalyzer.reviewing(original, panel: panel)
+      .analyze(ds, file: "r.fcs", reviewing: original, gating: try #require(original.gating), cuts: original.cuts, review: review)
+    #expect(reviewed.labCount == source && reviewed.acceptsLabCount)
+    #expect(reviewed.countMethod == original.countMethod && reviewed.populations.map(\.absolute) == original.populations.map(\.absolute))
+  }
+
   @Test func matching() {
     func pick(_ day: Double, _ labs: [LabALCMatch.Candidate], window: Double = 1) -> Double? {
       LabALCMatch.select(visitDay: day, candidates: labs, windowDays: window).source?.lymphocytesPerMicroliter
