@@ -20,7 +20,9 @@ public struct LabCountSource: Codable, Sendable, Equatable {
   public var source: String, method: String
   /// The version of the lab row (a corrected value is a new version).
   public var version: Int
-  /// The window used: a lab day at most this many days from the visit (``ClinicalContextRules/alcWindowDays``).
+  /// The window in force when this lab value was matched: a lab day at most this many days
+  /// from the visit (``ClinicalContextRules/alcWindowDays``). A later change of the window that
+  /// still selects the same lab row keeps this record (no new analysis version).
   public var windowDays: Double
 
   /// Creates the record.
@@ -115,7 +117,15 @@ extension VisitAnalysis {
     var note: String? = nil
     do {
       switch outcome {
-      case .matched(let source): a = try a.applyingLabALC(source, thresholds: thresholds)
+      case .matched(var source):
+        // The same lab row as before under another window: the record keeps the window it was
+        // matched in (still satisfied), so a window change alone makes no new version.
+        if let old = labCount, old.windowDays != source.windowDays {
+          var same = source
+          same.windowDays = old.windowDays
+          if same == old { source = old }
+        }
+        a = try a.applyingLabALC(source, thresholds: thresholds)
       case .noneInWindow: a = try a.removingLabCount(thresholds: thresholds)
       case .unusable(let reason):
         a = try a.removingLabCount(thresholds: thresholds)

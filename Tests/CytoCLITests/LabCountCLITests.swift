@@ -199,6 +199,10 @@ import Testing
     #expect(wide.contains("\"alcWindowDays\" : 2") && wide.contains("analysis 4 (from 3)"), "\(wide)")
     let same = try Self.run(["clinical", "rules", "--store", store, "--alc-window-days", "2"])
     #expect(same.status == 0 && same.stderr.contains("nothing changed"))
+    // A wider window that selects the same lab row: the rules change, the analysis does not.
+    let wider = try Self.ok(["clinical", "rules", "--store", store, "--alc-window-days", "3"])
+    #expect(wider.contains("alcWindowDays\t3\tdays") && !wider.contains("day+014"), "\(wider)")
+    #expect(try Self.seriesJSON(store)["visits"].flatMap { ($0 as? [[String: Any]])?.first?["labALC"] } != nil)
     let help = try Self.run(["clinical", "rules", "--help"])
     #expect(help.status == 0 && help.stdout.contains("EXAMPLES"))
   }
