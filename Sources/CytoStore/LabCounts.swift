@@ -118,7 +118,13 @@ extension CohortStore {
       let dates = try LabCountContext.infusionDates(of: patient, in: file)
       var changed = false
       for row in try SeriesWriter.currentAnalyses(patient: patient, in: file) {
-        let derived = context.derive(row.result, infusionDates: dates, thresholds: thresholds)
+        let old = try file.group("/patients/\(patient)/visits/\(row.visit)/analyses/\(row.analysis)")
+        var panelJSON: String? = nil
+        if old.hasAttribute("panel_sha256") { panelJSON = try file.dataset("/panels/\(try old.stringAttribute("panel_sha256"))").readStrings().first }
+        // The thresholds of the panel that analysed the visit; a workspace panel document has
+        // none, and then the series' (those its ingest gave).
+        let own = panelJSON.flatMap { try? PanelDefinition(json: Data($0.utf8), source: "/panels") }?.thresholds
+        let derived = context.derive(row.result, infusionDates: dates, thresholds: own ?? thresholds)
         let note = derived.diagnostics.first { $0.code == .clinicalLabCount }?.message
         guard derived != row.result else {
           if let note { changes.append(LabCountChange(patient: patient, visit: row.visit, from: row.analysis, to: nil, note: note)) }
@@ -126,15 +132,12 @@ extension CohortStore {
         }
         let visit = try file.group("/patients/\(patient)/visits/\(row.visit)")
         let next = Int(try visit.int64Attribute("analyses")) + 1
-        let old = try visit.group("analyses/\(row.analysis)")
         func text(_ name: String) throws -> String { old.hasAttribute(name) ? try old.stringAttribute(name) : "" }
-        var panelJSON: String? = nil
-        if old.hasAttribute("panel_sha256") { panelJSON = try file.dataset("/panels/\(try old.stringAttribute("panel_sha256"))").readStrings().first }
         let provenance = VisitProvenance(
           fileName: row.fileName, fileSHA256: row.fileSHA256, gatingHash: try text("gating_hash"), cytoresetVersion: try text("cytoreset_version"),
           analysisTime: try text("analysis_time"), analystNote: try text("analyst_note"), panelJSON: panelJSON,
           statistics: old.hasAttribute("statistics") ? try old.stringArrayAttribute("statistics") : [])
-        try writeVisit(VisitSubmission(analysis: derived, provenance: provenance, thresholds: thresholds), analysis: next, in: file)
+        try writeVisit(VisitSubmission(analysis: derived, provenance: provenance, thresholds: own ?? thresholds), analysis: next, in: file)
         let g = try visit.group("analyses/\(next)")
         let change = LabCountChange(patient: patient, visit: row.visit, from: row.analysis, to: next, labCount: derived.labCount, note: note)
         try g.setAttribute("derived_from", row.analysis)

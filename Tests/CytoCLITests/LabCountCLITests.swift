@@ -239,6 +239,35 @@ import Testing
     #expect((json["labs"] as? [Any])?.count == 2 && (json["events"] as? [Any])?.count == 2)
   }
 
+  /// A re-derivation uses the thresholds of the panel that analysed the visit (stored with its
+  /// analysis), not the series' (the patient's last ingest): a lab panel with a 500 cells/µL
+  /// aplasia threshold gives the call `--alc` gives with that panel.
+  @Test func rederivationUsesTheVisitsPanelThresholds() throws {
+    let dir = try CLIRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let panel = dir.appendingPathComponent("lab.panel.json").path
+    _ = try Self.ok(["panel", "export", "reset", "-o", panel])
+    let text = try String(contentsOfFile: panel, encoding: .utf8)
+    #expect(text.contains("\"maxPerMicroliter\" : 100,"))
+    try text.replacingOccurrences(of: "\"maxPerMicroliter\" : 100,", with: "\"maxPerMicroliter\" : 500,")
+      .replacingOccurrences(of: "\"maxPercentOfLymphocytes\" : 1", with: "\"maxPercentOfLymphocytes\" : 50")
+      .write(toFile: panel, atomically: true, encoding: .utf8)
+    let fcs = dir.appendingPathComponent("v.fcs").path, later = dir.appendingPathComponent("w.fcs").path
+    _ = try Self.ok(["simulate", "-o", fcs, "--events", "20000", "--seed", "5"])
+    _ = try Self.ok(["simulate", "-o", later, "--events", "5000", "--seed", "8"])
+    let a = dir.appendingPathComponent("a.h5").path, b = dir.appendingPathComponent("b.h5").path
+    _ = try Self.ok(["ingest", fcs, "--store", a, "--patient", "P1", "--day", "14", "--panel", panel, "--alc", "1400"])
+    _ = try Self.ok(["ingest", fcs, "--store", b, "--patient", "P1", "--day", "14", "--panel", panel])
+    _ = try Self.ok(["ingest", later, "--store", b, "--patient", "P1", "--day", "21"])  // reset panel: the series' thresholds
+    let labs = try Self.write("patient,day,analyte,value,unit\nP1,14,ALC,1400,cells/µL\n", dir, "labs.csv")
+    #expect(try Self.ok(["clinical", "import", "--store", b, labs]).contains("P1/day+014: dual-platform count from lab ALC 1400"))
+    if let x = try Self.analysisJSON(a, visit: "day+014", version: 1), let y = try Self.analysisJSON(b, visit: "day+014", version: 2) {
+      // B cells ≈ 196/µL and 14% of lymphocytes: aplasia under this panel (≤ 500, ≤ 50%), not under reset's.
+      #expect(x.json.contains(#/"bCellAplasia":\{"reason":"[^"]*","result":"yes"\}/#), "\(x.json.prefix(400))")
+      #expect(x.json == y.json, "re-derived with the series' thresholds instead of the visit's panel")
+    }
+  }
+
   /// A real instrument file (../shared/testdata/realdata, `--panel auto`): lab ALC and `--alc`
   /// of the same value give the same analysis and series.
   @Test func realFileLabALCEqualsAlc() throws {
