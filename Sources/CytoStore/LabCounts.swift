@@ -122,8 +122,14 @@ extension CohortStore {
         var panelJSON: String? = nil
         if old.hasAttribute("panel_sha256") { panelJSON = try file.dataset("/panels/\(try old.stringAttribute("panel_sha256"))").readStrings().first }
         // The thresholds of the panel that analysed the visit; a workspace panel document has
-        // none, and then the series' (those its ingest gave).
-        let own = panelJSON.flatMap { try? PanelDefinition(json: Data($0.utf8), source: "/panels") }?.thresholds
+        // none, and then the series' (those its ingest gave). A panel JSON that does not decode
+        // is a damaged store, not a reason to use other thresholds.
+        var own: ClinicalThresholds? = nil
+        if row.result.workspace == nil, let panelJSON {
+          do { own = try PanelDefinition(json: Data(panelJSON.utf8), source: "/panels").thresholds } catch {
+            throw StoreError.damaged(file: file.filePath, object: old.path + "@panel_sha256", detail: "the stored panel JSON does not decode: \(error)")
+          }
+        }
         let derived = context.derive(row.result, infusionDates: dates, thresholds: own ?? thresholds)
         let note = derived.diagnostics.first { $0.code == .clinicalLabCount }?.message
         guard derived != row.result else {
