@@ -75,7 +75,9 @@ import Testing
     if labsFirst {
       _ = try Self.ok(["clinical", "import", "--store", b, labs])
       _ = try Self.ok(["ingest", pre, "--store", b, "--patient", "P1", "--day=-3"])
-      _ = try Self.ok(["ingest", fcs, "--store", b, "--patient", "P1", "--day", "14"])
+      let r = try Self.run(["ingest", fcs, "--store", b, "--patient", "P1", "--day", "14"])
+      #expect(r.status == 0 && r.stderr.contains("v.fcs: P1/day+014: stored as analysis 1; dual-platform count from lab ALC 1400 cells/µL (day 14, source haematology, version 1)"),
+              "\(r.stderr)")
     } else {
       _ = try Self.ok(["ingest", pre, "--store", b, "--patient", "P1", "--day=-3"])
       _ = try Self.ok(["ingest", fcs, "--store", b, "--patient", "P1", "--day", "14"])
