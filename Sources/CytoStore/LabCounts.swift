@@ -147,7 +147,8 @@ extension CohortStore {
         let g = try visit.group("analyses/\(next)")
         let change = LabCountChange(patient: patient, visit: row.visit, from: row.analysis, to: next, labCount: derived.labCount, note: note)
         try g.setAttribute("derived_from", row.analysis)
-        try g.setAttribute("derivation", derived.labCount.map { "dual-platform count from \($0.summary)" } ?? "lab-derived count removed")
+        try g.setAttribute("derivation", derived.labCount.map { "dual-platform count from \($0.summary)" }
+          ?? note.map { "no lab count: \($0)" } ?? "lab-derived count removed")
         try g.setAttribute("derived_time", now)
         try g.setAttribute("derived_by_version", version)
         changes.append(change)
