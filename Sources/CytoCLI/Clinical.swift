@@ -16,8 +16,9 @@ struct ClinicalCommand: ParsableCommand {
         cytoreset clinical import --store cohort.h5 labs.csv
         cytoreset clinical import --store cohort.h5 events.csv --kind events
         cytoreset clinical list --store cohort.h5 --patient P01
+        cytoreset clinical rules --store cohort.h5 --alc-window-days 0
       """),
-    subcommands: [ClinicalImport.self, ClinicalList.self])
+    subcommands: [ClinicalImport.self, ClinicalList.self, ClinicalRulesCommand.self])
 }
 
 extension ClinicalFileKind: ExpressibleByArgument {}
@@ -45,6 +46,12 @@ struct ClinicalImport: ParsableCommand {
       message [code], the exit code is 1 and the store is not changed. The same file imported
       again changes nothing (its SHA-256 is recorded); a corrected value for the same patient,
       day, analyte and source becomes a new version, the old one kept.
+
+      A lab import gives every visit of the file's patients that has no count method of its
+      own (no beads, no --alc) the dual-platform count of the nearest measured lab ALC within
+      the store's ALC window (clinical rules), in the same commit: each visit whose count
+      changes gets a new analysis version, listed one line each, and its patient's series are
+      rebuilt (docs/clinical-data.md, "Dual-platform counts from lab ALC").
 
       EXAMPLES
         cytoreset clinical import --store cohort.h5 labs.csv
@@ -90,6 +97,7 @@ struct ClinicalImport: ParsableCommand {
     if free > 0 { line += " (\(free) free analyte\(free == 1 ? "" : "s") stored unconverted)" }
     if !outcome.changedStore { line += "; nothing changed" }
     print(line)
+    for c in outcome.labCounts { print(c.description) }
   }
 }
 

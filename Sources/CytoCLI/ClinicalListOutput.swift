@@ -40,12 +40,29 @@ enum ClinicalListDocument {
     var value: Double?, lessThan: Double?, greaterThan: Double?, unit: String, lloq: Double?
     var valueAsGiven: String, unitAsGiven: String, factor: Double?, method: String, source: String, line: Int
     var version: Int, supersededBy: Int?, importSHA256: String
+
+    init(_ l: StoredLabValue) {
+      let r = l.row, m = r.measurement
+      var vocabulary = false
+      if case .known = r.analyte { vocabulary = true }
+      (patient, day, date, analyte, self.vocabulary, loinc) = (r.patient, r.day, r.date, r.analyte.name, vocabulary, r.analyte.loinc)
+      (value, lessThan, greaterThan, unit, lloq) = (m.value, m.lessThan, m.greaterThan, m.unit, r.lloq)
+      (valueAsGiven, unitAsGiven, factor, method, source, line) = (r.valueAsGiven, r.unitAsGiven, r.factor, r.method, r.source, r.line)
+      (version, supersededBy, importSHA256) = (l.version, l.supersededBy, l.importSHA256)
+    }
   }
 
   struct Event: Encodable {
     var patient: String, kind: String, startDay: Double, startDate: String?, endDay: Double?, endDate: String?, grade: Int?
     var dose: Double?, doseUnit: String, value: Double?, detail: String, source: String, line: Int
     var version: Int, supersededBy: Int?, importSHA256: String
+
+    init(_ e: StoredClinicalEvent) {
+      let r = e.row
+      (patient, kind, startDay, startDate, endDay, endDate, grade) = (r.patient, r.kind.rawValue, r.startDay, r.startDate, r.endDay, r.endDate, r.grade)
+      (dose, doseUnit, value, detail, source, line) = (r.dose, r.doseUnit, r.value, r.detail, r.source, r.line)
+      (version, supersededBy, importSHA256) = (e.version, e.supersededBy, e.importSHA256)
+    }
   }
 
   struct Import: Encodable {
@@ -56,21 +73,7 @@ enum ClinicalListDocument {
   static func json(labs: [StoredLabValue]?, events: [StoredClinicalEvent]?, imports: [StoredClinicalImport], store: String, patient: String?) -> String {
     let doc = Document(
       store: store, patient: patient,
-      labs: labs?.map { l in
-        let r = l.row, m = r.measurement
-        var vocabulary = false
-        if case .known = r.analyte { vocabulary = true }
-        return Lab(patient: r.patient, day: r.day, date: r.date, analyte: r.analyte.name, vocabulary: vocabulary, loinc: r.analyte.loinc,
-                   value: m.value, lessThan: m.lessThan, greaterThan: m.greaterThan, unit: m.unit, lloq: r.lloq, valueAsGiven: r.valueAsGiven,
-                   unitAsGiven: r.unitAsGiven, factor: r.factor, method: r.method, source: r.source, line: r.line, version: l.version,
-                   supersededBy: l.supersededBy, importSHA256: l.importSHA256)
-      },
-      events: events?.map { e in
-        let r = e.row
-        return Event(patient: r.patient, kind: r.kind.rawValue, startDay: r.startDay, startDate: r.startDate, endDay: r.endDay, endDate: r.endDate,
-                     grade: r.grade, dose: r.dose, doseUnit: r.doseUnit, value: r.value, detail: r.detail, source: r.source, line: r.line,
-                     version: e.version, supersededBy: e.supersededBy, importSHA256: e.importSHA256)
-      },
+      labs: labs?.map(Lab.init), events: events?.map(Event.init),
       imports: imports.map {
         Import(fileName: $0.fileName, fileSHA256: $0.fileSHA256, kind: $0.kind.rawValue, importTime: $0.importTime,
                cytoresetVersion: $0.cytoresetVersion, added: $0.added, unchanged: $0.unchanged, newVersions: $0.newVersions, warnings: $0.warnings)

@@ -34,10 +34,15 @@ struct SeriesCommand: ParsableCommand {
     abstract: "Print a patient's series from the store, with kinetics recomputed from them (JSON).",
     discussion: reflow("""
       TSV: one row per metric and visit (metric, unit, infusion, day, visit, analysis, value,
-      less_than, below_lloq, lower95, upper95, events, method); a value below the LLOQ has an
-      empty value and its bound in less_than — never 0. JSON (schema cytoreset.series/1): the
-      series and, per infusion, the B-cell course and CAR T kinetics (Cmax, Tmax, AUC, Tlast),
-      computed from the stored series on every call.
+      less_than, below_lloq, lower95, upper95, events, method, then record=flow and the empty
+      clinical columns greater_than, source, version, date, loinc, end_day, grade, dose,
+      dose_unit, detail); a value below the LLOQ has an empty value and its bound in less_than
+      — never 0. Without --metric, the patient's lab values (record=lab, metric = analyte) and
+      events (record=event, metric = kind) follow, day counted from the first infusion.
+      JSON (schema cytoreset.series/1): the series, the visits (with the lab ALC of a
+      lab-derived dual-platform count), the lab values and events, and per infusion the
+      B-cell course and CAR T kinetics (Cmax, Tmax, AUC, Tlast), computed from the stored
+      series on every call. Layout: docs/cli-json.md.
 
       EXAMPLES
         cytoreset series --store cohort.h5 --patient P01
@@ -71,7 +76,8 @@ struct SeriesCommand: ParsableCommand {
     var out = StandardOutput()
     switch format {
     case .tsv:
-      out.write("metric\tunit\tinfusion\tday\tvisit\tanalysis\tvalue\tless_than\tbelow_lloq\tlower95\tupper95\tevents\tmethod\n")
+      out.write((["metric", "unit", "infusion", "day", "visit", "analysis", "value", "less_than", "below_lloq", "lower95", "upper95", "events",
+                  "method"] + ClinicalRows.extraColumns).joined(separator: "\t") + "\n")
       for s in series {
         for p in s.points {
           let q = p.quantity
@@ -79,13 +85,25 @@ struct SeriesCommand: ParsableCommand {
             s.metric, s.unit, String(p.infusion), p.day.compactText, p.visit, String(p.analysis), q?.value?.compactText ?? "",
             q?.lessThan?.compactText ?? "", q.map { $0.isBelowLLOQ ? "true" : "false" } ?? "", q?.lower95.compactText ?? "",
             q?.upper95.compactText ?? "", q.map { String($0.events) } ?? "", p.method ?? "",
-          ]
+          ] + ClinicalRows.flowExtra
           out.write(cells.joined(separator: "\t") + "\n")
+        }
+      }
+      if metric.isEmpty {
+        // The patient's lab values and events, in the same columns (metric = analyte or kind).
+        for row in try ClinicalRows.rows(reader, patient: patient) {
+          let (day, rest) = (row[2], Array(row[5...]))
+          out.write(([rest[0], rest[1], "", day, "", ""] + rest[2...]).map(tsvCell).joined(separator: "\t") + "\n")
         }
       }
     case .json:
       let kinetics = try readStore { () throws(StoreError) in try reader.kinetics(of: patient) }
-      let doc = SeriesDocument(patient: patient, store: store, series: series.map(SeriesDocument.Series.init), kinetics: kinetics)
+      let visits = try readStore { () throws(StoreError) in try reader.seriesVisits(of: patient) }
+      let labs = try readStore { () throws(StoreError) in try reader.labValues(of: patient) }
+      let events = try readStore { () throws(StoreError) in try reader.clinicalEvents(of: patient) }
+      let doc = SeriesDocument(patient: patient, store: store, series: series.map(SeriesDocument.Series.init), kinetics: kinetics,
+                               visits: visits.map(SeriesDocument.Visit.init),
+                               labs: labs.map { ClinicalListDocument.Lab($0) }, events: events.map { ClinicalListDocument.Event($0) })
       let e = JSONEncoder()
       e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -102,6 +120,26 @@ struct SeriesDocument: Encodable {
   var store: String
   var series: [Series]
   var kinetics: [StoredKinetics]
+  /// The visits the series run over, with the lab ALC of a lab-derived count.
+  var visits: [Visit]
+  /// The patient's lab values and events (current versions), as `clinical list` prints them.
+  var labs: [ClinicalListDocument.Lab]
+  var events: [ClinicalListDocument.Event]
+
+  struct Visit: Encodable {
+    var visit: String
+    var infusion: Int
+    var day: Double
+    var countMethod: String
+    var labALC: CohortStoreReader.VisitCallsRow.LabALC?
+    init(_ v: CohortStoreReader.VisitCallsRow) {
+      visit = v.visit
+      infusion = v.infusion
+      day = v.day
+      countMethod = v.countMethod
+      labALC = v.labALC
+    }
+  }
 
   struct Series: Encodable {
     var metric: String
@@ -177,9 +215,18 @@ struct ExportStore: ParsableCommand {
     abstract: "Export every stored series as one tidy long CSV table (one row per patient × visit × metric) for R or pandas.",
     discussion: reflow("""
       Columns: patient, infusion, day, visit, analysis, metric, unit, value, less_than,
-      below_lloq, lower95, upper95, events, method. A value below the LLOQ has an empty value,
-      below_lloq=true and its bound in less_than (never 0); a value the visit does not have
-      (no absolute count) leaves value and less_than empty with below_lloq=false.
+      below_lloq, lower95, upper95, events, method, record, greater_than, source, version,
+      date, loinc, end_day, grade, dose, dose_unit, detail. A value below the LLOQ has an empty
+      value, below_lloq=true and its bound in less_than (never 0); a value the visit does not
+      have (no absolute count) leaves value and less_than empty with below_lloq=false.
+
+      record is flow for the flow series (patients in id order, their series and visits in
+      order), lab for a lab value and event for a clinical event (current versions, after the
+      patient's flow rows). Lab and event rows leave infusion, visit and analysis empty: their
+      day counts from the patient's first infusion; metric is the analyte (unit canonical, a
+      bound in less_than or greater_than) or the event kind (start day; value a score's
+      value). Fields with a comma, quote or line break are quoted (RFC 4180). Layout:
+      docs/cli-json.md, "Tidy tables".
 
       EXAMPLES
         cytoreset export-store --store cohort.h5 --format csv -o cohort.csv
@@ -199,20 +246,20 @@ struct ExportStore: ParsableCommand {
 
   func run() throws {
     let reader = try openStore(store)
-    var text = "patient,infusion,day,visit,analysis,metric,unit,value,less_than,below_lloq,lower95,upper95,events,method\n"
-    func csv(_ s: String) -> String {
-      s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    var text = (["patient", "infusion", "day", "visit", "analysis", "metric", "unit", "value", "less_than", "below_lloq", "lower95", "upper95",
+                 "events", "method"] + ClinicalRows.extraColumns).joined(separator: ",") + "\n"
+    let csv = rfc4180Field
     var out = StandardOutput()
-    for id in try readStore({ () throws(StoreError) in try reader.patientIDs() }) {
-      for s in try readStore({ () throws(StoreError) in try reader.series(of: id) }) {
+    let flowPatients = try readStore({ () throws(StoreError) in try reader.patientIDs() })
+    for id in Array(Set(flowPatients + (try ClinicalRows.patients(reader)))).sorted() {
+      for s in flowPatients.contains(id) ? try readStore({ () throws(StoreError) in try reader.series(of: id) }) : [] {
         for p in s.points {
           let q = p.quantity
           let cells = [
             id, String(p.infusion), p.day.compactText, p.visit, String(p.analysis), s.metric, s.unit, q?.value?.compactText ?? "",
             q?.lessThan?.compactText ?? "", (q?.isBelowLLOQ ?? false) ? "true" : "false", q?.lower95.compactText ?? "",
             q?.upper95.compactText ?? "", q.map { String($0.events) } ?? "", p.method ?? "",
-          ]
+          ] + ClinicalRows.flowExtra
           text += cells.map(csv).joined(separator: ",") + "\n"
         }
         if output == nil && text.utf8.count > 1 << 16 {
@@ -220,6 +267,7 @@ struct ExportStore: ParsableCommand {
           text = ""
         }
       }
+      for row in try ClinicalRows.rows(reader, patient: id) { text += row.map(csv).joined(separator: ",") + "\n" }
     }
     if let output {
       try AtomicText.write(Data(text.utf8), to: output)

@@ -102,11 +102,23 @@ final class VisitCommitter {
       throw ExitCode(1)
     }
     bar.status("")
+    // Visits stored without a count of their own may have taken the store's lab ALC: say so.
+    var reader: CohortStoreReader? = nil
+    if results.indices.contains(where: { if case .success(.added) = results[$0] { pending[$0].submission.analysis.countMethod == nil } else { false } }) {
+      reader = try? CohortStoreReader(path: store)
+    }
     for (r, p) in zip(results, pending) {
       switch r {
       case .success(let o):
         if case .added = o { stored += 1 } else { unchanged += 1 }
-        say("\(p.label): \(o)")
+        var line = "\(p.label): \(o)"
+        if case .added(let patient, let visit, let n) = o, p.submission.analysis.countMethod == nil,
+          let stored = try? reader?.analysis(patient: patient, visit: visit, version: n)
+        {
+          if let lab = stored.labCount { line += "; dual-platform count from \(lab.summary)" }
+          if let note = stored.diagnostics.first(where: { $0.code == .clinicalLabCount }) { line += "; no lab count: \(note.message)" }
+        }
+        say(line)
       case .failure(let e): fail(e, label: p.label)
       }
     }

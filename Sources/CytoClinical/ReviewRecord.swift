@@ -124,6 +124,9 @@ extension VisitAnalyzer {
     a.missingMarkers = original.missingMarkers
     a.unreported = original.unreported
     a.calls.carBackgroundSource = original.calls.carBackgroundSource
+    // A count the original took from a lab ALC stays lab-derived (not the reviewer's own
+    // method), so the store keeps following the lab value (docs/clinical-data.md).
+    a.labCount = original.labCount
     a.review = review
     return a
   }

@@ -98,6 +98,10 @@ public struct VisitAnalysis: Codable, Sendable, Equatable {
   /// When a reviewer set this analysis' gates (`cytoreset serve`): who, when, why, the version
   /// it replaces and what changed; `nil` for an analysis whose gates were found in the file.
   public var review: ReviewRecord?
+  /// When the dual-platform count came from a lab ALC of the store's clinical data rather than
+  /// from the analysis' own options: that lab value (``LabCountSource``); `nil` otherwise
+  /// (optional key `labCount`, docs/cli-json.md).
+  public var labCount: LabCountSource?
 
   /// The population with `id`.
   public func population(_ id: String) -> PopulationResult? { populations.first { $0.id == id } }

@@ -15,9 +15,8 @@ struct VisitCallMaker {
     // CD27/IgD in the tube) the naive fraction is unknown, not 0.
     let naiveCount = count(roles.naiveB)
 
-    let bPerMicroliter = perMicroliterScale.map { Quantity(events: b, scale: $0, unit: .cellsPerMicroliter, lloqEvents: lloqEvents) }
-    let bPercent = lymph > 0 ? Quantity.percent(b, of: lymph, unit: .percentOfLymphocytes, lloqEvents: lloqEvents) : nil
-    let aplasia = Self.aplasiaCall(perMicroliter: bPerMicroliter, percentOfLymphocytes: bPercent, rule: thresholds.aplasia)
+    let aplasia = Self.aplasiaCall(bEvents: b, lymphocyteEvents: lymph, perMicroliterScale: perMicroliterScale, lloqEvents: lloqEvents,
+                                   rule: thresholds.aplasia)
 
     let naivePct = b > 0 ? naiveCount.map { Quantity.percent($0, of: b, unit: .percentOfB, lloqEvents: lloqEvents) } : nil
     var predominantlyNaive: Bool? = nil
@@ -56,6 +55,17 @@ struct VisitCallMaker {
       detectable = .init(result: .indeterminate, reason: "no T cells or no CAR T gate in this analysis")
     }
     return (detectable, background, source)
+  }
+
+  /// Aplasia from the B-cell and lymphocyte events (0 when the panel has no such role) and the
+  /// per-µL scale of the count method (`nil` without absolute counts): B cells/µL = B events ×
+  /// scale and B % of lymphocytes, judged by ``aplasiaCall(perMicroliter:percentOfLymphocytes:rule:)``.
+  /// The only call that depends on the count method.
+  static func aplasiaCall(bEvents b: Int, lymphocyteEvents lymph: Int, perMicroliterScale: Double?, lloqEvents: Int,
+                          rule: AplasiaRule) -> VisitCalls.Call {
+    let bPerMicroliter = perMicroliterScale.map { Quantity(events: b, scale: $0, unit: .cellsPerMicroliter, lloqEvents: lloqEvents) }
+    let bPercent = lymph > 0 ? Quantity.percent(b, of: lymph, unit: .percentOfLymphocytes, lloqEvents: lloqEvents) : nil
+    return aplasiaCall(perMicroliter: bPerMicroliter, percentOfLymphocytes: bPercent, rule: rule)
   }
 
   /// Aplasia from the B-cell concentration and/or % of lymphocytes against the rule.

@@ -77,7 +77,7 @@ struct VisitSummary {
                                       at: SourceLocation(file: file)))
       }
     case .dualPlatform(let alc)?:
-      if let lymph, lymph > 0 { perMicroliterScale = alc / Double(lymph) }
+      perMicroliterScale = PerMicroliter.dualPlatformScale(lymphocytesPerMicroliter: alc, lymphocyteEvents: lymph)
     case nil: break
     }
     func percent(_ n: Int, of d: Int?, _ unit: ClinicalUnit) -> Quantity? {
@@ -106,9 +106,7 @@ struct VisitSummary {
       if let d = p.fractionOf { p.percentOf = percent(n, of: count(d), unit(forDenominator: d)) }
       p.percentOfLymphocytes = percent(n, of: lymph, .percentOfLymphocytes)
       p.percentOfLeukocytes = percent(n, of: leuk, .percentOfLeukocytes)
-      if let method = countMethod, let s = perMicroliterScale {
-        p.absolute = AbsoluteCount(method: method, perMicroliter: Quantity(events: n, scale: s, unit: .cellsPerMicroliter, lloqEvents: lloq))
-      }
+      p.absolute = PerMicroliter.absolute(events: n, method: countMethod, scale: perMicroliterScale, lloqEvents: lloq)
       if let st = statsByPopulation[r.population] { p.statistics = st }
       populations.append(p)
     }
@@ -117,5 +115,27 @@ struct VisitSummary {
     return VisitAnalysis(file: file, dataSet: 0, visit: visit, panel: "", panelVersion: "",
                          events: pc.eventCount, beadEvents: beads, countMethod: countMethod, roles: roles,
                          markers: [], cuts: [], populations: populations, calls: calls, diagnostics: diagnostics)
+  }
+}
+
+/// The per-µL arithmetic both paths to a dual-platform count share: `--alc` at analysis time
+/// (``VisitSummary``) and a lab ALC applied later (``VisitAnalysis/applyingLabALC(_:thresholds:)``),
+/// so the two give the same numbers by construction.
+enum PerMicroliter {
+  /// Cells/µL per event of the dual-platform method (domain.md §4):
+  ///
+  ///     scale = ALC (cells/µL) ÷ lymphocyte events;  cells/µL = population events × scale
+  ///
+  /// `nil` without lymphocyte events (no per-µL value can be computed).
+  static func dualPlatformScale(lymphocytesPerMicroliter alc: Double, lymphocyteEvents: Int?) -> Double? {
+    guard let lymph = lymphocyteEvents, lymph > 0 else { return nil }
+    return alc / Double(lymph)
+  }
+
+  /// The absolute count of a population of `events` events: `events × scale` cells/µL with its
+  /// Poisson interval and LLOQ bound; `nil` without a method or a scale.
+  static func absolute(events: Int, method: AbsoluteCountMethod?, scale: Double?, lloqEvents: Int) -> AbsoluteCount? {
+    guard let method, let scale else { return nil }
+    return AbsoluteCount(method: method, perMicroliter: Quantity(events: events, scale: scale, unit: .cellsPerMicroliter, lloqEvents: lloqEvents))
   }
 }

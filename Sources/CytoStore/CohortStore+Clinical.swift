@@ -25,6 +25,9 @@ public struct ClinicalImportOutcome: Sendable, Equatable {
   public var identicalDuplicates: Int
   /// Warnings: free analytes, values below their LLOQ stored as bounds.
   public var warnings: [ClinicalIssue]
+  /// Visits whose dual-platform count from lab ALC was re-derived by this import (a new
+  /// analysis version each), or noted as unusable (docs/clinical-data.md).
+  public var labCounts: [LabCountChange] = []
   /// When the same file (same SHA-256) was imported before: that import's time. Nothing was
   /// read from the file's rows, and the store was not rewritten.
   public var alreadyImported: String?
@@ -126,7 +129,8 @@ extension CohortStore {
     let temporary = StoreFiles.temporaryPath(path)
     do {
       if exists { try StoreFiles.copy(path, to: temporary) }
-      try writeClinical(outcome, labs: labs, events: events, to: temporary, creating: !exists, storePath: path, version: cytoresetVersion)
+      outcome.labCounts = try writeClinical(outcome, labs: labs, events: events, to: temporary, creating: !exists, storePath: path,
+                                            version: cytoresetVersion)
       try StoreFiles.fsyncFile(temporary)
       try StoreFiles.rename(temporary, over: path)
       try? StoreFiles.fsyncFile(StoreFiles.directory(of: path), directory: true)
@@ -166,9 +170,10 @@ extension CohortStore {
     }
   }
 
-  /// Writes the clinical tables and the import's provenance into the (temporary) file.
+  /// Writes the clinical tables and the import's provenance into the (temporary) file; after a
+  /// lab import, re-derives the lab counts of the patients of the file's rows.
   private static func writeClinical(_ outcome: ClinicalImportOutcome, labs: [StoredLabValue], events: [StoredClinicalEvent], to path: String,
-                                    creating: Bool, storePath: String, version: String) throws(StoreError) {
+                                    creating: Bool, storePath: String, version: String) throws(StoreError) -> [LabCountChange] {
     do {
       let now = StoreClock.now()
       let file = try openForCommit(path, creating: creating, now: now)
@@ -187,9 +192,15 @@ extension CohortStore {
                                           newVersions: outcome.newVersions, warnings: outcome.warnings.count))
       try ClinicalTables.write(ClinicalTables.importColumns(imports), at: ClinicalTables.importsPath,
                                description: "clinical CSV files imported: name, SHA-256, time, cytoreset version, counts", in: file)
+      var changes: [LabCountChange] = []
+      if outcome.kind == .labs {
+        let patients = Set(labs.filter { $0.importSHA256 == outcome.fileSHA256 }.map(\.row.patient))
+        changes = try rederiveLabCounts(patients: Array(patients), in: file, now: now, version: version)
+      }
       try file.setAttribute("modified", now)
       try file.setAttribute("cytoreset_version", version)
       try file.flush()
+      return changes
     } catch let e as HDF5Error {
       var e = e
       if e.filePath == path { e.filePath = storePath }

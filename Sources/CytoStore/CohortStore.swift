@@ -97,6 +97,7 @@ public enum CohortStore {
   static func commit(_ submissions: [VisitSubmission], failures: [AnalysisFailure], into path: String, refusals: Refusals)
     throws(StoreError) -> CommitResults
   {
+    var submissions = submissions
     var results: [Result<IngestOutcome, StoreError>?] = Array(repeating: nil, count: submissions.count)
     for (k, s) in submissions.enumerated() {
       guard let p = s.analysis.visit.patient, StoreSchema.isValidPatientID(p) else {
@@ -124,6 +125,9 @@ public enum CohortStore {
       do {
         let store = try HDF5File.open(path, mode: .readOnly)
         try validateSchema(store)
+        // A visit without a count method of its own takes the store's matching lab ALC (read
+        // under the lock, so the write below sees the same labs).
+        submissions = try applyingLabCounts(submissions, in: store)
         for (k, s) in submissions.enumerated() where results[k] == nil {
           do {
             if case .unchanged(let n) = try classify(s, in: store) {
@@ -168,7 +172,8 @@ public enum CohortStore {
   /// The temporary copy a commit writes (or a new store), with its root attributes checked and
   /// its schema version raised to this build's: a store of an earlier minor version gains this
   /// one's additions (1.1: review attributes; 1.2: the failures table, written when a failure is
-  /// first recorded; 1.3: the clinical tables, written by `clinical import`).
+  /// first recorded; 1.3: the clinical tables, written by `clinical import`; 1.4: the lab-ALC
+  /// columns of `series/visits`, written when a patient's series are rebuilt).
   static func openForCommit(_ path: String, creating: Bool, now: String) throws -> HDF5File {
     let file = creating ? try HDF5File.create(path, persistentFreeSpace: true) : try HDF5File.open(path, mode: .readWrite)
     if creating {

@@ -44,18 +44,6 @@ extension CohortStoreReader {
   /// - Throws: ``StoreError/damaged(file:object:detail:)`` when the attribute does not decode
   ///   or holds rules out of range.
   public func clinicalRules() throws(StoreError) -> ClinicalContextRules {
-    try run {
-      guard file.exists("/clinical") else { return ClinicalContextRules() }
-      let g = try file.group("/clinical")
-      guard g.hasAttribute("rules_json") else { return ClinicalContextRules() }
-      let text = try g.stringAttribute("rules_json")
-      do {
-        let rules = try StoreJSON.decode(ClinicalContextRules.self, text)
-        try rules.validate()
-        return rules
-      } catch {
-        throw StoreError.damaged(file: path, object: "/clinical@rules_json", detail: "\(error)")
-      }
-    }
+    try run { try ClinicalTables.readRules(file) }
   }
 }

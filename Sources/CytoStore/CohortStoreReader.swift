@@ -232,6 +232,20 @@ public final class CohortStoreReader: @unchecked Sendable {
     public var predominantlyNaive: String
     /// The absolute-count method (`none` without counts).
     public var countMethod: String
+    /// The lab ALC (cells/µL), its day since the first infusion, source and version when the
+    /// visit's dual-platform count came from the store's labs (schema 1.4 columns
+    /// `lab_alc_*`); `nil` otherwise and in series written before 1.4.
+    public var labALC: LabALC? = nil
+
+    /// The lab ALC of a lab-derived count, as `series/visits` records it.
+    public struct LabALC: Sendable, Equatable, Codable {
+      /// cells/µL, lab day since the first infusion, the lab row's source and version.
+      public var perMicroliter: Double, day: Double, source: String, version: Int
+      /// Creates the record.
+      public init(perMicroliter: Double, day: Double, source: String, version: Int) {
+        (self.perMicroliter, self.day, self.source, self.version) = (perMicroliter, day, source, version)
+      }
+    }
   }
 
   /// The `series/visits` table of a patient.
@@ -244,8 +258,14 @@ public final class CohortStoreReader: @unchecked Sendable {
       guard let v = t["visit"]?.strings, let inf = t["infusion"]?.int64s, let day = t["day"]?.doubles,
         let ap = t["b_cell_aplasia"]?.strings, let nv = t["predominantly_naive"]?.strings, let m = t["count_method"]?.strings
       else { throw StoreError.damaged(file: path, object: base, detail: "missing or mistyped columns") }
-      return (0..<t.rowCount).map {
-        VisitCallsRow(visit: v[$0], infusion: Int(inf[$0]), day: day[$0], bCellAplasia: ap[$0], predominantlyNaive: nv[$0], countMethod: m[$0])
+      let alc = t["lab_alc_per_ul"]?.doubles, alcDay = t["lab_alc_day"]?.doubles, alcSource = t["lab_alc_source"]?.strings
+      let alcVersion = t["lab_alc_version"]?.int64s
+      return (0..<t.rowCount).map { i in
+        var row = VisitCallsRow(visit: v[i], infusion: Int(inf[i]), day: day[i], bCellAplasia: ap[i], predominantlyNaive: nv[i], countMethod: m[i])
+        if let alc, let alcDay, let alcSource, let alcVersion, !alc[i].isNaN {
+          row.labALC = .init(perMicroliter: alc[i], day: alcDay[i], source: alcSource[i], version: Int(alcVersion[i]))
+        }
+        return row
       }
     }
   }

@@ -9,7 +9,7 @@ public enum StoreSchema {
   /// The major version this build writes and reads; a store with a larger major is refused.
   public static let major = 1
   /// The minor version this build writes (minor additions are readable by older builds).
-  public static let minor = 3
+  public static let minor = 4
   /// `major.minor`, the root attribute `schema_version`.
   public static var version: String { "\(major).\(minor)" }
 
@@ -240,13 +240,16 @@ public struct VisitSubmission: Sendable {
 
   /// What identifies an analysis of this file: the same key twice is the same analysis.
   /// SHA-256 over the file digest, the gating hash, the count method with its inputs, the CAR
-  /// background used for the detectability call and the statistics asked for; for a reviewed
+  /// background used for the detectability call and the statistics asked for; for a count from
+  /// a lab ALC also that lab row's day, source and version; for a reviewed
   /// analysis also its review (status, reviewer, time, reason, version replaced).
   public var analysisKey: String {
     var parts = [
       provenance.fileSHA256, provenance.gatingHash, analysis.countMethod?.summary ?? "no absolute count",
       analysis.calls.carBackgroundPercentOfT.compactText, provenance.statistics.sorted().joined(separator: ","),
     ]
+    // A count from a lab ALC is its own version when the lab row (day, source, version) changes.
+    if let l = analysis.labCount { parts += ["lab ALC", l.labDay.clinicalText, l.source, String(l.version)] }
     // A review is its own version even when it changes no gate (an approval of the found gates).
     if let r = analysis.review { parts += ["review", r.status.rawValue, r.reviewer, r.time, r.reason, String(r.replaces)] }
     return SHA256.hash(text: parts.joined(separator: "\n")).hex

@@ -46,8 +46,13 @@ enum SeriesWriter {
     func put(_ name: String, _ columns: [HDF5Column]) throws -> HDF5Dataset {
       if series.exists(name) {
         let d = try series.dataset(name)
-        try d.replaceRows(columns)
-        return d
+        do {
+          try d.replaceRows(columns)
+          return d
+        } catch where error.kind == .typeMismatch {
+          // A table of an earlier schema (1.3 `visits` has no lab-ALC columns): written anew.
+          try series.remove(name)
+        }
       }
       return try series.createTable(name, columns: columns, options: seriesOptions)
     }
@@ -63,8 +68,13 @@ enum SeriesWriter {
       HDF5Column("b_cell_aplasia", .string(rows.map { $0.result.calls.bCellAplasia.result.rawValue })),
       HDF5Column("predominantly_naive", .string(rows.map { $0.result.calls.predominantlyNaive.map { $0 ? "yes" : "no" } ?? "unknown" })),
       HDF5Column("car_t_detectable", .string(rows.map { $0.result.calls.carTDetectable.result.rawValue })),
+      // The lab ALC a dual-platform count came from (docs/clinical-data.md); NaN, "" and -1 when none.
+      HDF5Column("lab_alc_per_ul", .double(rows.map { $0.result.labCount?.lymphocytesPerMicroliter ?? .nan })),
+      HDF5Column("lab_alc_day", .double(rows.map { $0.result.labCount?.labDay ?? .nan })),
+      HDF5Column("lab_alc_source", .string(rows.map { $0.result.labCount?.source ?? "" })),
+      HDF5Column("lab_alc_version", .int64(rows.map { Int64($0.result.labCount?.version ?? -1) })),
     ])
-    try visits.setAttribute("description", "the visits the series run over, sorted by infusion then day, with their calls")
+    try visits.setAttribute("description", "the visits the series run over, sorted by infusion then day, with their calls and the lab ALC of a lab-derived count")
     for metric in SeriesMetric.all {
       let qs = rows.map { metric.extract($0.result) }
       guard qs.contains(where: { $0 != nil }) || series.exists(metric.name) else { continue }

@@ -102,7 +102,8 @@ import Testing
     let export = try Self.run(["export-store", "--store", store, "--format", "csv"])
     #expect(export.status == 0)
     let rows = export.stdout.split(separator: "\n")
-    #expect(rows[0] == "patient,infusion,day,visit,analysis,metric,unit,value,less_than,below_lloq,lower95,upper95,events,method")
+    #expect(rows[0] == "patient,infusion,day,visit,analysis,metric,unit,value,less_than,below_lloq,lower95,upper95,events,method,"
+      + "record,greater_than,source,version,date,loinc,end_day,grade,dose,dose_unit,detail")
     let p01 = try Self.run(["series", "--store", store, "--patient", "P01"]).stdout.split(separator: "\n").dropFirst()
     let perMetric = Set(p01.map { $0.split(separator: "\t").first ?? "" }).count
     #expect(rows.count == 1 + 3 * 6 * perMetric)
@@ -110,7 +111,7 @@ import Testing
     let aplastic = rows.filter { $0.hasPrefix("P01,1,14,day+014,1,cd19_per_ul,") }
     #expect(aplastic.count == 1)
     let cells = aplastic.first.map { $0.split(separator: ",", omittingEmptySubsequences: false) } ?? []
-    #expect(cells.count == 14 && cells[7].isEmpty && !cells[8].isEmpty && cells[9] == "true", "\(aplastic)")
+    #expect(cells.count == 25 && cells[7].isEmpty && !cells[8].isEmpty && cells[9] == "true" && cells[14] == "flow", "\(aplastic)")
   }
 
   /// An ingest killed with SIGKILL at 100 random moments: the store opens every time and has every

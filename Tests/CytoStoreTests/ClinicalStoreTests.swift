@@ -31,7 +31,7 @@ import Testing
     #expect(o.added == 3 && o.unchanged == 0 && o.newVersions == 0 && o.changedStore)
     #expect(o.warnings.map(\.code) == [.freeAnalyte])
     let reader = try CohortStoreReader(path: store)
-    #expect(reader.schemaVersion == "1.3")
+    #expect(reader.schemaVersion == "1.4")
     let labs = try reader.labValues(of: "P01")
     #expect(labs.map(\.row.analyte.name) == ["IgG", "CAR transgene", "IgG", "Sodium"])
     let igg = labs[2].row
@@ -143,7 +143,7 @@ import Testing
     #expect(try CohortStoreReader(path: store).schemaVersion == "1.2")
     _ = try Self.importing(Self.header + "P01,28,,ALC,1.1,10^9/L,,,\n", into: store)
     let reader = try CohortStoreReader(path: store)
-    #expect(reader.schemaVersion == "1.3")
+    #expect(reader.schemaVersion == "1.4")
     #expect(try reader.labValues(of: "P01").last?.row.measurement.value == 1100)
   }
 

@@ -54,7 +54,7 @@ extension HDF5 {
       let first = try CohortStore.ingestEach([], failures: [f14], into: store)
       #expect(first.failures == [.recorded(patient: "P01", visit: "day+014")])
       var reader = try CohortStoreReader(path: store)
-      #expect(reader.schemaVersion == "1.3")
+      #expect(reader.schemaVersion == "1.4")
       #expect(try reader.openFailures().map(\.visit) == ["day+014"])
       let row = try #require(try reader.failures().first)
       #expect(row.file == "data/bad.fcs" && row.fileName == "bad.fcs" && row.fileSizeBytes == 1234 && row.code == "fcs.truncated")
@@ -92,7 +92,7 @@ extension HDF5 {
       #expect(try CohortStoreReader(path: store).failures().isEmpty)
       _ = try CohortStore.ingestEach([], failures: [Self.failure("P01", day: 14)], into: store)
       let reader = try CohortStoreReader(path: store)
-      #expect(reader.schemaVersion == "1.3")
+      #expect(reader.schemaVersion == "1.4")
       #expect(try reader.openFailures(of: "P01").count == 1 && reader.openFailures(of: "P02").isEmpty)
     }
   }

@@ -14,12 +14,10 @@ struct SimulatedPatient {
   static let tube = TubeSetup(bloodVolumeMicroliters: 50, beadsPerTest: 50_000)
 
   init(_ patient: String, seed: UInt64, events: Int = 5_000, days: [Int] = PatientCourse.standardDays, in dir: ScratchDirectory,
-       cuts: [String: Double] = [:]) throws {
+       cuts: [String: Double] = [:], countMethod: AbsoluteCountMethod? = .singlePlatform(beadsPerTest: tube.beadsPerTest, bloodVolumeMicroliters: tube.bloodVolumeMicroliters)) throws {
     self.patient = patient
     let course = PatientCourse(patient: patient, seed: seed, days: days)
-    var analyzer = VisitAnalyzer(panel: try PanelDefinition.reset,
-                                 countMethod: .singlePlatform(beadsPerTest: Self.tube.beadsPerTest, bloodVolumeMicroliters: Self.tube.bloodVolumeMicroliters),
-                                 cutOverrides: cuts)
+    var analyzer = VisitAnalyzer(panel: try PanelDefinition.reset, countMethod: countMethod, cutOverrides: cuts)
     visits = []
     for sim in try course.visits(events: events, tube: Self.tube).sorted(by: { $0.day! < $1.day! }) {
       let path = dir.path("\(patient)_day\(sim.day!).fcs")

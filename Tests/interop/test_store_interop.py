@@ -6,7 +6,8 @@ Run by `make test` (scripts/interop.sh) in the .venv-h5py venv. Needs:
 Builds its own store: a simulated 3-visit timeline (manifest ingest), a re-analysis with
 another cut (analysis version 2), one visit with --keep-events, and a truncated file whose
 failure record (analyze --on-failure record) is merged into the failures table, and a lab and
-an events CSV imported into the clinical tables (clinical import), one lab value then corrected.
+an events CSV imported into the clinical tables (clinical import), one lab value then corrected,
+and a visit without a count given its dual-platform count by a lab ALC (schema 1.4).
 """
 import csv
 import hashlib
@@ -64,14 +65,20 @@ def store(tmp_path_factory):
                                   'P01,60,,IVIG,,0.4,g/kg,,,\n'
                                   'P01,90,,disease-activity,,,,2,SLEDAI-2K,\n', encoding="utf-8")
     run("clinical", "import", "--store", s, str(d / "events.csv"))
+    # Schema 1.4: a visit without a count of its own takes a lab ALC of the day after (window ±1
+    # day): a second analysis version derived from the first, recorded in series/visits.
+    run("simulate", "-o", str(d / "p3.fcs"), "--events", "5000", "--seed", "4")
+    run("ingest", str(d / "p3.fcs"), "--store", s, "--patient", "P03", "--day", "7")
+    (d / "labs-p03.csv").write_text('patient,day,analyte,value,unit,source\nP03,8,ALC,1.2,10^9/L,hem\n', encoding="utf-8")
+    run("clinical", "import", "--store", s, str(d / "labs-p03.csv"))
     return {"path": s, "dir": d}
 
 
 def test_root_and_patient_attributes(store):
     with h5py.File(store["path"], "r") as f:
         assert f.attrs["schema"] == "cytoreset.store"
-        assert f.attrs["schema_version"] == "1.3"
-        assert sorted(f["patients"].keys()) == ["P01", "P02"]
+        assert f.attrs["schema_version"] == "1.4"
+        assert sorted(f["patients"].keys()) == ["P01", "P02", "P03"]
         p = f["patients/P01"]
         assert p.attrs["diagnosis"] == "SLE"
         assert list(p.attrs["infusion_dates"]) == ["2026-01-10"]
@@ -178,9 +185,19 @@ def test_kept_events_and_masks(store):
 def test_export_store_is_tidy(store):
     out = run("export-store", "--store", store["path"], "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out)))
+    flow = [r for r in rows if r["record"] == "flow"]
     with h5py.File(store["path"], "r") as f:
         expected = sum(len(f[f"patients/{p}/series/{m}"]) for p in f["patients"] for m in f[f"patients/{p}/series"] if m != "visits")
-    assert len(rows) == expected
+        labs, events = f["clinical/labs"][()], f["clinical/events"][()]
+        current = sum(1 for v in labs["superseded_by"] if v == -1) + sum(1 for v in events["superseded_by"] if v == -1)
+    assert len(flow) == expected
+    assert len(rows) == expected + current and {r["record"] for r in rows} == {"flow", "lab", "event"}
+    crs = next(r for r in rows if r["record"] == "event" and r["metric"] == "CRS")
+    assert crs["detail"] == "fever, <script>x</script>\nline 2" and crs["grade"] == "2" and crs["day"] == "1" and crs["end_day"] == "3"
+    igg = next(r for r in rows if r["record"] == "lab" and r["metric"] == "IgG")
+    assert igg["value"] == "4.6" and igg["unit"] == "g/L" and igg["version"] == "2" and igg["loinc"] == "2465-3"
+    car = next(r for r in rows if r["record"] == "lab" and r["metric"] == "CAR transgene")
+    assert car["value"] == "" and car["less_than"] == "0.5" and car["below_lloq"] == "true"
     r = next(r for r in rows if r["patient"] == "P01" and r["day"] == "14" and r["metric"] == "cd19_per_ul")
     assert r["value"] == "" and r["below_lloq"] == "true" and float(r["less_than"]) > 0
 
@@ -189,7 +206,7 @@ def test_h5dump_reads_the_layout(store):
     header = subprocess.run(["h5dump", "-H", store["path"]], capture_output=True, text=True, check=True).stdout
     assert 'GROUP "patients"' in header and 'GROUP "day+014"' in header and 'DATASET "cd19_per_ul"' in header
     attr = subprocess.run(["h5dump", "-a", "/schema_version", store["path"]], capture_output=True, text=True, check=True).stdout
-    assert '"1.3"' in attr
+    assert '"1.4"' in attr
     data = subprocess.run(["h5dump", "-d", "/patients/P01/series/cd19_per_ul", store["path"]], capture_output=True,
                           text=True, check=True).stdout
     for field in ["infusion", "day", "analysis", "value", "less_than", "below_lloq", "lower95", "upper95", "events"]:
@@ -226,7 +243,7 @@ def test_clinical_tables(store):
                                           "greater_than", "below_lloq", "unit", "lloq", "value_as_given", "unit_as_given",
                                           "factor", "method", "source", "line", "version", "superseded_by", "import_sha256"]
         t = labs[()]
-        rows = {(dec(r["analyte"]), int(r["version"])): r for r in t}
+        rows = {(dec(r["analyte"]), int(r["version"])): r for r in t if dec(r["patient"]) == "P01"}
         old, new = rows[("IgG", 1)], rows[("IgG", 2)]
         assert old["day"] == 14.0 and dec(old["date"]) == "2026-01-24" and old["value"] == 4.2 and dec(old["unit"]) == "g/L"
         assert dec(old["loinc"]) == "2465-3" and old["factor"] == 0.01 and dec(old["value_as_given"]) == "420"
@@ -245,6 +262,32 @@ def test_clinical_tables(store):
         assert e["dose"][1] == 0.4 and dec(e["dose_unit"][1]) == "g/kg" and e["grade"][1] == -1 and math.isnan(e["end_day"][1])
         assert e["value"][2] == 2.0 and dec(e["detail"][2]) == "SLEDAI-2K"
         imports = f["clinical/imports"][()]
-        assert [dec(n) for n in imports["file_name"]] == ["labs.csv", "labs-corrected.csv", "events.csv"]
-        assert [dec(k) for k in imports["kind"]] == ["labs", "labs", "events"]
-        assert list(imports["added"]) == [4, 0, 3] and list(imports["new_versions"]) == [0, 1, 0]
+        assert [dec(n) for n in imports["file_name"]] == ["labs.csv", "labs-corrected.csv", "events.csv", "labs-p03.csv"]
+        assert [dec(k) for k in imports["kind"]] == ["labs", "labs", "events", "labs"]
+        assert list(imports["added"]) == [4, 0, 3, 1] and list(imports["new_versions"]) == [0, 1, 0, 0]
+
+
+def test_lab_alc_counts(store):
+    """Schema 1.4: the lab ALC of a lab-derived dual-platform count in series/visits (lab_alc_*),
+    and the derived analysis version (derived_from, derivation, labCount in analysis_json)."""
+    dec = lambda v: v.decode() if isinstance(v, bytes) else v
+    with h5py.File(store["path"], "r") as f:
+        t = f["patients/P03/series/visits"][()]
+        assert [dec(m) for m in t["count_method"]] == ["dual-platform"]
+        assert t["lab_alc_per_ul"][0] == 1200.0 and t["lab_alc_day"][0] == 8.0
+        assert dec(t["lab_alc_source"][0]) == "hem" and t["lab_alc_version"][0] == 1 and t["analysis"][0] == 2
+        v = f["patients/P03/visits/day+007"]
+        assert v.attrs["current_analysis"] == 2
+        a1, a2 = v["analyses/1"], v["analyses/2"]
+        assert a1.attrs["count_method"] == "none" and "derived_from" not in a1.attrs
+        assert a2.attrs["count_method"] == "dual-platform" and a2.attrs["alc_per_ul"] == 1200.0
+        assert a2.attrs["derived_from"] == 1 and a2.attrs["derivation"].startswith("dual-platform count from lab ALC 1200 cells/µL (day 8")
+        lab = json.loads(a2.attrs["analysis_json"])["labCount"]
+        assert lab == {"labDay": 8, "lymphocytesPerMicroliter": 1200, "method": "", "source": "hem", "version": 1,
+                       "visitDaySinceFirstInfusion": 7, "windowDays": 1}
+        lymph = f["patients/P03/series/lymphocytes_per_ul"][()]
+        assert abs(lymph["value"][0] - 1200.0) < 1e-9
+        # Bead-counted visits keep their method; their lab columns are empty.
+        p1 = f["patients/P01/series/visits"][()]
+        assert all(math.isnan(x) for x in p1["lab_alc_per_ul"]) and all(dec(x) == "" for x in p1["lab_alc_source"])
+        assert list(p1["lab_alc_version"]) == [-1, -1, -1]
