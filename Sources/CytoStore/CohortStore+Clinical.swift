@@ -201,12 +201,9 @@ extension CohortStore {
       try file.setAttribute("cytoreset_version", version)
       try file.flush()
       return changes
-    } catch let e as HDF5Error {
-      var e = e
-      if e.filePath == path { e.filePath = storePath }
-      throw StoreError.hdf5(e)
-    } catch let e as StoreError { throw e } catch {
-      throw StoreError.io(file: storePath, operation: "write", message: "\(error)")
+    } catch {
+      // Errors name the temporary copy; name the store, which is what the user gave.
+      throw StoreError.fromCommit(error, temporary: path, store: storePath)
     }
   }
 }

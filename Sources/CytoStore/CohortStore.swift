@@ -301,13 +301,9 @@ public enum CohortStore {
       try file.setAttribute("cytoreset_version", accepted.last?.provenance.cytoresetVersion ?? recorded.last?.software.version ?? "")
       try file.flush()
       return (results.map { $0! }, failureResults)
-    } catch let e as HDF5Error {
+    } catch {
       // Errors name the temporary copy; name the store, which is what the user gave.
-      var e = e
-      if e.filePath == path { e.filePath = storePath }
-      throw StoreError.hdf5(e)
-    } catch let e as StoreError { throw e } catch {
-      throw StoreError.io(file: storePath, operation: "write", message: "\(error)")
+      throw StoreError.fromCommit(error, temporary: path, store: storePath)
     }
   }
 }

@@ -229,12 +229,9 @@ extension CohortStore {
       try file.setAttribute("cytoreset_version", cytoresetVersion)
       try file.flush()
       return changes
-    } catch let e as HDF5Error {
-      var e = e
-      if e.filePath == temporary { e.filePath = path }
-      throw StoreError.hdf5(e)
-    } catch let e as StoreError { throw e } catch {
-      throw StoreError.io(file: path, operation: "write", message: "\(error)")
+    } catch {
+      // Errors name the temporary copy; name the store, which is what the user gave.
+      throw StoreError.fromCommit(error, temporary: temporary, store: path)
     }
   }
 }

@@ -32,3 +32,32 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 }
+
+extension StoreError {
+  /// The error a commit reports when writing its temporary copy failed: libhdf5 errors and the
+  /// store's own errors name the temporary copy's path, which the user never gave, so `temporary`
+  /// is replaced by `store` in the file they name; anything else becomes an `io` write error on
+  /// the store. Every commit (visits, clinical imports, rules) reports through this.
+  static func fromCommit(_ error: Error, temporary: String, store: String) -> StoreError {
+    func name(_ f: String) -> String { f == temporary ? store : f }
+    switch error {
+    case var e as HDF5Error:
+      e.filePath = name(e.filePath)
+      return .hdf5(e)
+    case let e as StoreError:
+      switch e {
+      case .hdf5(var h):
+        h.filePath = name(h.filePath)
+        return .hdf5(h)
+      case .notAStore(let f, let r): return .notAStore(file: name(f), reason: r)
+      case .newerSchema(let f, let found, let s): return .newerSchema(file: name(f), found: found, supported: s)
+      case .damaged(let f, let o, let d): return .damaged(file: name(f), object: o, detail: d)
+      case .conflict(let f, let o, let d): return .conflict(file: name(f), object: o, detail: d)
+      case .io(let f, let op, let m): return .io(file: name(f), operation: op, message: m)
+      case .invalidArgument: return e
+      }
+    default:
+      return .io(file: store, operation: "write", message: "\(error)")
+    }
+  }
+}

@@ -60,4 +60,35 @@ import Testing
     #expect(throws: StoreError.self) { try CohortStore.setClinicalRules(ClinicalContextRules(alcWindowDays: 30), in: store, cytoresetVersion: "test") }
     #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
   }
+
+  /// A stored panel JSON that does not decode stops the re-derivation a lab import starts: a
+  /// damaged-store error naming the store and the analysis (never the temporary copy the
+  /// commit writes), and the store byte-identical.
+  @Test func aDamagedPanelStopsTheImportNamingTheStore() throws {
+    let dir = ScratchDirectory()
+    let store = dir.path("s.h5")
+    let p = try SimulatedPatient("P1", seed: 43, days: [14], in: dir, countMethod: nil)
+    var submission = p.submission(0)
+    submission.provenance.panelJSON = String(decoding: try PanelDefinition.named("reset").jsonData(), as: UTF8.self)
+    _ = try CohortStore.ingest([submission], into: store)
+    do {
+      let f = try HDF5File.open(store, mode: .readWrite)
+      let hash = try f.group("/patients/P1/visits/day+014/analyses/1").stringAttribute("panel_sha256")
+      try f.remove("/panels/\(hash)")
+      _ = try f.createDataset("/panels/\(hash)", strings: ["{ not a panel"])
+    }
+    let before = try Data(contentsOf: URL(fileURLWithPath: store))
+    let labs = "patient,day,analyte,value,unit\nP1,14,ALC,1400,cells/µL\n"
+    do {
+      _ = try CohortStore.importClinical(Array(labs.utf8), fileName: "labs.csv", kind: nil, into: store, cytoresetVersion: "test")
+      Issue.record("imported over a damaged panel")
+    } catch {
+      guard case .store(.damaged(let file, let object, let detail)) = error else {
+        Issue.record("unexpected error \(error)")
+        return
+      }
+      #expect(file == store && object.hasSuffix("/analyses/1@panel_sha256") && detail.contains("does not decode"))
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
+  }
 }
