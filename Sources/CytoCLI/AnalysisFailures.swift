@@ -99,3 +99,35 @@ extension VisitPipeline {
     }
   }
 }
+
+/// The SHA-256 of an FCS file, computed on its own thread while the caller reads and analyses
+/// the file (issue #17: the hash no longer adds its time to the analysis'). ``value()`` waits
+/// for it. Errors keep their order: a caller whose reading fails asks ``failure(or:)`` first, so
+/// a file that cannot be opened is reported by the hash, as when the hash ran first.
+final class ConcurrentFileHash: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var outcome: Result<String, Error>? = nil
+
+  /// Starts hashing `path`.
+  init(path: String) {
+    Thread.detachNewThread { [self] in
+      outcome = Result { try VisitPipeline.fileSHA256(path) }
+      done.signal()
+    }
+  }
+
+  /// The digest in hexadecimal, once computed.
+  /// - Throws: what ``VisitPipeline/fileSHA256(_:)`` throws.
+  func value() throws -> String {
+    done.wait()
+    done.signal()
+    return try outcome!.get()
+  }
+
+  /// The hash's error when it failed, otherwise `error`: for a caller whose reading of the
+  /// file failed.
+  func failure(or error: Error) -> Error {
+    do { _ = try value() } catch let hashError { return hashError }
+    return error
+  }
+}

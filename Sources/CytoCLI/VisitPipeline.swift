@@ -52,8 +52,9 @@ struct VisitPipeline: Sendable {
 
   private func panelSubmission(_ job: VisitJob, choice: PanelChoice, cuts: [String: Double], gates: [String: GateOverride],
                                statistics: [ChannelStatistic]) throws -> VisitSubmission {
-    let sha = try Self.fileSHA256(job.path)
-    let ds = try FCSFile(contentsOf: job.path).dataSet(dataSet)
+    let hashing = ConcurrentFileHash(path: job.path)
+    let ds: FCSDataSet
+    do { ds = try FCSFile(contentsOf: job.path).dataSet(dataSet) } catch { throw hashing.failure(or: error) }
     let (panel, note) = try choice.panel(for: ds, file: job.path)
     let panelJSON = String(decoding: try panel.jsonData(), as: UTF8.self)
     let analyzer = VisitAnalyzer(panel: panel, countMethod: job.method, cutOverrides: cuts, gateOverrides: gates, statistics: statistics)
@@ -64,7 +65,7 @@ struct VisitPipeline: Sendable {
     if let qcDirectory { try QCOutput.write(analysis, resolved: resolved, to: qcDirectory) }
     let events = keepEvents ? try Self.events(resolved, compensate: panel.compensation != .none) : nil
     let provenance = VisitProvenance(
-      fileName: (job.path as NSString).lastPathComponent, fileSHA256: sha,
+      fileName: (job.path as NSString).lastPathComponent, fileSHA256: try hashing.value(),
       gatingHash: VisitProvenance.gatingHash(analysis, panelJSON: panelJSON),
       cytoresetVersion: CytoResetVersion.current, analysisTime: Self.now(), analystNote: job.note, collectionDate: job.collectionDate,
       panelJSON: panelJSON, statistics: statistics.map(\.rawValue))
@@ -72,13 +73,14 @@ struct VisitPipeline: Sendable {
   }
 
   private func workspaceSubmission(_ job: VisitJob, workspace: WorkspaceIngest) throws -> VisitSubmission {
-    let sha = try Self.fileSHA256(job.path)
-    let ds = try FCSFile(contentsOf: job.path).dataSet(dataSet)
+    let hashing = ConcurrentFileHash(path: job.path)
+    let ds: FCSDataSet
+    do { ds = try FCSFile(contentsOf: job.path).dataSet(dataSet) } catch { throw hashing.failure(or: error) }
     var analyzer = workspace.analyzer
     analyzer.countMethod = job.method
     let analysis = try analyzer.analyze(ds, file: job.path, visit: VisitInfo(patient: job.patient, day: job.day, infusion: job.infusion))
     let provenance = VisitProvenance(
-      fileName: (job.path as NSString).lastPathComponent, fileSHA256: sha,
+      fileName: (job.path as NSString).lastPathComponent, fileSHA256: try hashing.value(),
       gatingHash: VisitProvenance.workspaceGatingHash(analysis, workspacePanelJSON: workspace.recordJSON),
       cytoresetVersion: CytoResetVersion.current, analysisTime: Self.now(), analystNote: job.note, collectionDate: job.collectionDate,
       panelJSON: workspace.recordJSON, statistics: [])
