@@ -138,7 +138,7 @@ extension PatientReportRenderer {
       + "duration: its end − start day.</p>\n"
     s += "<h3>IVIG and IgG flags</h3>\n"
     if let m = c.monthsOnIVIG {
-      s += "<p>\(c.ivigDoses.count) IVIG dose\(c.ivigDoses.count == 1 ? "" : "s") (days \(HTML.e(c.ivigDoses.map { $0.startDay.clinicalText }.joined(separator: ", "))))"
+      s += "<p>\(c.ivigDoses.count) IVIG dose\(c.ivigDoses.count == 1 ? "" : "s") (day\(c.ivigDoses.count == 1 ? "" : "s") \(HTML.e(c.ivigDoses.map { $0.startDay.clinicalText }.joined(separator: ", "))))"
         + "; <strong>\(HTML.number(m, 1)) months on IVIG</strong> (union of 28-day intervals from each dose ÷ 30.4375 days/month; "
         + "4 weeks = the longest usual dosing interval, domain.md §9.2).</p>\n"
     }
