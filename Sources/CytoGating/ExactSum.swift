@@ -10,52 +10,53 @@
 /// gives NaN; otherwise +∞ or −∞ if one was added. A running partial that overflows
 /// (|sum| > `Double.greatestFiniteMagnitude` part-way, only possible with terms near 10³⁰⁸)
 /// counts as ±∞ too, as a plain IEEE sum would.
-struct ExactSum {
-  private var partials: [Double] = []
+struct ExactSum: ~Copyable {
+  /// Every partial occupies a distinct bit position in [2⁻¹⁰⁷⁴, 2¹⁰²⁴), so 2,100 always suffice.
+  private static let capacity = 2100
+  /// The partials, increasing in magnitude and non-overlapping; `count` of them in use.
+  private let partials = UnsafeMutablePointer<Double>.allocate(capacity: ExactSum.capacity)
+  private var count = 0
   /// IEEE sum of the non-finite terms and of overflowed partials (0 when there were none).
   private var special = 0.0
 
-  init() { partials.reserveCapacity(8) }
+  init() {}
+
+  deinit { partials.deallocate() }
 
   /// Adds `x` exactly.
   @inline(__always) mutating func add(_ x: Double) {
-    guard x.isFinite else { special += x; return }
-    var x = x
-    var i = 0
-    var overflowed = false
-    let count = partials.count
-    partials.withUnsafeMutableBufferPointer { p in
-      for j in 0..<count {
-        var y = p[j]
-        if abs(x) < abs(y) { swap(&x, &y) }
-        let hi = x + y
-        if !hi.isFinite {
-          x = hi
-          overflowed = true
-          return
-        }
-        let lo = y - (hi - x)
-        if lo != 0 {
-          p[i] = lo
-          i += 1
-        }
-        x = hi
-      }
-    }
-    if overflowed || !x.isFinite {
-      // Overflow of the running sum: counted as the IEEE sum would.
+    guard x.isFinite else {
       special += x
-      partials.removeAll(keepingCapacity: true)
       return
     }
-    partials.removeLast(count - i)
-    partials.append(x)
+    let p = partials
+    var x = x
+    var i = 0
+    for j in 0..<count {
+      var y = p[j]
+      if abs(x) < abs(y) { swap(&x, &y) }
+      let hi = x + y
+      if !hi.isFinite {
+        // Overflow of the running sum: counted as the IEEE sum would.
+        special += hi
+        count = 0
+        return
+      }
+      let lo = y - (hi - x)
+      if lo != 0 {
+        p[i] = lo
+        i += 1
+      }
+      x = hi
+    }
+    p[i] = x
+    count = i + 1
   }
 
   /// The sum, correctly rounded (see the type's documentation for non-finite terms).
   var value: Double {
     if special != 0 || special.isNaN { return special }
-    var n = partials.count
+    var n = count
     guard n > 0 else { return 0 }
     n -= 1
     var hi = partials[n], lo = 0.0
