@@ -261,18 +261,19 @@ public struct VisitAnalyzer: Sendable {
       guard result.masks[GateID(r.population)] != nil, strategy.path(of: GateID(r.population)) != nil else { continue }
       ids.append(r.population)
     }
-    // One task per population and channel, largest populations first so the long sorts start early.
+    // One task per population and channel, largest populations first so the longest start early.
     let counts = Dictionary(uniqueKeysWithValues: ids.map { ($0, result.masks[GateID($0)]!.setCount) })
     let tasks = ids.sorted { counts[$0]! > counts[$1]! }.flatMap { id in cs.indices.map { (id, $0) } }
     let wanted = statistics
     let summaries = try concurrentMap(tasks.count) { t -> [String: Double?] in
       let (id, k) = tasks[t]
-      // The population's values as one array: the same values in the same order as the lazy
-      // map GatingResult.statistics passes, which ValueSummary's unspecialised generic init
-      // reads 2–3× slower.
-      let summary = ValueSummary(Self.gather(values[k], at: result.masks[GateID(id)]!))
+      // The population's values gathered into one buffer per task and summarised by selection
+      // there: what GatingResult.statistics computes for them.
+      var buffer: [Double] = []
+      let r = ValueSummary.summarize(values[k], at: result.masks[GateID(id)]!.indices, buffer: &buffer,
+                                     statistics: wanted, percentiles: [])
       var s: [String: Double?] = [:]
-      for st in wanted { s[st.rawValue] = summary.value(st) }
+      for st in wanted { s[st.rawValue] = r.statistics[st]! }
       return s
     }
     var out: [String: [String: [String: Double?]]] = Dictionary(uniqueKeysWithValues: ids.map { ($0, [:]) })
@@ -280,24 +281,11 @@ public struct VisitAnalyzer: Sendable {
     return out
   }
 
-  /// The values of the events in `mask`, in event order, as `Double` (exact for `Float`).
-  static func gather(_ values: DimensionValues, at mask: EventMask) -> [Double] {
-    let idx = mask.indices
-    return [Double](unsafeUninitializedCapacity: idx.count) { out, n in
-      switch values {
-      case .float(let v): v.withUnsafeBufferPointer { v in for (k, i) in idx.enumerated() { out[k] = Double(v[i]) } }
-      case .double(let v): v.withUnsafeBufferPointer { v in for (k, i) in idx.enumerated() { out[k] = v[i] } }
-      }
-      n = idx.count
-    }
-  }
-
   func summarize(_ result: GatingResult, input: GatingInput, dataSet: FCSDataSet, file: String, visit: VisitInfo,
                          markers: [String: MarkerChannel], cuts: [AppliedCut], diagnostics: [Diagnostic]) throws -> VisitAnalysis {
     // Statistics over the fluorescence markers, compensated, when asked for: per reported
     // population and marker, the ValueSummary that GatingResult.statistics computes, but only
-    // for the reported populations and concurrently (sorting 10⁷ values per population and
-    // marker is most of the analysis of a large file with --stats).
+    // for the reported populations and concurrently (selection over 10⁷ values per population and marker).
     let stats = statistics.isEmpty ? [:] : try reportedStatistics(result, input: input, markers: markers)
     let summary = VisitSummary(report: panel.report, roles: panel.roles, thresholds: panel.thresholds, countMethod: countMethod,
                                carBackgroundPercentOfT: carBackgroundPercentOfT)

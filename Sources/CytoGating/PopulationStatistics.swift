@@ -23,72 +23,6 @@ public enum ChannelStatistic: String, Sendable, Codable, CaseIterable, Hashable 
   case min, max
 }
 
-/// Descriptive statistics of a set of values.
-///
-/// Percentiles use linear interpolation between order statistics (Hyndman & Fan type 7, the
-/// default of R and NumPy): for p in [0, 100], h = (n − 1)·p/100, value = x[⌊h⌋] + (h − ⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋]).
-/// NaN values are excluded from every statistic.
-public struct ValueSummary: Sendable {
-  /// The finite-or-infinite values, sorted ascending (NaN removed).
-  public let sorted: [Double]
-
-  public init<C: Collection>(_ values: C) where C.Element == Double {
-    sorted = values.filter { !$0.isNaN }.sorted()
-  }
-
-  public var count: Int { sorted.count }
-
-  /// The p-th percentile (p in 0…100); `nil` for no values.
-  public func percentile(_ p: Double) -> Double? {
-    guard !sorted.isEmpty else { return nil }
-    let h = Double(sorted.count - 1) * min(max(p, 0), 100) / 100
-    let lo = Int(h.rounded(.down))
-    let hi = min(lo + 1, sorted.count - 1)
-    return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
-  }
-
-  /// The value of `statistic`; `nil` when undefined for these values.
-  public func value(_ statistic: ChannelStatistic) -> Double? {
-    let n = sorted.count
-    guard n > 0 else { return nil }
-    switch statistic {
-    case .mean: return mean
-    case .median: return percentile(50)
-    case .min: return sorted.first
-    case .max: return sorted.last
-    case .geometricMean:
-      let pos = sorted.drop { $0 <= 0 }
-      guard !pos.isEmpty else { return nil }
-      return exp(pos.reduce(0) { $0 + log($1) } / Double(pos.count))
-    case .sd: return sd
-    case .cv:
-      guard let s = sd, let m = mean, m != 0 else { return nil }
-      return 100 * s / m
-    case .robustSD:
-      guard let a = percentile(84.13), let b = percentile(15.87) else { return nil }
-      return (a - b) / 2
-    case .robustCV:
-      guard let a = percentile(84.13), let b = percentile(15.87), let med = percentile(50), med != 0 else { return nil }
-      return 100 * (a - b) / 2 / med
-    }
-  }
-
-  var mean: Double? {
-    guard !sorted.isEmpty else { return nil }
-    // Pairwise-free compensated (Kahan) sum: order-independent enough for 10^7 values.
-    var s = 0.0, c = 0.0
-    for x in sorted { let y = x - c; let t = s + y; c = (t - s) - y; s = t }
-    return s / Double(sorted.count)
-  }
-
-  var sd: Double? {
-    guard sorted.count > 1, let m = mean else { return nil }
-    var s = 0.0
-    for x in sorted { s += (x - m) * (x - m) }
-    return (s / Double(sorted.count - 1)).squareRoot()
-  }
-}
-
 extension GatingResult {
   /// Counts and statistics for every population, in strategy order.
   ///
@@ -99,24 +33,41 @@ extension GatingResult {
   ///   - percentiles: extra percentiles (0–100) per channel.
   public func statistics(channels: [(ChannelName, DimensionValues)] = [], statistics: [ChannelStatistic] = [],
                          percentiles: [Double] = []) -> [PopulationStatistics] {
-    strategy.populations.compactMap { id in
+    // One buffer, reused for every population and channel: the population's values are
+    // gathered into it and reordered there by the selection (ValueSummary.summarize).
+    var buffer = [Double]()
+    return strategy.populations.compactMap { id in
       guard let mask = masks[id], let path = strategy.path(of: id) else { return nil }
       var perChannel: [ChannelName: [ChannelStatistic: Double?]] = [:]
       var perPct: [ChannelName: [Double: Double?]] = [:]
       if !statistics.isEmpty || !percentiles.isEmpty {
         let idx = mask.indices
         for (name, values) in channels {
-          let summary = ValueSummary(idx.lazy.map { values[$0] })
-          var s: [ChannelStatistic: Double?] = [:]
-          for st in statistics { s[st] = summary.value(st) }
-          perChannel[name] = s
-          var p: [Double: Double?] = [:]
-          for q in percentiles { p[q] = summary.percentile(q) }
-          perPct[name] = p
+          let r = ValueSummary.summarize(values, at: idx, buffer: &buffer, statistics: statistics, percentiles: percentiles)
+          perChannel[name] = r.statistics
+          perPct[name] = r.percentiles
         }
       }
       return PopulationStatistics(population: id, path: path, count: mask.setCount, parentCount: parentCount(id) ?? eventCount,
                                   totalCount: eventCount, channels: perChannel, percentiles: perPct)
+    }
+  }
+}
+
+extension ValueSummary {
+  /// `statistics` and `percentiles` of the events `idx` of `values`: gathered (as `Double`,
+  /// exact for `Float`) into `buffer`, which is grown as needed and never shrunk, so one buffer
+  /// serves every population and channel; then ``summarize(_:statistics:percentiles:)``.
+  public static func summarize(_ values: DimensionValues, at idx: [Int], buffer: inout [Double],
+                               statistics: [ChannelStatistic], percentiles: [Double])
+    -> (statistics: [ChannelStatistic: Double?], percentiles: [Double: Double?]) {
+    if buffer.count < idx.count { buffer = [Double](repeating: 0, count: idx.count) }
+    return buffer.withUnsafeMutableBufferPointer { out in
+      switch values {
+      case .float(let v): v.withUnsafeBufferPointer { v in for (k, i) in idx.enumerated() { out[k] = Double(v[i]) } }
+      case .double(let v): v.withUnsafeBufferPointer { v in for (k, i) in idx.enumerated() { out[k] = v[i] } }
+      }
+      return summarize(UnsafeMutableBufferPointer(rebasing: out[0..<idx.count]), statistics: statistics, percentiles: percentiles)
     }
   }
 }
