@@ -10,7 +10,7 @@ RELEASE_FLAGS := -c release -Xswiftc -target-cpu -Xswiftc haswell
 FUZZ_SECONDS ?= 1800
 FUZZ_JOBS ?= 0
 
-.PHONY: help deps build release test browser-test workflow-test demo qc-real analysis-identity interop fuzz fuzz-workspace bench bench-peers bench-adaptive bench-serve regenerate clean
+.PHONY: help deps build release test browser-test workflow-test demo qc-real analysis-identity interop fuzz fuzz-workspace bench bench-peers bench-clinical bench-adaptive bench-serve regenerate clean
 
 help:
 	@echo "make demo         run cytoreset on bundled generated data"
@@ -24,6 +24,7 @@ help:
 	@echo "make fuzz-workspace  the same for the FlowJo workspace reader and counter"
 	@echo "make bench        Swift benchmarks of every stage (Benchmarks/ package; SUITE=Transforms for one)"
 	@echo "make bench-peers  CytoReset vs flowio/fcsparser (parse) and FlowKit/flowutils (gating), side by side"
+	@echo "make bench-clinical  gate vs analyze vs ingest vs FlowKit on one strategy, 10^6 and 10^7 events (docs/clinical-path.md)"
 	@echo "make bench-adaptive  analyze per file before (BEFORE=de3999a) and after adaptive gating (docs/adaptive-cost.md)"
 	@echo "make bench-serve  gate-drag latency through the review server, 10^5 and 10^6 events (docs/serve-api.md)"
 	@echo "make regenerate   rewrite the generated test files (demo sample, panel strategy XML)"
@@ -86,6 +87,9 @@ bench-peers:
 analysis-identity: build
 	@test -n "$(BEFORE)" || { echo "give BEFORE=path/to/an/older/cytoreset"; exit 2; }
 	scripts/analysis-identity.sh "$(BEFORE)" $(BIN)
+
+bench-clinical: release
+	Benchmarks/clinical-path.sh
 
 bench-adaptive:
 	Benchmarks/analyze-adaptive.sh
