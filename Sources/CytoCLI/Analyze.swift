@@ -150,10 +150,17 @@ struct Analyze: ParsableCommand {
       let (panel, note) = try choice.panel(for: ds, file: paths[i])
       var analyzer = template
       analyzer.panel = panel
-      var (a, resolved) = try analyzer.analyzeResolving(ds, file: paths[i],
-                                                        visit: VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion))
+      let visit = VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion)
+      guard let qc = qcDir else {
+        // Counts only: the file is read in chunks, in bounded memory.
+        var a = try analyzer.analyze(ds, file: paths[i], visit: visit)
+        if let note { a.diagnostics.insert(note, at: 0) }
+        return a
+      }
+      // The gate sheet draws the events: the file is held whole.
+      var (a, resolved) = try analyzer.analyzeResolving(ds, file: paths[i], visit: visit)
       if let note { a.diagnostics.insert(note, at: 0) }
-      if let qc = qcDir { try QCOutput.write(a, resolved: resolved, to: qc) }
+      try QCOutput.write(a, resolved: resolved, to: qc)
       return a
     }
     applyCARBackground(to: &outcomes) { background, a in

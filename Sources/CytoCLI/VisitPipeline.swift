@@ -58,12 +58,21 @@ struct VisitPipeline: Sendable {
     let (panel, note) = try choice.panel(for: ds, file: job.path)
     let panelJSON = String(decoding: try panel.jsonData(), as: UTF8.self)
     let analyzer = VisitAnalyzer(panel: panel, countMethod: job.method, cutOverrides: cuts, gateOverrides: gates, statistics: statistics)
-    // One gating for both the analysis and the stored masks.
-    var (analysis, resolved) = try analyzer.analyzeResolving(ds, file: job.path,
-                                                             visit: VisitInfo(patient: job.patient, day: job.day, infusion: job.infusion))
-    if let note { analysis.diagnostics.insert(note, at: 0) }
-    if let qcDirectory { try QCOutput.write(analysis, resolved: resolved, to: qcDirectory) }
-    let events = keepEvents ? try Self.events(resolved, compensate: panel.compensation != .none) : nil
+    let visit = VisitInfo(patient: job.patient, day: job.day, infusion: job.infusion)
+    var analysis: VisitAnalysis
+    var events: VisitEvents? = nil
+    if keepEvents || qcDirectory != nil {
+      // One gating for both the analysis and the stored masks or gate sheet (the file held whole).
+      let r = try analyzer.analyzeResolving(ds, file: job.path, visit: visit)
+      analysis = r.analysis
+      if let note { analysis.diagnostics.insert(note, at: 0) }
+      if let qcDirectory { try QCOutput.write(analysis, resolved: r.resolved, to: qcDirectory) }
+      if keepEvents { events = try Self.events(r.resolved, compensate: panel.compensation != .none) }
+    } else {
+      // Counts only: the file is read in chunks, in bounded memory.
+      analysis = try analyzer.analyze(ds, file: job.path, visit: visit)
+      if let note { analysis.diagnostics.insert(note, at: 0) }
+    }
     let provenance = VisitProvenance(
       fileName: (job.path as NSString).lastPathComponent, fileSHA256: try hashing.value(),
       gatingHash: VisitProvenance.gatingHash(analysis, panelJSON: panelJSON),

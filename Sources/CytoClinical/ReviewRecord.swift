@@ -104,22 +104,32 @@ extension VisitAnalyzer {
   ///   gating errors when a recorded dimension is not in the file.
   public func analyze(_ dataSet: FCSDataSet, file: String, reviewing original: VisitAnalysis, gating: AppliedGating,
                       cuts: [AppliedCut], review: ReviewRecord) throws -> VisitAnalysis {
-    let input = try GatingInput(dataSet)
-    guard input.events.eventCount == original.events else {
+    guard dataSet.eventCount == original.events else {
       throw ClinicalError.reviewedDataSet(
-        file: file, detail: "\(input.events.eventCount) events, but the analysis under review counted \(original.events): not the same data set")
+        file: file, detail: "\(dataSet.eventCount) events, but the analysis under review counted \(original.events): not the same data set")
     }
     var markers: [String: MarkerChannel] = [:]
     for m in original.markers { markers[m.marker] = m }
     let strategy = try gating.strategy(markers: markers, compensation: .fileSpillover)
-    let result = try GatingEngine.evaluate(strategy, on: input)
+    // Counts only (chunk by chunk, bounded memory) unless statistics need the values.
+    let counts: PopulationCounts
+    var stats: [String: [String: [String: Double?]]] = [:]
+    if statistics.isEmpty {
+      counts = PopulationCounts(try GatingEngine.count(strategy, chunks: ChunkedGatingInput(dataSet)))
+    } else {
+      let input = try GatingInput(dataSet)
+      let result = try GatingEngine.evaluate(strategy, on: input)
+      counts = PopulationCounts(result)
+      stats = try reportedStatistics(result, input: input, markers: markers)
+    }
     var diagnostics = original.diagnostics.filter { $0.code != .clinicalGatesReviewed }
     let what = review.changes.isEmpty ? "no gate changed" : "\(review.changes.count) change\(review.changes.count == 1 ? "" : "s")"
     diagnostics.append(Diagnostic(.note, .clinicalGatesReviewed,
                                   "gates set in review by \(review.reviewer) (\(review.status.rawValue), \(what), from version \(review.replaces)): \(review.reason)",
                                   at: SourceLocation(file: file)))
-    var a = try summarize(result, input: input, dataSet: dataSet, file: file, visit: original.visit, markers: markers, cuts: cuts,
-                          diagnostics: diagnostics)
+    let found = FoundGates(markers: markers, cuts: cuts, gating: gating, strategy: strategy, diagnostics: diagnostics, unreported: [:])
+    var a = try summarize(counts, found: found, gatingDiagnostics: [], statistics: stats, dataSet: dataSet, file: file,
+                          visit: original.visit)
     a.gating = gating
     a.missingMarkers = original.missingMarkers
     a.unreported = original.unreported

@@ -147,8 +147,33 @@ public struct VisitAnalyzer: Sendable {
 
   /// Analyses `dataSet` (read from `file`).
   /// - Throws: ``PanelResolutionError``, ``ClinicalError``, ``PanelError`` or gating errors.
-  public func analyze(_ dataSet: FCSDataSet, file: String, visit: VisitInfo = VisitInfo()) throws -> VisitAnalysis {
-    try analyzeResolving(dataSet, file: file, visit: visit).analysis
+  ///
+  /// Without statistics, the file is never held whole: the gates are found in a sample read
+  /// event by event (``GatingSample``), and the strategy is applied chunk by chunk keeping only
+  /// the counts (``GatingEngine/count(_:chunks:progress:)``), so memory stays bounded at any
+  /// number of events. The analysis is the one ``analyzeResolving(_:file:visit:)`` gives.
+  /// - Parameter progress: called after each chunk with the events gated so far.
+  public func analyze(_ dataSet: FCSDataSet, file: String, visit: VisitInfo = VisitInfo(),
+                      progress: ((Int) -> Void)? = nil) throws -> VisitAnalysis {
+    guard statistics.isEmpty else { return try analyzeResolving(dataSet, file: file, visit: visit).analysis }
+    try countMethod?.validate()
+    let header = ChunkedGatingInput(dataSet)
+    // A file small enough to find its gates in every event is decoded once and gated whole.
+    var whole: GatingInput? = nil
+    let found = try findGates(dataSet, file: file, eventCount: dataSet.eventCount, fileSpillover: header.fileSpillover) { sample in
+      if let sample { return try sample.input(from: dataSet) }
+      whole = try GatingInput(dataSet)
+      return whole!
+    }
+    let counts: GatingCounts
+    if let whole {
+      counts = GatingCounts(try GatingEngine.evaluate(found.strategy, on: whole))
+      progress?(whole.events.eventCount)
+    } else {
+      counts = try GatingEngine.count(found.strategy, chunks: header, progress: progress)
+    }
+    return try summarize(PopulationCounts(counts), found: found, gatingDiagnostics: counts.diagnostics, statistics: [:],
+                         dataSet: dataSet, file: file, visit: visit)
   }
 
   /// ``analyze(_:file:visit:)`` and the gating it summarises (strategy, masks, input), for
@@ -158,11 +183,15 @@ public struct VisitAnalyzer: Sendable {
                                visit: VisitInfo = VisitInfo()) throws -> (analysis: VisitAnalysis, resolved: ResolvedPanel) {
     try countMethod?.validate()
     let r = try resolvedStrategy(dataSet, file: file)
-    var a = try summarize(r.result, input: r.input, dataSet: dataSet, file: file, visit: visit, markers: r.markers, cuts: r.cuts,
-                          diagnostics: r.diagnostics)
-    a.gating = r.gating
-    a.missingMarkers = panel.markers.map(\.marker).filter { r.markers[$0] == nil }
-    a.unreported = panel.report.compactMap { p in r.unreported[p.population].map { UnreportedPopulation(population: p.population, reason: $0) } }
+    let found = FoundGates(markers: r.markers, cuts: r.cuts, gating: r.gating, strategy: r.strategy, diagnostics: r.diagnostics,
+                           unreported: r.unreported)
+    // Statistics over the fluorescence markers, compensated, when asked for: per reported
+    // population and marker, the ValueSummary that GatingResult.statistics computes, but only
+    // for the reported populations and concurrently (selection over 10⁷ values per population and marker).
+    let stats = statistics.isEmpty ? [:] : try reportedStatistics(r.result, input: r.input, markers: r.markers)
+    // r.diagnostics holds the gating's diagnostics already.
+    let a = try summarize(PopulationCounts(r.result), found: found, gatingDiagnostics: [], statistics: stats,
+                          dataSet: dataSet, file: file, visit: visit)
     return (a, r)
   }
 
@@ -198,31 +227,53 @@ public struct VisitAnalyzer: Sendable {
     for id in gateOverrides.keys where !panel.populations.contains(where: { $0.id == id }) {
       throw PanelError.invalid(file: "--gate", detail: "panel '\(panel.name)' has no gate '\(id)' (gates: \(panel.populations.map(\.id).joined(separator: ", ")))")
     }
+    let input = try GatingInput(dataSet)
+    let found = try findGates(dataSet, file: file, eventCount: input.events.eventCount, fileSpillover: input.fileSpillover) { sample in
+      sample?.input(from: input) ?? input
+    }
+    let result = try GatingEngine.evaluate(found.strategy, on: input)
+    return ResolvedPanel(markers: found.markers, cuts: found.cuts, gating: found.gating, result: result,
+                         diagnostics: found.diagnostics + result.diagnostics, unreported: found.unreported, input: input)
+  }
+
+  /// The gates of one sample, found in its events, and the strategy they make.
+  struct FoundGates {
+    var markers: [String: MarkerChannel]
+    var cuts: [AppliedCut]
+    var gating: AppliedGating
+    var strategy: GatingStrategy
+    var diagnostics: [Diagnostic]
+    var unreported: [String: String]
+  }
+
+  /// Resolves markers and finds every gate in the sample's events: in all of them, or in
+  /// ``GatingSample/limit`` of them (a fixed stride) for larger files. `sampleInput` gives the
+  /// events gates are found in (the sample, or every event when `nil`).
+  func findGates(_ dataSet: FCSDataSet, file: String, eventCount n: Int, fileSpillover: SpilloverMatrix?,
+                 sampleInput: (GatingSample?) throws -> GatingInput) throws -> FoundGates {
     var diagnostics: [Diagnostic] = []
     let where_ = SourceLocation(file: file)
     // Every marker is optional here: each population declares what it needs.
     let markers = try MarkerResolver.resolveAvailable(panel.markers, parameters: dataSet.parameters, file: file)
-    let input = try GatingInput(dataSet)
-    guard input.events.eventCount > 0 else { throw PanelResolutionError.noEvents(file: file) }
+    guard n > 0 else { throw PanelResolutionError.noEvents(file: file) }
     let instrument = InstrumentClassification.classify(dataSet)
     var compensation = CompensationReference.fileSpillover
     if panel.compensation == .none || instrument.kind == .mass {
       compensation = .uncompensated
-    } else if input.fileSpillover == nil {
+    } else if fileSpillover == nil {
       compensation = .uncompensated
       diagnostics.append(Diagnostic(.warning, .clinicalNoSpillover,
                                     "the file has no spillover matrix: fluorescence is analysed uncompensated", at: where_))
     }
     // Gates are found in at most GatingSample.limit events (a fixed stride); the engine then
     // applies them to every event.
-    let n = input.events.eventCount
     let sample = n > GatingSample.limit ? GatingSample(events: GatingSample.limit, of: n) : nil
     if let sample {
       diagnostics.append(Diagnostic(.note, .clinicalGatingSample,
                                     "gates found in \(sample.events) of \(n) events (every \(String(format: "%.2f", Double(n) / Double(sample.events)))th, spread over the acquisition); every event is counted",
                                     at: where_))
     }
-    let space = try EventSpace(input: sample?.input(from: input) ?? input, dataSet: dataSet, markers: markers, definitions: panel.markers,
+    let space = try EventSpace(input: try sampleInput(sample), dataSet: dataSet, markers: markers, definitions: panel.markers,
                                instrument: instrument, compensation: compensation, rules: panel.effectiveScales)
     try space.prepareStainedMarkers()
     var gater = AdaptiveGater(panel: panel, space: space, cutOverrides: cutOverrides, gateOverrides: gateOverrides, file: file)
@@ -230,10 +281,8 @@ public struct VisitAnalyzer: Sendable {
     diagnostics += gater.diagnostics
     let gating = AppliedGating(instrument: instrument, scales: space.appliedScales, gates: gater.gates, sample: sample)
     let strategy = try gating.strategy(markers: markers, compensation: compensation)
-    let result = try GatingEngine.evaluate(strategy, on: input)
-    diagnostics += result.diagnostics
-    return ResolvedPanel(markers: markers, cuts: gater.appliedCuts, gating: gating, result: result, diagnostics: diagnostics,
-                         unreported: gater.unreported, input: input)
+    return FoundGates(markers: markers, cuts: gater.appliedCuts, gating: gating, strategy: strategy, diagnostics: diagnostics,
+                      unreported: gater.unreported)
   }
 
   /// Per reported population (with a mask and a path), per fluorescence marker, the requested
@@ -281,20 +330,20 @@ public struct VisitAnalyzer: Sendable {
     return out
   }
 
-  func summarize(_ result: GatingResult, input: GatingInput, dataSet: FCSDataSet, file: String, visit: VisitInfo,
-                         markers: [String: MarkerChannel], cuts: [AppliedCut], diagnostics: [Diagnostic]) throws -> VisitAnalysis {
-    // Statistics over the fluorescence markers, compensated, when asked for: per reported
-    // population and marker, the ValueSummary that GatingResult.statistics computes, but only
-    // for the reported populations and concurrently (selection over 10⁷ values per population and marker).
-    let stats = statistics.isEmpty ? [:] : try reportedStatistics(result, input: input, markers: markers)
+  func summarize(_ counts: PopulationCounts, found: FoundGates, gatingDiagnostics: [Diagnostic],
+                 statistics stats: [String: [String: [String: Double?]]], dataSet: FCSDataSet, file: String,
+                 visit: VisitInfo) throws -> VisitAnalysis {
     let summary = VisitSummary(report: panel.report, roles: panel.roles, thresholds: panel.thresholds, countMethod: countMethod,
                                carBackgroundPercentOfT: carBackgroundPercentOfT)
-    var a = try summary.analysis(PopulationCounts(result), statistics: stats, file: file, visit: visit, diagnostics: diagnostics)
+    var a = try summary.analysis(counts, statistics: stats, file: file, visit: visit, diagnostics: found.diagnostics + gatingDiagnostics)
     a.dataSet = dataSet.index
     a.panel = panel.name
     a.panelVersion = panel.version
-    a.markers = panel.markers.compactMap { markers[$0.marker] }
-    a.cuts = cuts
+    a.markers = panel.markers.compactMap { found.markers[$0.marker] }
+    a.cuts = found.cuts
+    a.gating = found.gating
+    a.missingMarkers = panel.markers.map(\.marker).filter { found.markers[$0] == nil }
+    a.unreported = panel.report.compactMap { p in found.unreported[p.population].map { UnreportedPopulation(population: p.population, reason: $0) } }
     return a
   }
 }

@@ -23,14 +23,17 @@ public struct PopulationCounts: Sendable, Equatable {
   }
 
   /// The populations of a gating result.
-  public init(_ result: GatingResult) {
+  public init(_ result: GatingResult) { self.init(GatingCounts(result)) }
+
+  /// The populations of a strategy's counts.
+  public init(_ gating: GatingCounts) {
     var counts: [String: Int] = [:], parents: [String: String] = [:], paths: [String: String] = [:]
-    for (id, mask) in result.masks {
-      counts[id.rawValue] = mask.setCount
-      if let p = result.strategy.parent(of: id) { parents[id.rawValue] = p.rawValue }
-      if let path = result.strategy.path(of: id) { paths[id.rawValue] = path.description }
+    for (id, count) in gating.counts {
+      counts[id.rawValue] = count
+      if let p = gating.strategy.parent(of: id) { parents[id.rawValue] = p.rawValue }
+      if let path = gating.strategy.path(of: id) { paths[id.rawValue] = path.description }
     }
-    self.init(eventCount: result.eventCount, counts: counts, parents: parents, paths: paths)
+    self.init(eventCount: gating.eventCount, counts: counts, parents: parents, paths: paths)
   }
 
   /// Events in population `id`, `nil` when there is no such population (or no id).

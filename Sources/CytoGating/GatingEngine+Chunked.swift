@@ -49,17 +49,8 @@ extension GatingEngine {
     let n = input.eventCount
     let wordCount = (n + 63) >> 6
     var words: [GateID: [UInt64]] = [:]
-    var diagnostics: [Diagnostic] = []
-    var start = 0
-    repeat {
-      let range = start..<min(n, start + input.chunkEvents)
-      let chunk = GatingInput(channels: input.channels, events: try input.read(range), scalings: input.scalings,
-                              fileSpillover: input.fileSpillover, fileSpilloverKeyword: input.fileSpilloverKeyword)
-      let r = try evaluate(strategy, on: chunk)
-      if start == 0 {
-        diagnostics = r.diagnostics
-        for id in r.masks.keys { words[id] = [UInt64](repeating: 0, count: wordCount) }
-      }
+    let first = try forEachChunk(strategy, input, progress: progress) { start, r in
+      if start == 0 { for id in r.masks.keys { words[id] = [UInt64](repeating: 0, count: wordCount) } }
       let offset = start >> 6
       for (id, m) in r.masks {
         words[id]!.withUnsafeMutableBufferPointer { dst in
@@ -68,11 +59,68 @@ extension GatingEngine {
           }
         }
       }
+    }
+    var masks: [GateID: EventMask] = [:]
+    for (id, w) in words { masks[id] = EventMask(count: n, words: w) }
+    return GatingResult(eventCount: n, strategy: strategy, masks: masks, diagnostics: first.diagnostics)
+  }
+
+  /// Applies `strategy` to events read chunk by chunk and keeps only the number of events in
+  /// each population: the counts of ``evaluate(_:chunks:progress:)``, in memory bounded by one
+  /// chunk whatever the number of events (a 10⁸-event file's masks alone would be 12.5 MB per
+  /// population).
+  /// - Throws: as ``evaluate(_:chunks:progress:)``.
+  public static func count(_ strategy: GatingStrategy, chunks input: ChunkedGatingInput,
+                           progress: ((Int) -> Void)? = nil) throws -> GatingCounts {
+    var counts: [GateID: Int] = [:]
+    let first = try forEachChunk(strategy, input, progress: progress) { _, r in
+      for (id, m) in r.masks { counts[id, default: 0] += m.setCount }
+    }
+    return GatingCounts(eventCount: input.eventCount, strategy: first.strategy, counts: counts, diagnostics: first.diagnostics)
+  }
+
+  /// Gates each chunk in order and hands its result to `body` with the chunk's first event;
+  /// returns the first chunk's result (its resolved strategy and diagnostics hold for all).
+  private static func forEachChunk(_ strategy: GatingStrategy, _ input: ChunkedGatingInput, progress: ((Int) -> Void)?,
+                                   _ body: (Int, GatingResult) throws -> Void) throws -> GatingResult {
+    let n = input.eventCount
+    var first: GatingResult? = nil
+    var start = 0
+    repeat {
+      let range = start..<min(n, start + input.chunkEvents)
+      let chunk = GatingInput(channels: input.channels, events: try input.read(range), scalings: input.scalings,
+                              fileSpillover: input.fileSpillover, fileSpilloverKeyword: input.fileSpilloverKeyword)
+      let r = try evaluate(strategy, on: chunk)
+      if first == nil { first = r }
+      try body(start, r)
       start = range.upperBound
       progress?(start)
     } while start < n
-    var masks: [GateID: EventMask] = [:]
-    for (id, w) in words { masks[id] = EventMask(count: n, words: w) }
-    return GatingResult(eventCount: n, strategy: strategy, masks: masks, diagnostics: diagnostics)
+    return first!
+  }
+}
+
+/// The number of events in every population of a strategy applied to a sample, without the
+/// masks (``GatingEngine/count(_:chunks:progress:)``).
+public struct GatingCounts: Sendable, Equatable {
+  public let eventCount: Int
+  /// The strategy as applied (a FlowJo export resolved against the input).
+  public let strategy: GatingStrategy
+  /// Events per population id (in the population and all its ancestors).
+  public let counts: [GateID: Int]
+  /// Decisions made while gating, as ``GatingResult/diagnostics``.
+  public let diagnostics: [Diagnostic]
+
+  public init(eventCount: Int, strategy: GatingStrategy, counts: [GateID: Int], diagnostics: [Diagnostic]) {
+    self.eventCount = eventCount
+    self.strategy = strategy
+    self.counts = counts
+    self.diagnostics = diagnostics
+  }
+
+  /// The counts of a gating result's masks.
+  public init(_ result: GatingResult) {
+    self.init(eventCount: result.eventCount, strategy: result.strategy, counts: result.masks.mapValues(\.setCount),
+              diagnostics: result.diagnostics)
   }
 }

@@ -35,6 +35,19 @@ struct ChunkedDecodeTests {
         #expect(Self.slice(allScaled, lo..<hi).elementsEqualNaNAware(scaled.storage), "\(name) set \(i) scaled \(lo)..<\(hi)")
       }
       #expect(joined.flatMap { $0 }.elementsEqualNaNAware(all.storage), "\(name) set \(i): chunks joined")
+      // Events picked by index (a gating sample): the rows of the whole matrix, raw and scaled,
+      // including the first and last event, a repeated one and an unordered pair.
+      var picks = n == 0 ? [] : [0, n - 1, n / 2, n / 2]
+      for _ in 0..<min(n, 3_000) { picks.append(Int(rng.next() % UInt64(n))) }
+      if n > 0 { picks = picks.sorted() + [n - 1, 0] }
+      let fresh = try FCSFile(contentsOf: path).dataSets[i]
+      let picked = try fresh.events(.raw, as: Float.self, at: picks)
+      let pickedScaled = try fresh.events(.scaled, as: Double.self, at: picks)
+      #expect(picked.eventCount == picks.count && picked.channelCount == ds.parameters.count)
+      let rows = (0..<all.channelCount).flatMap { c in picks.map { all.storage[c * n + $0] } }
+      let rowsScaled = (0..<allScaled.channelCount).flatMap { c in picks.map { allScaled.storage[c * n + $0] } }
+      #expect(rows.elementsEqualNaNAware(picked.storage), "\(name) set \(i): events at indices")
+      #expect(rowsScaled.elementsEqualNaNAware(pickedScaled.storage), "\(name) set \(i): scaled events at indices")
       // Decoding the whole data set again after its pages were released reads the file again.
       #expect(try chunked.events(.raw, as: Float.self).storage.elementsEqualNaNAware(all.storage))
     }

@@ -215,6 +215,15 @@ struct EngineBlockTests {
         }, progress: { seen.append($0) })
       #expect(chunked.masks == whole.masks, "n=\(n) chunkBytes=\(chunkBytes)")
       #expect(seen.last == n && seen == seen.sorted())
+      // Counting chunk by chunk (no masks kept) gives every population's mask count.
+      var counted: [Int] = []
+      let counts = try GatingEngine.count(strategy, chunks: ChunkedGatingInput(
+        channels: names, eventCount: n, scalings: scalings, fileSpillover: spill, chunkBytes: chunkBytes) { r in
+          EventMatrix(eventCount: r.count, channelCount: 5, columnMajor: (0..<5).flatMap { c in read.m.storage[(c * n + r.lowerBound)..<(c * n + r.upperBound)] })
+        }, progress: { counted.append($0) })
+      #expect(counts == GatingCounts(whole), "n=\(n) chunkBytes=\(chunkBytes)")
+      #expect(Set(counts.counts.keys) == Set(whole.masks.keys) && (n == 0 || counts.counts.values.contains { $0 > 0 }))
+      #expect(counted == seen)
     }
   }
 }

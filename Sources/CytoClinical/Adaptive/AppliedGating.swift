@@ -1,4 +1,5 @@
 import CytoCore
+import CytoFCS
 import CytoGating
 import CytoTransforms
 
@@ -45,6 +46,15 @@ public struct GatingSample: Codable, Sendable, Equatable {
   public var indices: [Int] {
     let step = Double(of) / Double(events)
     return (0..<events).map { Int(Double($0) * step) }
+  }
+
+  /// The stored values of the sampled events read straight from the file: only their bytes
+  /// (``FCSDataSet/events(_:as:at:)``), so the file is never decoded whole. The same input as
+  /// ``input(from:)`` of the whole file's input.
+  public func input(from dataSet: FCSDataSet) throws -> GatingInput {
+    let header = ChunkedGatingInput(dataSet)
+    return GatingInput(channels: header.channels, events: try dataSet.events(.raw, as: Float.self, at: indices), scalings: header.scalings,
+                       fileSpillover: header.fileSpillover, fileSpilloverKeyword: header.fileSpilloverKeyword)
   }
 
   /// The stored values of the sampled events (same channels, scalings and spillover).
