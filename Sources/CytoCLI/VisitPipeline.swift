@@ -97,19 +97,17 @@ struct VisitPipeline: Sendable {
   }
 
   /// Every fluorochrome of the matrix compensated (scatter and time as stored, linear), one
-  /// channel at a time, and the masks of the analysis's gating.
+  /// channel at a time, and the masks of the analysis's gating. One reader for all channels:
+  /// each channel is compensated once, straight from the stored columns (no detector column
+  /// copied per channel), the `Double` sum rounded to `Float` once.
   static func events(_ resolved: VisitAnalyzer.ResolvedPanel, compensate panelCompensates: Bool) throws -> VisitEvents {
     let input = resolved.input
     let compensate = panelCompensates && input.fileSpillover != nil
     let reference: CompensationReference = compensate ? .fileSpillover : .uncompensated
+    var reader = try ChannelValueReader(input: input)
     var storage: [Float] = []
     storage.reserveCapacity(input.events.eventCount * input.channels.count)
-    for c in input.channels {
-      switch try GatingEngine.channelValues(c, compensation: reference, input: input) {
-      case .float(let v): storage += v
-      case .double(let v): storage += v.lazy.map { Float($0) }
-      }
-    }
+    for c in input.channels { storage += try reader.floatValues(c, compensation: reference) }
     let matrix = EventMatrix<Float>(eventCount: input.events.eventCount, channelCount: input.channels.count, columnMajor: storage)
     let masks = Dictionary(uniqueKeysWithValues: resolved.result.masks.map { ($0.key.rawValue, $0.value) })
     return VisitEvents(channels: input.channels.map(\.rawValue), matrix: matrix, compensated: compensate, masks: masks)

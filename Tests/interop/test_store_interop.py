@@ -162,6 +162,27 @@ def test_series_match_the_cli(store):
         assert [x.decode() for x in calls["visit"]] == ["day-007", "day+014", "day+120"]
 
 
+def read_fcs_float32(path):
+    """(events × parameters float64 array of linear values, (detectors, spillover matrix)) of a
+    little-endian float32 list-mode FCS 3.x file such as `cytoreset simulate` writes."""
+    b = path.read_bytes()
+    t0, t1 = int(b[10:18]), int(b[18:26])
+    text = b[t0:t1 + 1]
+    parts = text[1:].split(text[:1])
+    kw = {k.decode().upper(): v.decode() for k, v in zip(parts[0::2], parts[1::2])}
+    assert kw["$DATATYPE"] == "F" and kw["$BYTEORD"] == "1,2,3,4"
+    n, p = int(kw["$TOT"]), int(kw["$PAR"])
+    d0 = int(kw["$BEGINDATA"])
+    raw = np.frombuffer(b[d0:d0 + 4 * n * p], dtype="<f4").reshape(n, p).astype(np.float64)
+    f = kw["$SPILLOVER"].split(",")
+    k = int(f[0])
+    # Linear values: the time parameter × $TIMESTEP.
+    for j in range(p):
+        if kw.get(f"$P{j + 1}N", "").lower() == "time" and "$TIMESTEP" in kw:
+            raw[:, j] *= float(kw["$TIMESTEP"])
+    return raw, (f[1:1 + k], np.array([float(x) for x in f[1 + k:]]).reshape(k, k))
+
+
 def test_kept_events_and_masks(store):
     with h5py.File(store["path"], "r") as f:
         v = f["patients/P02/visits/day+028"]
@@ -171,6 +192,17 @@ def test_kept_events_and_masks(store):
         assert ev.compression == "gzip" and ev.compression_opts == 1 and ev.shuffle
         assert ev.chunks == (1, ev.shape[1])
         assert ev.attrs["compensated"] == "file spillover"
+        # The stored values are the file's, compensated by its $SPILLOVER (computed here from
+        # the FCS bytes): fluorochromes compensated, scatter and time linear.
+        raw, spill = read_fcs_float32(store["dir"] / "e.fcs")
+        names = [c.decode() if isinstance(c, bytes) else c for c in channels]
+        detectors, matrix = spill
+        comp = raw[:, [names.index(x) for x in detectors]] @ np.linalg.inv(matrix)
+        stored = ev[()]
+        for j, name in enumerate(names):
+            expect = comp[:, detectors.index(name)] if name in detectors else raw[:, j]
+            assert np.allclose(stored[j], expect, rtol=1e-5, atol=1e-2), name
+        assert not np.allclose(stored[names.index(detectors[0])], raw[:, names.index(detectors[0])])
         masks = v["analyses/1/masks"]
         n = masks.attrs["events"]
         t = v["analyses/1/populations"][()]
