@@ -157,6 +157,7 @@ public struct VisitAnalyzer: Sendable {
                       progress: ((Int) -> Void)? = nil) throws -> VisitAnalysis {
     guard statistics.isEmpty else { return try analyzeResolving(dataSet, file: file, visit: visit).analysis }
     try countMethod?.validate()
+    try validateOverrides()
     let header = ChunkedGatingInput(dataSet)
     // A file small enough to find its gates in every event is decoded once and gated whole.
     var whole: GatingInput? = nil
@@ -221,12 +222,7 @@ public struct VisitAnalyzer: Sendable {
 
   /// Resolves markers, finds every gate in the sample's events and gates it.
   public func resolvedStrategy(_ dataSet: FCSDataSet, file: String) throws -> ResolvedPanel {
-    for name in cutOverrides.keys where !panel.cuts.contains(where: { $0.name == name }) {
-      throw PanelError.invalid(file: "--cut", detail: "panel '\(panel.name)' has no cut '\(name)' (cuts: \(panel.cuts.map(\.name).joined(separator: ", ")))")
-    }
-    for id in gateOverrides.keys where !panel.populations.contains(where: { $0.id == id }) {
-      throw PanelError.invalid(file: "--gate", detail: "panel '\(panel.name)' has no gate '\(id)' (gates: \(panel.populations.map(\.id).joined(separator: ", ")))")
-    }
+    try validateOverrides()
     let input = try GatingInput(dataSet)
     let found = try findGates(dataSet, file: file, eventCount: input.events.eventCount, fileSpillover: input.fileSpillover) { sample in
       sample?.input(from: input) ?? input
@@ -234,6 +230,16 @@ public struct VisitAnalyzer: Sendable {
     let result = try GatingEngine.evaluate(found.strategy, on: input)
     return ResolvedPanel(markers: found.markers, cuts: found.cuts, gating: found.gating, result: result,
                          diagnostics: found.diagnostics + result.diagnostics, unreported: found.unreported, input: input)
+  }
+
+  /// Every `--cut` and `--gate` names a cut or gate of the panel.
+  func validateOverrides() throws {
+    for name in cutOverrides.keys where !panel.cuts.contains(where: { $0.name == name }) {
+      throw PanelError.invalid(file: "--cut", detail: "panel '\(panel.name)' has no cut '\(name)' (cuts: \(panel.cuts.map(\.name).joined(separator: ", ")))")
+    }
+    for id in gateOverrides.keys where !panel.populations.contains(where: { $0.id == id }) {
+      throw PanelError.invalid(file: "--gate", detail: "panel '\(panel.name)' has no gate '\(id)' (gates: \(panel.populations.map(\.id).joined(separator: ", ")))")
+    }
   }
 
   /// The gates of one sample, found in its events, and the strategy they make.
