@@ -13,7 +13,7 @@
 #   SKIP_FLOWKIT=1 …                             # without FlowKit
 #
 # Needs: a release build (make release), python3; FlowKit in .venv-flowkit (created by the
-# interop tests, `make interop`). Files are simulated (reference instrument, 15 channels) in
+# interop tests, `make interop`) or FLOWKIT_PYTHON (make bench-peers passes its .venv-gating). Files are simulated (reference instrument, 15 channels) in
 # ${DATA:-Benchmarks/data/clinical} and kept for the next run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +21,7 @@ bin="${CYTORESET:-$root/.build/release/cytoreset}"
 runs="${RUNS:-3}"
 data="${DATA:-$root/Benchmarks/data/clinical}"
 sizes=(${SIZES:-1000000 10000000})
-fk_python="$root/.venv-flowkit/bin/python"
+fk_python="${FLOWKIT_PYTHON:-$root/.venv-flowkit/bin/python}"
 [ -x "$bin" ] || { echo "no release build at $bin (make release)" >&2; exit 2; }
 mkdir -p "$data"
 work=$(mktemp -d)

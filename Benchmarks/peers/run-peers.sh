@@ -6,6 +6,8 @@
 #   RUNS=3 Benchmarks/peers/run-peers.sh     # fewer parse runs
 #   GATING_RUNS=3 SLOW_RUNS=1 …              # gating runs per tool; FlowKit/flowutils runs on 10⁷ events
 #   SKIP_GATING=1 / SKIP_PARSE=1 …           # only one of the two comparisons (report not written)
+#   SKIP_CLINICAL=1 …                        # without the clinical path (gate/analyze/ingest/FlowKit at
+#                                              CLINICAL_SIZES, default 10⁶ 10⁷ 10⁸: ~6.6 GB of disk)
 #   Benchmarks/peers/run-peers.sh 1e5x16     # only some files (the report is then not written)
 #
 # Steps: release build of bench-data and parse-once (own scratch folder, so the ordo-one
@@ -72,4 +74,20 @@ if [ -z "${SKIP_GATING:-}" ]; then
   "$gvenv/bin/python" "$here/gating_peers.py" --gate-once "$bin/gate-once" --python "$gvenv/bin/python" \
     --runs "${GATING_RUNS:-3}" --slow-runs "${SLOW_RUNS:-1}" --data "${CYTORESET_BENCH_DATA:-$bench/data}" \
     "${glabels[@]}" "${append[@]}"
+fi
+if [ -z "${SKIP_CLINICAL:-}" ]; then
+  # The clinical path beside the generic one (issue #17): gate of the exported strategy,
+  # analyze, ingest and FlowKit applying that strategy, on the same files (Benchmarks/clinical-path.sh).
+  echo "== clinical path (${CLINICAL_SIZES:-1000000 10000000 100000000} events)" >&2
+  (cd "$root" && swift build -c release -Xswiftc -target-cpu -Xswiftc "${TARGET_CPU:-haswell}" --product cytoreset >&2)
+  table="$(mktemp)"
+  FLOWKIT_PYTHON="$gvenv/bin/python" SIZES="${CLINICAL_SIZES:-1000000 10000000 100000000}" RUNS="${CLINICAL_RUNS:-3}" \
+    OUT="$table" "$bench/clinical-path.sh" > /dev/null
+  cat "$table"
+  if [ -n "$full" ]; then
+    { echo; echo "## The clinical path: gate, analyze, ingest and FlowKit on one strategy"; echo
+      echo "\`Benchmarks/clinical-path.sh\`, $(date -u +%Y-%m-%d), median / best of ${CLINICAL_RUNS:-3} runs, peak RSS; FlowKit once, up to 10⁷ events. See docs/clinical-path.md."
+      echo; cat "$table"; } >> "$root/docs/benchmarks.md"
+  fi
+  rm -f "$table"
 fi

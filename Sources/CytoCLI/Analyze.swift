@@ -145,7 +145,7 @@ struct Analyze: ParsableCommand {
     // made again for them once all are analysed (the same result as analysing them with it).
     let paths = files, days = day, patient = patient, infusion = infusion, dataSet = analysis.dataSet, qcDir = qc
     if let qc { try FileManager.default.createDirectory(atPath: qc, withIntermediateDirectories: true) }
-    var outcomes = Batch.run(Array(files.indices), label: "analyze", events: { $0.events }) { i in
+    var outcomes = Batch.run(Array(files.indices), label: "analyze", events: { $0.events }) { i, gated in
       let ds = try FCSFile(contentsOf: paths[i]).dataSet(dataSet)
       let (panel, note) = try choice.panel(for: ds, file: paths[i])
       var analyzer = template
@@ -153,7 +153,7 @@ struct Analyze: ParsableCommand {
       let visit = VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion)
       guard let qc = qcDir else {
         // Counts only: the file is read in chunks, in bounded memory.
-        var a = try analyzer.analyze(ds, file: paths[i], visit: visit)
+        var a = try analyzer.analyze(ds, file: paths[i], visit: visit, progress: gated)
         if let note { a.diagnostics.insert(note, at: 0) }
         return a
       }

@@ -92,10 +92,10 @@ extension Analyze {
     let recordFailures = onFailure == .record
     let outcomes = Batch.run(Array(files.indices), label: "analyze", events: { (o: RecordOutcome) in
       if case .analysed(let a) = o { a.events } else { 0 }
-    }) { i -> RecordOutcome in
+    }) { i, gated -> RecordOutcome in
       let record: AnalysisRecord
       do {
-        let submission = try pipeline.submission(for: jobs[i])
+        let submission = try pipeline.submission(for: jobs[i], gated: gated)
         record = try AnalysisRecord(submission: submission, fileSizeBytes: try Self.fileSize(jobs[i].path))
       } catch {
         guard recordFailures else { throw error }

@@ -82,12 +82,21 @@ enum Batch {
   /// (analyses without events), so every finished one is kept until all are done.
   static func run<T: Sendable>(_ indices: [Int], label: String, events: @escaping @Sendable (T) -> Int,
                                _ body: @escaping @Sendable (Int) throws -> T) -> [Int: Result<T, Error>] {
+    run(indices, label: label, events: events) { i, _ in try body(i) }
+  }
+
+  /// ``run(_:label:events:_:)`` for work that reports the events it has gated so far in its
+  /// file (`gated(n)`, from any thread): the progress line's rate counts them before the
+  /// file finishes, so one large file shows its progress too.
+  static func run<T: Sendable>(_ indices: [Int], label: String, events: @escaping @Sendable (T) -> Int,
+                               _ body: @escaping @Sendable (Int, _ gated: @escaping @Sendable (Int) -> Void) throws -> T)
+    -> [Int: Result<T, Error>] {
     let progress = ProgressBar(label: label, total: indices.count)
     var results: [Int: Result<T, Error>] = [:]
     let work = indices
     try? ordered(work.count, work: { k in
-      let r = Result { try body(work[k]) }
-      progress.fileDone(events: (try? r.get()).map(events) ?? 0)
+      let r = Result { try body(work[k]) { progress.gated(k, events: $0) } }
+      progress.fileDone(events: (try? r.get()).map(events) ?? 0, key: k)
       return r
     }) { k, r in
       results[work[k]] = r.flatMap { $0 }
@@ -253,7 +262,8 @@ final class ProgressBar: @unchecked Sendable {
   let total: Int
   let enabled: Bool
   private let start = ContinuousClock.now
-  private let state = Mutex<(done: Int, events: Int, note: String, drawn: Bool, finished: Bool)>((0, 0, "", false, false))
+  private let state = Mutex<(done: Int, events: Int, note: String, drawn: Bool, finished: Bool, partial: [Int: Int])>(
+    (0, 0, "", false, false, [:]))
   private let timer: DispatchSourceTimer?
 
   init(label: String, total: Int, enabled: Bool = isatty(STDERR_FILENO) == 1) {
@@ -272,13 +282,21 @@ final class ProgressBar: @unchecked Sendable {
     redraw()
   }
 
-  /// A file finished (failed files count as done, with 0 events).
-  func fileDone(events: Int) {
+  /// A file finished (failed files count as done, with 0 events); `key`: the file's key in
+  /// ``gated(_:events:)``, whose partial count it replaces.
+  func fileDone(events: Int, key: Int? = nil) {
     state.withLock {
       $0.done += 1
       $0.events += events
+      if let key { $0.partial[key] = nil }
     }
     redraw()
+  }
+
+  /// Events gated so far in the file `key` (not finished yet): counted in the rate until
+  /// ``fileDone(events:key:)``. Not redrawn here: the timer redraws every second.
+  func gated(_ key: Int, events: Int) {
+    state.withLock { $0.partial[key] = events }
   }
 
   /// Sets the note after the numbers ("" clears it).
@@ -310,7 +328,10 @@ final class ProgressBar: @unchecked Sendable {
   /// The frame now.
   var frame: ProgressFrame {
     let elapsed = (ContinuousClock.now - start) / .seconds(1)
-    return state.withLock { ProgressFrame(label: label, done: $0.done, total: total, events: $0.events, elapsed: elapsed, note: $0.note) }
+    return state.withLock {
+      ProgressFrame(label: label, done: $0.done, total: total, events: $0.events + $0.partial.values.reduce(0, +), elapsed: elapsed,
+                    note: $0.note)
+    }
   }
 
   private func redraw() {

@@ -137,3 +137,30 @@ import Testing
     #expect(started.withLock { $0 } <= 10 + 3)
   }
 }
+
+/// Events gated inside files that are not finished yet count in the progress line's rate, and
+/// a finished file's partial count is replaced by its total (not counted twice).
+@Suite struct ProgressInFileTests {
+  @Test func partialEventsCountUntilTheFileIsDone() {
+    let bar = ProgressBar(label: "analyze", total: 2, enabled: false)
+    bar.gated(0, events: 4_000_000)
+    bar.gated(1, events: 1_000_000)
+    bar.gated(0, events: 6_000_000)  // the latest count of a file replaces the earlier one
+    #expect(bar.frame.events == 7_000_000 && bar.frame.done == 0)
+    bar.fileDone(events: 10_000_000, key: 0)
+    #expect(bar.frame.events == 11_000_000 && bar.frame.done == 1)
+    bar.fileDone(events: 0, key: 1)  // failed: its partial count goes too
+    #expect(bar.frame.events == 10_000_000 && bar.frame.done == 2)
+  }
+
+  @Test func batchWorkReportsGatedEvents() {
+    let seen = Mutex<[Int]>([])
+    let results = Batch.run([0, 1, 2], label: "t", events: { (n: Int) in n }) { i, gated in
+      gated(i * 10)
+      seen.withLock { $0.append(i) }
+      return i * 100
+    }
+    #expect(results.keys.sorted() == [0, 1, 2] && (try? results[2]?.get()) == 200)
+    #expect(seen.withLock { $0.sorted() } == [0, 1, 2])
+  }
+}
