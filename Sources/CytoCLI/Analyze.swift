@@ -153,7 +153,7 @@ struct Analyze: ParsableCommand {
       let visit = VisitInfo(patient: patient, day: days.isEmpty ? nil : days[i], infusion: infusion)
       guard let qc = qcDir else {
         // Counts only: the file is read in chunks, in bounded memory.
-        var a = try analyzer.analyze(ds, file: paths[i], visit: visit, progress: gated)
+        var a = try analyzer.analyze(ds, file: paths[i], visit: visit, progress: { gated($0, ds.eventCount) })
         if let note { a.diagnostics.insert(note, at: 0) }
         return a
       }

@@ -86,16 +86,16 @@ enum Batch {
   }
 
   /// ``run(_:label:events:_:)`` for work that reports the events it has gated so far in its
-  /// file (`gated(n)`, from any thread): the progress line's rate counts them before the
-  /// file finishes, so one large file shows its progress too.
+  /// file and the file's events (`gated(n, of)`, from any thread): the progress line's rate,
+  /// bar and ETA count them before the file finishes, so one large file shows its progress too.
   static func run<T: Sendable>(_ indices: [Int], label: String, events: @escaping @Sendable (T) -> Int,
-                               _ body: @escaping @Sendable (Int, _ gated: @escaping @Sendable (Int) -> Void) throws -> T)
+                               _ body: @escaping @Sendable (Int, _ gated: @escaping @Sendable (Int, Int) -> Void) throws -> T)
     -> [Int: Result<T, Error>] {
     let progress = ProgressBar(label: label, total: indices.count)
     var results: [Int: Result<T, Error>] = [:]
     let work = indices
     try? ordered(work.count, work: { k in
-      let r = Result { try body(work[k]) { progress.gated(k, events: $0) } }
+      let r = Result { try body(work[k]) { progress.gated(k, events: $0, of: $1) } }
       progress.fileDone(events: (try? r.get()).map(events) ?? 0, key: k)
       return r
     }) { k, r in
@@ -170,6 +170,11 @@ struct ProgressFrame: Equatable {
   var elapsed: Double
   /// What is happening now (for example "committing 50 visits to cohort.h5"), or empty.
   var note = ""
+  /// The files in progress, as a number of files: the sum of each one's fraction gated so far.
+  var inFlight = 0.0
+
+  /// Files done, counting the gated fractions of those in progress.
+  var progress: Double { min(Double(total), Double(done) + inFlight) }
 
   /// Events per second of wall time so far; nil before anything finished.
   var eventsPerSecond: Double? {
@@ -177,12 +182,13 @@ struct ProgressFrame: Equatable {
     return Double(events) / elapsed
   }
 
-  /// Seconds left if the remaining files take as long on average as the finished ones; nil
-  /// before the first file finished, 0 when all are done.
+  /// Seconds left if the remaining work goes at the pace so far (files done plus the gated
+  /// fractions of those in progress); nil before anything progressed, 0 when all are done.
   var eta: Double? {
     if done >= total { return 0 }
-    guard done > 0, elapsed > 0 else { return nil }
-    return elapsed / Double(done) * Double(total - done)
+    let p = progress
+    guard p > 0, elapsed > 0 else { return nil }
+    return elapsed / p * (Double(total) - p)
   }
 
   /// "0:07", "12:34", "1:02:03"; "--:--" when unknown.
@@ -243,7 +249,7 @@ struct ProgressFrame: Equatable {
         let room = limit - label.count - widest - 4  // " [", "] "
         guard room >= 10 else { continue }
         let w = min(30, room)
-        let filled = total > 0 ? min(w, w * done / total) : w
+        let filled = total > 0 ? min(w, Int(Double(w) * progress / Double(total))) : w
         text = "[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: w - filled))] " + text
       }
       text = "\(label) " + text
@@ -262,7 +268,7 @@ final class ProgressBar: @unchecked Sendable {
   let total: Int
   let enabled: Bool
   private let start = ContinuousClock.now
-  private let state = Mutex<(done: Int, events: Int, note: String, drawn: Bool, finished: Bool, partial: [Int: Int])>(
+  private let state = Mutex<(done: Int, events: Int, note: String, drawn: Bool, finished: Bool, partial: [Int: (Int, Int)])>(
     (0, 0, "", false, false, [:]))
   private let timer: DispatchSourceTimer?
 
@@ -293,10 +299,11 @@ final class ProgressBar: @unchecked Sendable {
     redraw()
   }
 
-  /// Events gated so far in the file `key` (not finished yet): counted in the rate until
-  /// ``fileDone(events:key:)``. Not redrawn here: the timer redraws every second.
-  func gated(_ key: Int, events: Int) {
-    state.withLock { $0.partial[key] = events }
+  /// `events` of the `of` events of file `key` (not finished yet) gated so far: counted in the
+  /// rate, bar and ETA until ``fileDone(events:key:)``. Not redrawn here: the timer redraws
+  /// every second.
+  func gated(_ key: Int, events: Int, of total: Int) {
+    state.withLock { $0.partial[key] = (events, max(total, events)) }
   }
 
   /// Sets the note after the numbers ("" clears it).
@@ -329,8 +336,9 @@ final class ProgressBar: @unchecked Sendable {
   var frame: ProgressFrame {
     let elapsed = (ContinuousClock.now - start) / .seconds(1)
     return state.withLock {
-      ProgressFrame(label: label, done: $0.done, total: total, events: $0.events + $0.partial.values.reduce(0, +), elapsed: elapsed,
-                    note: $0.note)
+      ProgressFrame(label: label, done: $0.done, total: total, events: $0.events + $0.partial.values.reduce(0) { $0 + $1.0 },
+                    elapsed: elapsed, note: $0.note,
+                    inFlight: $0.partial.values.reduce(0) { $0 + ($1.1 > 0 ? Double($1.0) / Double($1.1) : 0) })
     }
   }
 

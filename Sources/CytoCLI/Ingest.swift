@@ -157,7 +157,7 @@ struct Ingest: ParsableCommand {
       orderedJobs.count, workers: workers, window: keepEvents ? workers + 1 : max(batch, 4 * workers),
       started: { k in if !tty { printError("ingest: [\(k + 1)/\(total)] analysing \(orderedJobs[k].path)") } },
       work: { k in
-        let r = Result { try pipeline.submission(for: orderedJobs[k]) { bar.gated(k, events: $0) } }
+        let r = Result { try pipeline.submission(for: orderedJobs[k]) { bar.gated(k, events: $0, of: $1) } }
         bar.fileDone(events: (try? r.get())?.analysis.events ?? 0, key: k)
         return try r.get()
       }

@@ -41,8 +41,9 @@ struct VisitPipeline: Sendable {
 
   /// One visit's submission, analysed without a CAR background (the caller applies it, in
   /// storing order). Runs on a worker thread.
-  /// - Parameter gated: called with the events gated so far, when the file is read in chunks.
-  func submission(for job: VisitJob, gated: ((Int) -> Void)? = nil) throws -> VisitSubmission {
+  /// - Parameter gated: called with the events gated so far and the file's events, when the
+  ///   file is read in chunks.
+  func submission(for job: VisitJob, gated: ((Int, Int) -> Void)? = nil) throws -> VisitSubmission {
     switch gating {
     case .panel(let choice, let cuts, let gates, let statistics):
       return try panelSubmission(job, choice: choice, cuts: cuts, gates: gates, statistics: statistics, gated: gated)
@@ -52,7 +53,7 @@ struct VisitPipeline: Sendable {
   }
 
   private func panelSubmission(_ job: VisitJob, choice: PanelChoice, cuts: [String: Double], gates: [String: GateOverride],
-                               statistics: [ChannelStatistic], gated: ((Int) -> Void)?) throws -> VisitSubmission {
+                               statistics: [ChannelStatistic], gated: ((Int, Int) -> Void)?) throws -> VisitSubmission {
     let hashing = ConcurrentFileHash(path: job.path)
     let ds: FCSDataSet
     do { ds = try FCSFile(contentsOf: job.path).dataSet(dataSet) } catch { throw hashing.failure(or: error) }
@@ -71,7 +72,8 @@ struct VisitPipeline: Sendable {
       if keepEvents { events = try Self.events(r.resolved, compensate: panel.compensation != .none) }
     } else {
       // Counts only: the file is read in chunks, in bounded memory.
-      analysis = try analyzer.analyze(ds, file: job.path, visit: visit, progress: gated)
+      let n = ds.eventCount
+      analysis = try analyzer.analyze(ds, file: job.path, visit: visit, progress: gated.map { g in { g($0, n) } })
       if let note { analysis.diagnostics.insert(note, at: 0) }
     }
     let provenance = VisitProvenance(

@@ -143,20 +143,30 @@ import Testing
 @Suite struct ProgressInFileTests {
   @Test func partialEventsCountUntilTheFileIsDone() {
     let bar = ProgressBar(label: "analyze", total: 2, enabled: false)
-    bar.gated(0, events: 4_000_000)
-    bar.gated(1, events: 1_000_000)
-    bar.gated(0, events: 6_000_000)  // the latest count of a file replaces the earlier one
+    bar.gated(0, events: 4_000_000, of: 10_000_000)
+    bar.gated(1, events: 1_000_000, of: 4_000_000)
+    bar.gated(0, events: 6_000_000, of: 10_000_000)  // the latest count of a file replaces the earlier one
     #expect(bar.frame.events == 7_000_000 && bar.frame.done == 0)
+    #expect(abs(bar.frame.inFlight - 0.85) < 1e-12)
     bar.fileDone(events: 10_000_000, key: 0)
-    #expect(bar.frame.events == 11_000_000 && bar.frame.done == 1)
+    #expect(bar.frame.events == 11_000_000 && bar.frame.done == 1 && abs(bar.frame.inFlight - 0.25) < 1e-12)
     bar.fileDone(events: 0, key: 1)  // failed: its partial count goes too
-    #expect(bar.frame.events == 10_000_000 && bar.frame.done == 2)
+    #expect(bar.frame.events == 10_000_000 && bar.frame.done == 2 && bar.frame.inFlight == 0)
+  }
+
+  /// One large file: its gated fraction drives the bar and the ETA before it finishes.
+  @Test func etaAndBarFromTheFractionInProgress() {
+    var f = ProgressFrame(label: "analyze", done: 0, total: 1, events: 25_000_000, elapsed: 4, inFlight: 0.25)
+    #expect(f.eta == 12)
+    #expect(f.line(width: 120).hasPrefix("analyze [#######                       ] 0/1 files"))
+    f.inFlight = 0
+    #expect(f.eta == nil)
   }
 
   @Test func batchWorkReportsGatedEvents() {
     let seen = Mutex<[Int]>([])
     let results = Batch.run([0, 1, 2], label: "t", events: { (n: Int) in n }) { i, gated in
-      gated(i * 10)
+      gated(i * 10, 100)
       seen.withLock { $0.append(i) }
       return i * 100
     }
