@@ -19,7 +19,9 @@ import Foundation
 //   absolute error of a small fraction of ulp(x₁) would be a large relative error in y.
 //
 // Below the table (where b·Δ < 10⁻⁴) the series Δ = u − c₂u², u = |x|/B′(x₁),
-// c₂ = B″(x₁)/(2B′(x₁)) is used; its relative error is below (b·Δ)² ≈ 10⁻⁸.
+// c₂ = B″(x₁)/(2B′(x₁)) is used; its relative error is below (b·Δ)² ≈ 10⁻⁸. (If that point is
+// below Float's normal range — a very steep scale — the table starts at 2⁻¹²⁶ and the lanes
+// below it go to the exact kernel instead.)
 //
 // Every lane depends only on its own input, so a value gives the same result in any lane,
 // column position or column length.
@@ -61,6 +63,9 @@ final class FloatForwardTable: @unchecked Sendable {
   let inverseSlope0: Float, quadratic: Float
   /// Negative x whose |y| is below this go to the exact kernel (x₁/64).
   let nearZero: Float
+  /// Whether the series is good below ``lowerLimit``; if not (its limit is below Float's
+  /// normal range, so the table starts higher — a very steep scale), those lanes are exact.
+  let seriesHolds: Bool
   /// Largest interpolation error found at the interval midpoints, relative to
   /// max(|y|, x₁/64) for both signs (in Float64, before rounding the coefficients).
   let midpointError: Double
@@ -75,6 +80,7 @@ final class FloatForwardTable: @unchecked Sendable {
     nearZero = Float(curve.zero / 64)
     // From where the series is good to 1e−8 to T·2²⁰.
     let lowData = curve.seriesLimit, topData = curve.tableTop
+    seriesHolds = lowData >= Double(Float.leastNormalMagnitude) && inverseSlope0.isFinite
     var built: (bits: Int32, first: Int32, count: Int32, cubics: [SIMD4<Float>], error: Double) = (5, 1, 0, [], 0)
     if lowData.isFinite, topData.isFinite, lowData > 0 {
       let low = Float(max(lowData, Double(Float.leastNormalMagnitude)))
@@ -192,7 +198,8 @@ final class FloatForwardTable: @unchecked Sendable {
       y = y.replacing(with: x1 + signed, where: small)
     }
     let absY = unsafeBitCast(unsafeBitCast(y, to: I8.self) & 0x7FFF_FFFF, to: F8.self)
-    let exact = outside .| (negative .& (absY .< nearZero))
+    var exact = outside .| (negative .& (absY .< nearZero))
+    if !seriesHolds { exact = exact .| small }
     return (y, exact)
   }
 }

@@ -14,13 +14,16 @@ struct LogAsinhFloatKernelTests {
   static let boundMargin = 16.0
 
   /// Gating-ML compliance-style scales (T = 262144, M = 4.5, A = 0/1; M = 5, T = 10000), a
-  /// CyTOF cofactor-5 arcsinh (s = 1/5), A = M, few and many decades, tiny and huge T.
+  /// CyTOF cofactor-5 arcsinh (s = 1/5), A = M, few and many decades, tiny and huge T, and
+  /// scales so steep (s = sinh(M ln 10)/T ≥ 10⁴⁰) that the linear series would start below
+  /// Float's normal range.
   static let transforms: [ScaleTransform] = {
     do {
       var list: [ScaleTransform] = []
       for (t, m, a) in [
         (262_144.0, 4.5, 0.0), (262_144, 4.5, 1), (10_000, 5, 0), (10_000, 5, 2), (5 * sinh(4 * M_LN10), 4, 0),
         (5 * sinh(M_LN10), 1, 0), (262_144, 4.5, 4.5), (1, 0.01, 0), (1e6, 12, 3), (0.001, 2, 1), (1e30, 30, 0),
+        (1, 50, 0), (1e-20, 10, 2),
       ] {
         list.append(.fasinh(try ArcsinhParameters(t: t, m: m, a: a)))
       }
