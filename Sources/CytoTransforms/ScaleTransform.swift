@@ -225,7 +225,7 @@ func rebound<S, T>(_ b: UnsafeMutableBufferPointer<S>, to: T.Type) -> UnsafeMuta
 /// * Logicle, Hyperlog, FlowJo biex: (a) ≤ 2 Float ulp ≤ 2.4·10⁻⁷·|y|; (b) ≤ u·|y − x₁|
 ///   (B is convex with B(x₁) = 0, so B(Δ)/B′(Δ) ≤ Δ). Bound `e·(1 + |x₁| + |y|)`, about 40×.
 /// * `fasinh`, y = x₁ ± asinh(s·|x|)/R with R = (M + A)·ln 10: (a) ≤ 1.97·u·(|y| + x₁)
-///   measured over 11 parameter sets (the table's c₀ = x₁ ± Δ and its cubic are each rounded
+///   measured over 13 parameter sets (the table's c₀ = x₁ ± Δ and its cubic are each rounded
 ///   once); (b) ≤ u/R, because |x|·y′(x) = (s|x|/√(1 + s²x²))/R ≤ 1/R. Bound
 ///   `e·(x₁ + 1/R + |y|)`, ≥ 85× (a) + (b) ≤ 3·u·(x₁ + 1/R + |y|).
 /// * `flog`, y = log₁₀(x/T)/M + 1: (a) ≤ 1.97·u·(|y| + 1/(M·ln 10)) measured over 9 sets
