@@ -74,6 +74,13 @@ enum Kernels {
     /// Inputs from this magnitude on (and non-finite ones) are transformed exactly at once:
     /// rounding them to Float could overflow.
     static let exactFrom = 1e30
+    /// Whether the error bound covers `x`: 0, or 2⁻¹²⁶ ≤ |x| < ``exactFrom``. Below Float's
+    /// normal range rounding to Float is not relative (`flog` of a Double that rounds to a
+    /// subnormal or to 0 could be far off), so those inputs are transformed exactly too.
+    @inline(__always) static func floatHolds(_ x: Double) -> Bool {
+      let a = abs(x)
+      return a < exactFrom && (a >= Double(Float.leastNormalMagnitude) || a == 0)
+    }
   }
 
   /// Per-task buffers for lazily computed dimensions: one block of `Double` values and a
@@ -366,9 +373,9 @@ enum Kernels {
       for i in 0..<m {
         let k = Int(index[i]), x = dense[i]
         inputs[k] = x
-        if abs(x) < ApproximateForward.exactFrom {
+        if ApproximateForward.floatHolds(x) {
           vals[k] = Double(f[i])
-        } else {  // huge, infinite or NaN: Float could not hold it
+        } else {  // huge, infinite, NaN or below Float's normal range: exact at once
           vals[k] = approx.transform.forward(x)
           exact[k >> 6] |= 1 &<< UInt64(k & 63)
         }

@@ -24,9 +24,9 @@ public struct ArcsinhParameters: Sendable, Hashable, Codable, CustomStringConver
   /// Additional negative decades `A`.
   public let a: Double
   /// sinh(M·ln 10) / T.
-  private let inputScale: Double
+  let inputScale: Double
   /// (M + A)·ln 10.
-  private let range: Double
+  let range: Double
 
   /// Validates and stores `fasinh` parameters.
   /// - Throws: ``TransformParameterError`` naming `T`, `M` or `A` when T ≤ 0, M ≤ 0,

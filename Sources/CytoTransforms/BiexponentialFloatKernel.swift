@@ -19,7 +19,9 @@ import Foundation
 //   absolute error of a small fraction of ulp(x₁) would be a large relative error in y.
 //
 // Below the table (where b·Δ < 10⁻⁴) the series Δ = u − c₂u², u = |x|/B′(x₁),
-// c₂ = B″(x₁)/(2B′(x₁)) is used; its relative error is below (b·Δ)² ≈ 10⁻⁸.
+// c₂ = B″(x₁)/(2B′(x₁)) is used; its relative error is below (b·Δ)² ≈ 10⁻⁸. (If that point is
+// below Float's normal range — a very steep scale — the table starts at 2⁻¹²⁶ and the lanes
+// below it go to the exact kernel instead.)
 //
 // Every lane depends only on its own input, so a value gives the same result in any lane,
 // column position or column length.
@@ -61,6 +63,9 @@ final class FloatForwardTable: @unchecked Sendable {
   let inverseSlope0: Float, quadratic: Float
   /// Negative x whose |y| is below this go to the exact kernel (x₁/64).
   let nearZero: Float
+  /// Whether the series is good below ``lowerLimit``; if not (its limit is below Float's
+  /// normal range, so the table starts higher — a very steep scale), those lanes are exact.
+  let seriesHolds: Bool
   /// Largest interpolation error found at the interval midpoints, relative to
   /// max(|y|, x₁/64) for both signs (in Float64, before rounding the coefficients).
   let midpointError: Double
@@ -68,20 +73,14 @@ final class FloatForwardTable: @unchecked Sendable {
   /// x > 0 in `0..<intervals`, x < 0 in `intervals..<2·intervals`.
   let cubics: UnsafeMutablePointer<SIMD4<Float>>
 
-  init(_ kernel: BiexponentialKernel) {
-    let curve = kernel.curve
-    x1 = Float(curve.x1)
-    inverseSlope0 = Float(1 / curve.slope0)
-    let second: Double =
-      switch curve.family {
-      case .logicle: curve.p * curve.b * curve.b - curve.q * curve.d * curve.d
-      case .hyperlog: curve.p * curve.b * curve.b
-      }
-    quadratic = Float(second / (2 * curve.slope0))
-    nearZero = Float(curve.x1 / 64)
-    // From where b·Δ = 1e−4 (the series is good to 1e−8 below) to T·2²⁰.
-    let lowData = curve.positiveBranch(splat(1e-4 / curve.b))[0]
-    let topData = curve.positiveBranch(splat(1 - curve.x1))[0] * 0x1p20
+  init(_ curve: some FloatTableCurve) {
+    x1 = Float(curve.zero)
+    inverseSlope0 = Float(curve.seriesSlope)
+    quadratic = Float(curve.seriesQuadratic)
+    nearZero = Float(curve.zero / 64)
+    // From where the series is good to 1e−8 to T·2²⁰.
+    let lowData = curve.seriesLimit, topData = curve.tableTop
+    seriesHolds = lowData >= Double(Float.leastNormalMagnitude) && inverseSlope0.isFinite
     var built: (bits: Int32, first: Int32, count: Int32, cubics: [SIMD4<Float>], error: Double) = (5, 1, 0, [], 0)
     if lowData.isFinite, topData.isFinite, lowData > 0 {
       let low = Float(max(lowData, Double(Float.leastNormalMagnitude)))
@@ -93,7 +92,7 @@ final class FloatForwardTable: @unchecked Sendable {
         let infinityKey = Int32(bitPattern: Float.infinity.bitPattern) >> shift
         let last = min(Int32(bitPattern: top.bitPattern) >> shift + 1, infinityKey, first + Self.maxOctaves << bits)
         guard last > first else { break }
-        let (cubics, error) = Self.cubics(kernel, first: first, count: last - first, shift: shift)
+        let (cubics, error) = Self.cubics(curve, first: first, count: last - first, shift: shift)
         built = (bits, first, last - first, cubics, error)
         if error <= Self.tolerance { break }
       }
@@ -118,9 +117,9 @@ final class FloatForwardTable: @unchecked Sendable {
   /// The cubics of `count` intervals from node key `first` (x > 0, then x < 0), and the
   /// largest midpoint error relative to max(|y|, x₁/64) over both signs.
   private static func cubics(
-    _ kernel: BiexponentialKernel, first: Int32, count n32: Int32, shift: Int32
+    _ curve: some FloatTableCurve, first: Int32, count n32: Int32, shift: Int32
   ) -> ([SIMD4<Float>], Double) {
-    let curve = kernel.curve
+    let x1 = curve.zero
     let n = Int(n32)
     // Nodes at even positions, midpoints at odd ones; exact Δ and dΔ/dx 4 at a time.
     let m = 2 * n + 1
@@ -133,8 +132,7 @@ final class FloatForwardTable: @unchecked Sendable {
     while i < m {
       var x = DVec()
       for l in 0..<laneCount { x[l] = xs[min(i + l, m - 1)] }
-      let delta = kernel.delta(x)
-      let slope = 1 / curve.halleyTerms(delta, x).d1
+      let (delta, slope) = curve.deltaAndSlope(x)
       for l in 0..<laneCount where i + l < m {
         deltas[i + l] = delta[l]
         slopes[i + l] = slope[l]
@@ -143,20 +141,20 @@ final class FloatForwardTable: @unchecked Sendable {
     }
     var out = [SIMD4<Float>](repeating: SIMD4(), count: 2 * n)
     var worst = 0.0
-    let floor = curve.x1 / 64
+    let floor = x1 / 64
     for k in 0..<n {
       let (a, mid, b) = (2 * k, 2 * k + 1, 2 * k + 2)
       let h = xs[b] - xs[a]
       let hm0 = h * slopes[a], hm1 = h * slopes[b], dy = deltas[b] - deltas[a]
       let c2 = 3 * dy - 2 * hm0 - hm1
       let c3 = hm0 + hm1 - 2 * dy
-      let positive = SIMD4(Float(curve.x1 + deltas[a]), Float(hm0), Float(c2), Float(c3))
-      let negative = SIMD4(Float(curve.x1 - deltas[a]), Float(-hm0), Float(-c2), Float(-c3))
+      let positive = SIMD4(Float(x1 + deltas[a]), Float(hm0), Float(c2), Float(c3))
+      let negative = SIMD4(Float(x1 - deltas[a]), Float(-hm0), Float(-c2), Float(-c3))
       out[k] = positive
       out[n + k] = negative
       // The interpolation error of Δ at t = ½ (before rounding the coefficients to Float).
       let error = abs(deltas[a] + 0.5 * (hm0 + 0.5 * (c2 + 0.5 * c3)) - deltas[mid])
-      let y = min(curve.x1 + deltas[mid], max(abs(curve.x1 - deltas[mid]), floor))
+      let y = min(x1 + deltas[mid], max(abs(x1 - deltas[mid]), floor))
       worst = max(worst, error / y)
     }
     return (out, worst)
@@ -200,7 +198,8 @@ final class FloatForwardTable: @unchecked Sendable {
       y = y.replacing(with: x1 + signed, where: small)
     }
     let absY = unsafeBitCast(unsafeBitCast(y, to: I8.self) & 0x7FFF_FFFF, to: F8.self)
-    let exact = outside .| (negative .& (absY .< nearZero))
+    var exact = outside .| (negative .& (absY .< nearZero))
+    if !seriesHolds { exact = exact .| small }
     return (y, exact)
   }
 }
@@ -212,46 +211,41 @@ final class LazyFloatForwardTable: @unchecked Sendable {
 
   init() {}
 
-  func get(_ kernel: BiexponentialKernel) -> FloatForwardTable {
+  func get(_ curve: @autoclosure () -> some FloatTableCurve) -> FloatForwardTable {
     lock.lock()
     defer { lock.unlock() }
     if let table { return table }
-    let built = FloatForwardTable(kernel)
+    let built = FloatForwardTable(curve())
     table = built
     return built
   }
 }
 
-extension BiexponentialKernel {
-  /// The Float32 forward transform of 8 lanes: the table, with the lanes it does not cover
-  /// computed by the exact Float64 ``forward(_:)`` and rounded.
-  @inline(__always)
-  func forwardFloat(_ x: F8, _ table: FloatForwardTable) -> F8 {
-    var (y, exact) = table.forward(x)
-    if any(exact) {
-      let lo = narrow(forward(widen(x.lowHalf))), hi = narrow(forward(widen(x.highHalf)))
-      y = y.replacing(with: F8(lowHalf: lo, highHalf: hi), where: exact)
-    }
-    return y
+extension BiexponentialKernel: FloatTableCurve {
+  var zero: Double { curve.x1 }
+  var seriesSlope: Double { 1 / curve.slope0 }
+  /// c₂ = B″(x₁)/(2B′(x₁)).
+  var seriesQuadratic: Double {
+    let second: Double =
+      switch curve.family {
+      case .logicle: curve.p * curve.b * curve.b - curve.q * curve.d * curve.d
+      case .hyperlog: curve.p * curve.b * curve.b
+      }
+    return second / (2 * curve.slope0)
+  }
+  /// Where b·Δ = 10⁻⁴ (the series' relative error is below (b·Δ)² there).
+  var seriesLimit: Double { curve.positiveBranch(splat(1e-4 / curve.b))[0] }
+  /// T·2²⁰.
+  var tableTop: Double { curve.positiveBranch(splat(1 - curve.x1))[0] * 0x1p20 }
+  func deltaAndSlope(_ ax: DVec) -> (delta: DVec, slope: DVec) {
+    let delta = self.delta(ax)
+    return (delta, 1 / curve.halleyTerms(delta, ax).d1)
   }
 
-  /// Forward-transforms `src[range]` into `dst[range]` in Float32, 8 values at a time; the
-  /// tail goes through a zero-padded vector.
+  /// Forward-transforms `src[range]` into `dst[range]` in Float32 (the table, and the exact
+  /// Float64 ``forward(_:)`` for the lanes it does not cover).
   func forwardFloat(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
     let table = floatTable.get(self)
-    let rs = UnsafeRawPointer(src), rd = UnsafeMutableRawPointer(dst)
-    let width = F8.scalarCount
-    var i = range.lowerBound
-    while i &+ width <= range.upperBound {
-      let v = rs.loadUnaligned(fromByteOffset: i &* 4, as: F8.self)
-      rd.storeBytes(of: forwardFloat(v, table), toByteOffset: i &* 4, as: F8.self)
-      i &+= width
-    }
-    if i < range.upperBound {
-      var v = F8()
-      for j in 0..<(range.upperBound &- i) { v[j] = src[i &+ j] }
-      let r = forwardFloat(v, table)
-      for j in 0..<(range.upperBound &- i) { dst[i &+ j] = r[j] }
-    }
+    mapLanes8(src, dst, range) { table.forward($0, exact: forward) }
   }
 }

@@ -20,8 +20,10 @@ import CytoCore
 /// Accuracy: `flin` is exact up to rounding; the others are computed in Float64 with SIMD
 /// elementary functions within 2 ulp, and `logicle`/`hyperlog` forward by Halley iteration
 /// to the root (measured against a Float64 bisection: ≤ 1.4e−15). Float32 data are widened to
-/// Float64, transformed and rounded back once — except `flin` forward, which is computed in
-/// Float32 within 1 ulp of that. docs/transforms.md has the measurements.
+/// Float64, transformed and rounded back once — except the forward of `flin` (computed in
+/// Float32 within 1 ulp of that) and of `logicle`, `hyperlog`, `biex`, `fasinh` and `flog`
+/// (Float32 table kernels within a few Float ulps, see ``Float32ForwardErrorBound``).
+/// docs/transforms.md has the measurements.
 public enum ScaleTransform: Sendable, Hashable {
   /// Gating-ML 2.0 `flin`: (x + A)/(T + A).
   case flin(LinearParameters)
@@ -89,7 +91,9 @@ public enum ScaleTransform: Sendable, Hashable {
   }
 
   /// Transforms Float32 `input` into `output` (same count; they may be the same memory),
-  /// computing in Float64 and rounding once (`flin`: in Float32, within 1 ulp of that).
+  /// computing in Float64 and rounding once (`flin`: in Float32, within 1 ulp of that;
+  /// `logicle`, `hyperlog`, `biex`, `fasinh`, `flog`: Float32 table kernels, see
+  /// ``Float32ForwardErrorBound``).
   /// - Precondition: `output.count == input.count`.
   public func forward(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
     apply(.forward, input, output)
@@ -209,15 +213,25 @@ func rebound<S, T>(_ b: UnsafeMutableBufferPointer<S>, to: T.Type) -> UnsafeMuta
 ///
 /// For a Float64 input `x` rounded to Float32 and transformed by the Float32 kernel
 /// (`ScaleTransform.forwardSerial(_:)`), the result `y₃₂` satisfies
-/// `|y₃₂ − y₆₄(x)| ≤ absolute + relative·|y₆₄(x)|` for every finite `x` with `|x| < 10³⁰`.
+/// `|y₃₂ − y₆₄(x)| ≤ absolute + relative·|y₆₄(x)|` for every `x` with `x = 0` or
+/// `2⁻¹²⁶ ≤ |x| < 10³⁰` (Float's normal range: below it rounding to Float is not relative);
+/// where `y₆₄(x)` is not finite (`flog` at 0 or below), `y₃₂` is the same value.
 ///
-/// Derivation (Logicle and Hyperlog, whose Float32 forward is the interpolation table of
-/// docs/transforms.md): the kernel is within 2 Float ulp of the exact value of its Float
-/// input (measured over 21 parameter sets × 278,000 inputs), i.e. ≤ 2.4·10⁻⁷·|y|; rounding the
-/// input to Float moves it by ≤ 2⁻²⁴·|x|, which moves y by ≤ 2⁻²⁴·|x|·y′(x) ≤ 2⁻²⁴·|y − x₁|
-/// (B is convex with B(x₁) = 0, so B(Δ)/B′(Δ) ≤ Δ). The bound used,
-/// `2⁻¹⁶·(1 + |x₁| + |y|)`, is about 40× the sum of both — headroom for the measured (not
-/// proven) kernel bound.
+/// Each bound is the sum of (a) the kernel's error on its Float input, measured by dense
+/// sweeps (FloatKernelTests, docs/transforms.md), and (b) the effect of rounding the input to
+/// Float, which moves x by ≤ u·|x| (u = 2⁻²⁴) and so y by ≤ u·|x|·y′(x) — times ≥ 40 for
+/// headroom over the measured (not proven) kernel error. With e = 2⁻¹⁶ = 256·u:
+///
+/// * Logicle, Hyperlog, FlowJo biex: (a) ≤ 2 Float ulp ≤ 2.4·10⁻⁷·|y|; (b) ≤ u·|y − x₁|
+///   (B is convex with B(x₁) = 0, so B(Δ)/B′(Δ) ≤ Δ). Bound `e·(1 + |x₁| + |y|)`, about 40×.
+/// * `fasinh`, y = x₁ ± asinh(s·|x|)/R with R = (M + A)·ln 10: (a) ≤ 1.97·u·(|y| + x₁)
+///   measured over 13 parameter sets (the table's c₀ = x₁ ± Δ and its cubic are each rounded
+///   once); (b) ≤ u/R, because |x|·y′(x) = (s|x|/√(1 + s²x²))/R ≤ 1/R. Bound
+///   `e·(x₁ + 1/R + |y|)`, ≥ 85× (a) + (b) ≤ 3·u·(x₁ + 1/R + |y|).
+/// * `flog`, y = log₁₀(x/T)/M + 1: (a) ≤ 1.97·u·(|y| + 1/(M·ln 10)) measured over 9 sets
+///   (the octave offset, the cubic and their sum are each rounded once; |offset| ≤
+///   |y| + log₁₀2/M); (b) ≤ u/(M·ln 10), since |x|·y′(x) = 1/(M·ln 10). Bound
+///   `e·(1/(M·ln 10) + |y|)`, ≥ 85× their sum.
 public struct Float32ForwardErrorBound: Sendable, Hashable {
   /// Error allowed at y = 0, in display units.
   public let absolute: Double
@@ -230,21 +244,24 @@ public struct Float32ForwardErrorBound: Sendable, Hashable {
 
 extension ScaleTransform {
   /// The error bound of the Float32 forward path, for transforms whose Float32 kernel is much
-  /// faster than the Float64 one (Logicle, Hyperlog, FlowJo biex); `nil` for the others, whose
-  /// Float64 forward is already cheap.
+  /// faster than the Float64 one (Logicle, Hyperlog, FlowJo biex, `fasinh`, `flog`); `nil`
+  /// for `flin` and Gating-ML 1.5 `asinh`, whose Float32 path computes in Float64.
   ///
   /// Callers that need Float64 decisions (the gating engine) compute in Float32 and recompute in
-  /// Float64 only the values within this bound of a cut.
+  /// Float64 only the values within this bound of a cut. The derivation of each bound is in
+  /// ``Float32ForwardErrorBound``.
   public var float32ForwardErrorBound: Float32ForwardErrorBound? {
-    let x1: Double
+    let e = 0x1p-16, ln10 = 2.302_585_092_994_045_7
     switch self {
-    case .logicle(let p): x1 = p.zeroPosition
-    case .hyperlog(let p): x1 = p.zeroPosition
-    case .flowJoBiex(let p): x1 = p.logicle.zeroPosition
-    case .flin, .flog, .fasinh, .gml15Asinh: return nil
+    case .logicle(let p): return Float32ForwardErrorBound(absolute: e * (1 + abs(p.zeroPosition)), relative: e)
+    case .hyperlog(let p): return Float32ForwardErrorBound(absolute: e * (1 + abs(p.zeroPosition)), relative: e)
+    case .flowJoBiex(let p): return Float32ForwardErrorBound(absolute: e * (1 + abs(p.logicle.zeroPosition)), relative: e)
+    case .fasinh(let p):
+      let r = (p.m + p.a) * ln10
+      return Float32ForwardErrorBound(absolute: e * (p.a * ln10 / r + 1 / r), relative: e)
+    case .flog(let p): return Float32ForwardErrorBound(absolute: e / (p.m * ln10), relative: e)
+    case .flin, .gml15Asinh: return nil
     }
-    let e = 0x1p-16
-    return Float32ForwardErrorBound(absolute: e * (1 + abs(x1)), relative: e)
   }
 
   /// The Float32 forward transform of `values`, in place, on the calling thread (the same

@@ -2,6 +2,7 @@ import CytoCore
 @testable import CytoGating
 import CytoTestSupport
 import CytoTransforms
+import Foundation
 import Testing
 
 /// `GatingEngine.evaluate` (all gates fused block by block, stored columns read in place, Float
@@ -105,12 +106,19 @@ struct EngineBlockTests {
   /// events placed within a few ulps of every rectangle cut, quadrant divider and polygon edge
   /// (in display space, compensated or not) get the Float64 rule's answer. The data are checked
   /// to contain events whose Float32 display value is on the other side of a cut than the Float64
-  /// one, so a missing re-decision would fail this test.
-  @Test(arguments: ["logicle", "hyperlog"])
+  /// one, so a missing re-decision would fail this test (checked for every kind by setting the
+  /// bound to 0: the masks then differ).
+  @Test(arguments: ["logicle", "hyperlog", "fasinh", "fasinhA1", "flog"])
   func float32TransformsDecideNearCutsExactly(kind: String) throws {
-    let scale: ScaleTransform = kind == "logicle"
-      ? .logicle(try LogicleParameters(t: 262_144, w: 0.5, m: 4.5, a: 0))
-      : .hyperlog(try HyperlogParameters(t: 262_144, w: 0.5, m: 4.5, a: 0))
+    let scale: ScaleTransform =
+      switch kind {
+      case "logicle": .logicle(try LogicleParameters(t: 262_144, w: 0.5, m: 4.5, a: 0))
+      case "hyperlog": .hyperlog(try HyperlogParameters(t: 262_144, w: 0.5, m: 4.5, a: 0))
+      case "fasinh": .fasinh(try ArcsinhParameters(t: 262_144, m: 4.5, a: 0))
+      case "fasinhA1": .fasinh(try ArcsinhParameters(t: 262_144, m: 4.5, a: 1))
+      default: .flog(try LogarithmicParameters(t: 262_144, m: 4.5))
+      }
+    #expect(scale.float32ForwardErrorBound != nil)
     let tr = Transformation(id: "L", kind: .scale(scale))
     let names = ["FSC", "A", "B", "C"].map { ChannelName($0) }
     let spill = SpilloverMatrix(channels: Array(names[1...]), values: [1, 0.02, 0.01, 0.03, 1, 0.02, 0.01, 0.05, 1])
@@ -182,6 +190,47 @@ struct EngineBlockTests {
           || ReferenceGating.inPolygon(b32[$0], c32[$0], poly) != want["Poly"]![$0]
       }
       #expect(flips.count > 20, "\(kind) \(comp): only \(flips.count) Float32 flips; the test data do not exercise the re-decision")
+    }
+  }
+
+  /// Inputs outside Float's normal range (Double values that round to a Float subnormal or to
+  /// 0, and values ≥ 10³⁰) are transformed exactly: for `flog` the Float-rounded input could
+  /// be far outside the error bound (3·10⁻⁴⁵ rounds to 2.8·10⁻⁴⁵, 5·10⁻⁴⁶ to 0 ↦ −∞). Cuts in
+  /// the tiny and huge ranges get the Float64 rule's answer.
+  @Test(arguments: ["flog", "fasinh"])
+  func float32TransformsExactOutsideFloatNormalRange(kind: String) throws {
+    let scale: ScaleTransform = kind == "flog"
+      ? .flog(try LogarithmicParameters(t: 262_144, m: 4.5)) : .fasinh(try ArcsinhParameters(t: 1e-30, m: 60, a: 0))
+    let tr = Transformation(id: "L", kind: .scale(scale))
+    let n = 40_000
+    var rng = SeededGenerator(seed: 31)
+    // Tiny: raw/10¹², 10⁻⁴⁷…10⁻³⁶ log-uniform; huge: raw/10⁻⁵, 10²⁵…10⁴³.
+    let tiny = (0..<n).map { _ in Float(pow(10, Double.random(in: -35...(-24), using: &rng))) }
+    let huge = (0..<n).map { _ in Float(pow(10, Double.random(in: 20...38, using: &rng))) * (rng.next() % 5 == 0 ? -1 : 1) }
+    let input = GatingInput(channels: ["T", "H"], events: EventMatrix(eventCount: n, channelCount: 2, columnMajor: tiny + huge),
+                            scalings: [.divide(by: 1e12), .divide(by: 1e-5)])
+    func dim(_ c: String) -> GateDimension { .channel(ChannelName(c), transform: "L") }
+    let (lo, hi) = (scale.forward(1e-44), scale.forward(1e-40))
+    let (hugeCut, poly) = (scale.forward(3e30), [Vertex(lo, scale.forward(1e29)), Vertex(hi, scale.forward(1e29)), Vertex(hi, scale.forward(4e41))])
+    let strategy = try GatingStrategy(transformations: [tr], gates: [
+      Gate(id: "Tiny", shape: .rectangle([RectangleSide(dim("T"), min: lo, max: hi)])),
+      Gate(id: "Huge", shape: .rectangle([RectangleSide(dim("H"), min: hugeCut)])),
+      Gate(id: "Poly", shape: .polygon(x: dim("T"), y: dim("H"), vertices: poly)),
+    ])
+    let result = try GatingEngine.evaluate(strategy, on: input)
+    let t = tr.applyScale(try GatingEngine.channelValues("T", compensation: .uncompensated, input: input, strategy: strategy))
+    let h = tr.applyScale(try GatingEngine.channelValues("H", compensation: .uncompensated, input: input, strategy: strategy))
+    let want: [GateID: [Bool]] = [
+      "Tiny": t.map { ReferenceGating.inRange($0, min: lo, max: hi) },
+      "Huge": h.map { ReferenceGating.inRange($0, min: hugeCut, max: nil) },
+      "Poly": (0..<n).map { ReferenceGating.inPolygon(t[$0], h[$0], poly) },
+    ]
+    for (id, bits) in want { #expect(result.masks[id] == EventMask(bits), "\(kind) \(id)") }
+    #expect(want.values.allSatisfy { $0.contains(true) && $0.contains(false) })
+    if kind == "flog" {  // the data do put Float-rounded tiny inputs across the cuts
+      let raw = try GatingEngine.channelValues("T", compensation: .uncompensated, input: input, strategy: strategy).doubles
+      let t32 = scale.forward(raw.map { Float($0) }).map { Double($0) }
+      #expect((0..<n).filter { ReferenceGating.inRange(t32[$0], min: lo, max: hi) != want["Tiny"]![$0] }.count > 20)
     }
   }
 
