@@ -1,5 +1,5 @@
 // Benchmarks/float32-kernels.sh builds and runs this (not part of any package target).
-// Kernel throughput: Float32 table kernels (forwardSerial) vs the Float64 forward, one thread.
+// Kernel throughput: Float32 table kernels (forwardFloat32Kernel) vs the Float64 forward, one thread.
 import CytoTransforms
 import Foundation
 
@@ -27,7 +27,7 @@ for (name, t) in transforms {
     for _ in 0..<reps {
       f.withUnsafeMutableBufferPointer { b in
         for k in 0..<n { b[k] = Float(base[k]) }
-        t.forwardSerial(b)
+        t.forwardFloat32Kernel(b)
       }
       sink += Double(f[7])
     }

@@ -369,7 +369,7 @@ enum Kernels {
       // Float32 kernel; inputs kept for the exact recomputation near cuts (`exactValue`).
       let inputs = scratch.inputs[slot], exact = scratch.exact[slot], f = scratch.denseFloat
       for i in 0..<m { f[i] = Float(dense[i]) }
-      approx.transform.forwardSerial(UnsafeMutableBufferPointer(start: f, count: m))
+      approx.transform.forwardFloat32Kernel(UnsafeMutableBufferPointer(start: f, count: m))
       for i in 0..<m {
         let k = Int(index[i]), x = dense[i]
         inputs[k] = x

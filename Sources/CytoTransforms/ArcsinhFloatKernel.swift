@@ -36,14 +36,11 @@ extension ArcsinhParameters {
   }
 
   /// Float32 forward by the interpolation table (exact Float64 lanes where it does not
-  /// apply); inverse via Float64.
-  func mapFloatRange(_ direction: TransformDirection, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-    switch direction {
-    case .forward:
-      let table = floatTable
-      mapLanes8(src, dst, range) { table.forward($0, exact: forwardLanes) }
-    case .inverse: mapLanes(src, dst, range) { inverseFloatLanes($0) }
-    }
+  /// apply): ``ScaleTransform/forwardFloat32Kernel(_:)``, the gating engine's path. The
+  /// `LaneKernel` Float32 forward (``ScaleTransform/forward(_:into:)``) stays Float64 rounded once.
+  func forwardFloatTable(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    let table = floatTable
+    mapLanes8(src, dst, range) { table.forward($0, exact: forwardLanes) }
   }
 }
 

@@ -96,17 +96,15 @@ extension LogarithmicParameters {
     FloatTableCache.shared.table([2, t, m]) { LogFloatTable(self) }
   }
 
-  /// Float32 forward by the tables (exact Float64 lanes where they do not apply); inverse via Float64.
-  func mapFloatRange(_ direction: TransformDirection, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
-    switch direction {
-    case .forward:
-      let table = floatTable
-      mapLanes8(src, dst, range) { x in
-        var (y, lanes) = table.forward(x)
-        if any(lanes) { y = y.replacing(with: exactLanes(x, forwardLanes), where: lanes) }
-        return y
-      }
-    case .inverse: mapLanes(src, dst, range) { inverseFloatLanes($0) }
+  /// Float32 forward by the tables (exact Float64 lanes where they do not apply):
+  /// ``ScaleTransform/forwardFloat32Kernel(_:)``, the gating engine's path. The `LaneKernel`
+  /// Float32 forward (``ScaleTransform/forward(_:into:)``) stays Float64 rounded once.
+  func forwardFloatTable(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    let table = floatTable
+    mapLanes8(src, dst, range) { x in
+      var (y, lanes) = table.forward(x)
+      if any(lanes) { y = y.replacing(with: exactLanes(x, forwardLanes), where: lanes) }
+      return y
     }
   }
 }

@@ -21,9 +21,12 @@ import CytoCore
 /// elementary functions within 2 ulp, and `logicle`/`hyperlog` forward by Halley iteration
 /// to the root (measured against a Float64 bisection: ≤ 1.4e−15). Float32 data are widened to
 /// Float64, transformed and rounded back once — except the forward of `flin` (computed in
-/// Float32 within 1 ulp of that) and of `logicle`, `hyperlog`, `biex`, `fasinh` and `flog`
-/// (Float32 table kernels within a few Float ulps, see ``Float32ForwardErrorBound``).
-/// docs/transforms.md has the measurements.
+/// Float32 within 1 ulp of that) and of `logicle`, `hyperlog` and `biex` (Float32 table
+/// kernels within a few Float ulps, see ``Float32ForwardErrorBound``). `fasinh` and `flog`
+/// have Float32 table kernels too, used by the gating engine under the same bound
+/// (``forwardFloat32Kernel(_:)``); their Float32 ``forward(_:into:)`` stays rounded once from
+/// Float64, because adaptive gating finds gates on those values and issue #17 requires the
+/// analyses to stay identical. docs/transforms.md has the measurements.
 public enum ScaleTransform: Sendable, Hashable {
   /// Gating-ML 2.0 `flin`: (x + A)/(T + A).
   case flin(LinearParameters)
@@ -92,8 +95,7 @@ public enum ScaleTransform: Sendable, Hashable {
 
   /// Transforms Float32 `input` into `output` (same count; they may be the same memory),
   /// computing in Float64 and rounding once (`flin`: in Float32, within 1 ulp of that;
-  /// `logicle`, `hyperlog`, `biex`, `fasinh`, `flog`: Float32 table kernels, see
-  /// ``Float32ForwardErrorBound``).
+  /// `logicle`, `hyperlog`, `biex`: Float32 table kernels, see ``Float32ForwardErrorBound``).
   /// - Precondition: `output.count == input.count`.
   public func forward(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
     apply(.forward, input, output)
@@ -212,7 +214,7 @@ func rebound<S, T>(_ b: UnsafeMutableBufferPointer<S>, to: T.Type) -> UnsafeMuta
 /// How far the Float32 forward path of a transform may be from the exact Float64 forward.
 ///
 /// For a Float64 input `x` rounded to Float32 and transformed by the Float32 kernel
-/// (`ScaleTransform.forwardSerial(_:)`), the result `y₃₂` satisfies
+/// (``ScaleTransform/forwardFloat32Kernel(_:)``), the result `y₃₂` satisfies
 /// `|y₃₂ − y₆₄(x)| ≤ absolute + relative·|y₆₄(x)|` for every `x` with `x = 0` or
 /// `2⁻¹²⁶ ≤ |x| < 10³⁰` (Float's normal range: below it rounding to Float is not relative);
 /// where `y₆₄(x)` is not finite (`flog` at 0 or below), `y₃₂` is the same value.
@@ -269,5 +271,25 @@ extension ScaleTransform {
   public func forwardSerial(_ values: UnsafeMutableBufferPointer<Float>) {
     guard let base = values.baseAddress else { return }
     forwardSerial(base, 0..<values.count)
+  }
+
+  /// The Float32 kernel forward of `values`, in place, on the calling thread: the path
+  /// ``float32ForwardErrorBound`` bounds, which the gating engine computes and re-decides near
+  /// cuts. For `fasinh` and `flog` the Float32 table kernels; for the others the same as
+  /// ``forwardSerial(_:)``.
+  public func forwardFloat32Kernel(_ values: UnsafeMutableBufferPointer<Float>) {
+    guard let base = values.baseAddress else { return }
+    switch self {
+    case .fasinh(let k): k.forwardFloatTable(base, base, 0..<values.count)
+    case .flog(let k): k.forwardFloatTable(base, base, 0..<values.count)
+    default: forwardSerial(base, 0..<values.count)
+    }
+  }
+
+  /// ``forwardFloat32Kernel(_:)`` of `values`, as a new array.
+  public func forwardFloat32Kernel(_ values: [Float]) -> [Float] {
+    var out = values
+    out.withUnsafeMutableBufferPointer { forwardFloat32Kernel($0) }
+    return out
   }
 }

@@ -172,7 +172,7 @@ struct EngineBlockTests {
       }
       func float32(_ c: String) throws -> [Double] {
         let v = try GatingEngine.channelValues(ChannelName(c), compensation: comp, input: input, strategy: strategy).doubles
-        return scale.forward(v.map { Float($0) }).map { Double($0) }
+        return scale.forwardFloat32Kernel(v.map { Float($0) }).map { Double($0) }
       }
       let (a, b, c) = (try exact("A"), try exact("B"), try exact("C"))
       let want: [GateID: [Bool]] = [
@@ -229,7 +229,7 @@ struct EngineBlockTests {
     #expect(want.values.allSatisfy { $0.contains(true) && $0.contains(false) })
     if kind == "flog" {  // the data do put Float-rounded tiny inputs across the cuts
       let raw = try GatingEngine.channelValues("T", compensation: .uncompensated, input: input, strategy: strategy).doubles
-      let t32 = scale.forward(raw.map { Float($0) }).map { Double($0) }
+      let t32 = scale.forwardFloat32Kernel(raw.map { Float($0) }).map { Double($0) }
       #expect((0..<n).filter { ReferenceGating.inRange(t32[$0], min: lo, max: hi) != want["Tiny"]![$0] }.count > 20)
     }
   }

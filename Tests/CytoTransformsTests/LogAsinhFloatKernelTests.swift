@@ -48,7 +48,7 @@ struct LogAsinhFloatKernelTests {
   /// Worst kernel error (units of 2⁻²⁴·(|y| + σ)), worst ulp distance to the rounded Float64
   /// value (where |y| ≥ σ or σ = 0), and the first input whose result is wrong or out of bound.
   static func kernelErrors(_ t: ScaleTransform, _ xs: [Float]) -> (error: Double, ulps: Int, offender: Float?) {
-    let ys = t.forward(xs)
+    let ys = t.forwardFloat32Kernel(xs)
     let sigma = Self.sigma(t)
     var worst = 0.0, worstUlps = 0
     var offender: Float? = nil
@@ -123,7 +123,7 @@ struct LogAsinhFloatKernelTests {
       // The bound's domain: Float's normal range below 10³⁰ (the engine computes the rest exactly).
       if x >= Double(Float.leastNormalMagnitude) && x < 1e30 { xs.append(k % 3 == 0 ? -x : x) }
     }
-    let ys = t.forward(xs.map { Float($0) })
+    let ys = t.forwardFloat32Kernel(xs.map { Float($0) })
     var worst = 0.0
     for k in xs.indices {
       let r = t.forward(xs[k]), y = Double(ys[k])
@@ -150,7 +150,7 @@ struct LogAsinhFloatKernelTests {
     let xs = positive + positive.map { -$0 }
     let e = Self.kernelErrors(t, xs)
     #expect(e.offender == nil, "\(t): x = \(e.offender.map { "\($0)" } ?? "")")
-    let ys = t.forward(xs)
+    let ys = t.forwardFloat32Kernel(xs)
     if case .flog(let p) = t {
       #expect(ys[0] == -.infinity && ys[positive.count] == -.infinity)
       // (With T = 10³⁰⁰ the Float64 path's x/T underflows to −0 for tiny x < 0: −∞, matched above.)
@@ -168,10 +168,10 @@ struct LogAsinhFloatKernelTests {
     var rng = SeededGenerator(seed: 23)
     let pool: [Float] = [0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, 1e-30, 1e30, -5, 262_144]
       + (0..<300).map { _ in Float(262_144 * pow(10, Double.random(in: -7...0.5, using: &rng))) * (Bool.random(using: &rng) ? 1 : -0.01) }
-    let single = Dictionary(pool.map { ($0.bitPattern, t.forward([$0])[0]) }, uniquingKeysWith: { a, _ in a })
+    let single = Dictionary(pool.map { ($0.bitPattern, t.forwardFloat32Kernel([$0])[0]) }, uniquingKeysWith: { a, _ in a })
     for n in Array(0...17) + [1_001, 40_003] {
       let xs = (0..<n).map { _ in pool[Int.random(in: 0..<pool.count, using: &rng)] }
-      let ys = t.forward(xs)
+      let ys = t.forwardFloat32Kernel(xs)
       for k in xs.indices where !same(ys[k], single[xs[k].bitPattern]!) {
         Issue.record("\(t) n = \(n), position \(k), x = \(xs[k]): \(ys[k]) vs \(single[xs[k].bitPattern]!)")
         break
