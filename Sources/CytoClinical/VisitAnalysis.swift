@@ -146,13 +146,13 @@ public struct VisitAnalyzer: Sendable {
   }
 
   /// Analyses `dataSet` (read from `file`).
-  /// - Throws: ``PanelResolutionError``, ``ClinicalError``, ``PanelError`` or gating errors.
   ///
   /// Without statistics, the file is never held whole: the gates are found in a sample read
   /// event by event (``GatingSample``), and the strategy is applied chunk by chunk keeping only
   /// the counts (``GatingEngine/count(_:chunks:progress:)``), so memory stays bounded at any
   /// number of events. The analysis is the one ``analyzeResolving(_:file:visit:)`` gives.
   /// - Parameter progress: called after each chunk with the events gated so far.
+  /// - Throws: ``PanelResolutionError``, ``ClinicalError``, ``PanelError`` or gating errors.
   public func analyze(_ dataSet: FCSDataSet, file: String, visit: VisitInfo = VisitInfo(),
                       progress: ((Int) -> Void)? = nil) throws -> VisitAnalysis {
     guard statistics.isEmpty else { return try analyzeResolving(dataSet, file: file, visit: visit).analysis }

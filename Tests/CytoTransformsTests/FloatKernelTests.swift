@@ -160,12 +160,19 @@ struct FloatKernelTests {
     var rng = SeededGenerator(seed: 21)
     let pool: [Float] = AllTransforms.awkwardValues(top: 262_144).map(Float.init)
       + (0..<200).map { _ in Float(262_144 * pow(10, Double.random(in: -6...0.5, using: &rng))) * (Bool.random(using: &rng) ? 1 : -0.001) }
-    let single = Dictionary(pool.map { ($0.bitPattern, t.forward([$0])[0]) }, uniquingKeysWith: { a, _ in a })
+    Self.expectColumnsEqualSingles(pool, rng: &rng, "\(t)") { t.forward($0) }
+  }
+
+  /// `transform` of columns of 0…17, 1,001 and 40,003 values drawn from `pool` gives every
+  /// value the bits it gets alone.
+  static func expectColumnsEqualSingles(_ pool: [Float], rng: inout SeededGenerator, _ name: String,
+                                        _ transform: ([Float]) -> [Float]) {
+    let single = Dictionary(pool.map { ($0.bitPattern, transform([$0])[0]) }, uniquingKeysWith: { a, _ in a })
     for n in Array(0...17) + [1_001, 40_003] {
       let xs = (0..<n).map { _ in pool[Int.random(in: 0..<pool.count, using: &rng)] }
-      let ys = t.forward(xs)
+      let ys = transform(xs)
       for k in xs.indices where !same(ys[k], single[xs[k].bitPattern]!) {
-        Issue.record("n = \(n), position \(k), x = \(xs[k]): \(ys[k]) vs \(single[xs[k].bitPattern]!)")
+        Issue.record("\(name) n = \(n), position \(k), x = \(xs[k]): \(ys[k]) vs \(single[xs[k].bitPattern]!)")
         break
       }
     }
