@@ -46,7 +46,7 @@ let package = Package(
     .target(name: "CytoWorkspace", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating"]),
     /// Data-driven gating numerics: robust statistics, 1-D and 2-D densities, persistent modes,
     /// valleys, cluster regions, robust lines. Pure functions of arrays; no panel semantics.
-    .target(name: "CytoAutoGating", swiftSettings: optimizedInDebug),
+    .target(name: "CytoAutoGating", dependencies: ["CytoCore"], swiftSettings: optimizedInDebug),
     .target(
       name: "CytoClinical", dependencies: ["CytoCore", "CytoFCS", "CytoTransforms", "CytoGating", "CytoAutoGating", "CytoWorkspace"],
       resources: ["reset", "bcell", "tbnk", "cart", "massbcell"].map { .embedInCode("Resources/\($0).panel.json") },

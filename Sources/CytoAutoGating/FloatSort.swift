@@ -1,5 +1,6 @@
-/// Sorting and selection of `Float` samples, faster than the standard library's stable
-/// comparison sort for the sizes adaptive gating sorts (up to 10⁵ values per sample).
+/// Sorting of `Float` samples, faster than the standard library's stable comparison sort for
+/// the sizes adaptive gating sorts (up to 10⁵ values per sample). Selection of one order
+/// statistic is CytoCore's `OrderStatistics`.
 enum FloatSort {
   /// `values` (all finite) sorted ascending: an LSD radix sort on the IEEE-754 bits mapped to
   /// an order-preserving unsigned key (negative values have every bit flipped, others only the
@@ -51,30 +52,5 @@ enum FloatSort {
       swap(&keys, &tmp)
     }
     return keys.map { k in Float(bitPattern: k & 0x8000_0000 != 0 ? k & 0x7FFF_FFFF : ~k) }
-  }
-
-  /// Reorders the first `count` values so that position `k` holds the value a full sort would
-  /// put there, smaller-or-equal values before it and greater-or-equal after (Hoare's
-  /// selection with a median-of-three pivot, iterative).
-  static func select(_ b: UnsafeMutableBufferPointer<Float>, count: Int, k: Int) {
-    var lo = 0, hi = count - 1
-    while hi > lo {
-      let mid = lo + (hi - lo) / 2
-      if b[mid] < b[lo] { b.swapAt(mid, lo) }
-      if b[hi] < b[lo] { b.swapAt(hi, lo) }
-      if b[hi] < b[mid] { b.swapAt(hi, mid) }
-      let pivot = b[mid]
-      var i = lo, j = hi
-      while i <= j {
-        while b[i] < pivot { i += 1 }
-        while b[j] > pivot { j -= 1 }
-        if i <= j {
-          b.swapAt(i, j)
-          i += 1
-          j -= 1
-        }
-      }
-      if k <= j { hi = j } else if k >= i { lo = i } else { return }
-    }
   }
 }

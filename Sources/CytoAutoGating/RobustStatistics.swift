@@ -1,3 +1,4 @@
+import CytoCore
 /// Order statistics and robust spreads of a sample, the building blocks of every data-driven
 /// cut: quantiles (type 7, as R's default), the median, the median absolute deviation scaled to
 /// a normal standard deviation, and the one-sided ("half") spreads that measure a peak's width
@@ -147,7 +148,7 @@ public struct RobustSample: Sendable {
     let h = Double(n - 1) * 0.5
     let lo = Int(h.rounded(.down))
     return values.withUnsafeMutableBufferPointer { b -> Double in
-      FloatSort.select(b, count: n, k: lo)
+      OrderStatistics.select(b, from: 0, to: n - 1, k: lo)
       let a = Double(b[lo])
       guard lo + 1 < n, h > Double(lo) else { return a }
       // The next order statistic is the smallest value above position `lo`.

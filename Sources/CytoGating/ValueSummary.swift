@@ -1,4 +1,5 @@
 import Foundation
+import CytoCore
 
 /// Descriptive statistics of a set of values, computed without sorting.
 ///

@@ -1,3 +1,4 @@
+import CytoCore
 @testable import CytoAutoGating
 import CytoTestSupport
 import Foundation
@@ -41,7 +42,7 @@ import Testing
       let sorted = v.sorted()
       for k in Set([0, n / 3, n / 2, n - 1]) {
         var w = v
-        w.withUnsafeMutableBufferPointer { FloatSort.select($0, count: n, k: k) }
+        w.withUnsafeMutableBufferPointer { OrderStatistics.select($0, from: 0, to: n - 1, k: k) }
         #expect(w[k] == sorted[k], "n \(n) k \(k)")
         #expect(w[..<k].allSatisfy { $0 <= w[k] } && w[(k + 1)...].allSatisfy { $0 >= w[k] })
       }

@@ -1,5 +1,6 @@
 import CytoCore
 @testable import CytoGating
+import CytoTestSupport
 import Foundation
 import Testing
 
@@ -8,18 +9,6 @@ import Testing
 /// signed zeros, tiny and large inputs.
 @Suite("ValueSummary vs sort-based reference")
 struct ValueSummaryTests {
-  /// SplitMix64, so every case is the same on every run.
-  struct Rng: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   /// The sort-based reference: the values sorted with NaN removed; type-7 percentiles (with the
   /// documented rule for NaN from infinite neighbours); min/max as the first and last of a stable
   /// sort; mean and sd as the old implementation summed them (in sorted order).
@@ -128,7 +117,7 @@ struct ValueSummaryTests {
       #expect((r.statistics[.cv]! == nil) == (ref.value(.cv) == nil), "\(label) cv defined", sourceLocation: sourceLocation)
     }
     // Order independence, to the bit, for every statistic.
-    var rng = Rng(state: UInt64(values.count) &+ 77)
+    var rng = SeededGenerator(seed: UInt64(values.count) &+ 77)
     for _ in 0..<3 {
       let shuffled = ValueSummary(values.shuffled(using: &rng)).summary(statistics: all, percentiles: percentiles)
       for s in all where s != .min && s != .max {
@@ -187,7 +176,7 @@ struct ValueSummaryTests {
 
   /// Small random sets with heavy ties, NaN and infinities, all sizes 0…40.
   @Test func smallRandomSets() {
-    var rng = Rng(state: 1)
+    var rng = SeededGenerator(seed: 1)
     let pool: [Double] = [-3, -1, -0.0, 0, 0.5, 1, 1, 2, 1e6, .nan, .infinity, -.infinity]
     for n in 0...40 {
       for round in 0..<6 {
@@ -203,7 +192,7 @@ struct ValueSummaryTests {
   /// without NaN; also a sorted and a reversed input (selection's bad cases).
   @Test(arguments: [0, 1, 2])
   func largeN(variant: Int) {
-    var rng = Rng(state: 42 + UInt64(variant))
+    var rng = SeededGenerator(seed: 42 + UInt64(variant))
     var values = (0..<100_000).map { i -> Double in
       if i % 3 == 0 { return Double(Int.random(in: 0..<300, using: &rng)) * 8 }
       return Double(Float(Double.random(in: -500...5000, using: &rng)))
@@ -223,7 +212,7 @@ struct ValueSummaryTests {
   /// The exact sum is correctly rounded: dyadic terms m·2⁻²⁰ with |m| < 2⁴⁰ have an exact
   /// integer sum, so the reference is that integer rounded once to Double.
   @Test func exactSumIsCorrectlyRounded() {
-    var rng = Rng(state: 9)
+    var rng = SeededGenerator(seed: 9)
     let scale = 0x1p-20
     for n in [1, 2, 3, 10, 1000, 50_000] {
       for _ in 0..<4 {
@@ -253,7 +242,7 @@ struct ValueSummaryTests {
   /// GatingResult.statistics (gathered into one reused buffer) equals a ValueSummary of each
   /// population's values, for `Float` and `Double` channels.
   @Test func populationStatisticsUseTheSameValues() throws {
-    var rng = Rng(state: 5)
+    var rng = SeededGenerator(seed: 5)
     let n = 5000
     let a = (0..<n).map { _ in Float.random(in: 0...1000, using: &rng).rounded() }
     let b = (0..<n).map { _ in Double.random(in: -10...10, using: &rng) }

@@ -74,13 +74,7 @@ struct FloatKernelTests {
   @Test(arguments: Self.transforms)
   func denseSweepWithinDocumentedBound(_ t: ScaleTransform) {
     let table = Self.kernel(t).floatTable.get(Self.kernel(t))
-    var xs: [Float] = []
-    var bits: UInt32 = 0
-    while bits < 0x7F80_0000 {
-      xs.append(Float(bitPattern: bits))
-      xs.append(-Float(bitPattern: bits))
-      bits &+= 20_011
-    }
+    var xs = Self.strideThroughFiniteFloats()
     func around(_ x: Float, _ count: Int) {
       var lo = x, hi = x
       for _ in 0..<count {
@@ -161,6 +155,18 @@ struct FloatKernelTests {
     let pool: [Float] = AllTransforms.awkwardValues(top: 262_144).map(Float.init)
       + (0..<200).map { _ in Float(262_144 * pow(10, Double.random(in: -6...0.5, using: &rng))) * (Bool.random(using: &rng) ? 1 : -0.001) }
     Self.expectColumnsEqualSingles(pool, rng: &rng, "\(t)") { t.forward($0) }
+  }
+
+  /// Every 20,011th finite Float bit pattern, with both signs: a sweep over every binade.
+  static func strideThroughFiniteFloats() -> [Float] {
+    var xs: [Float] = []
+    var bits: UInt32 = 0
+    while bits < 0x7F80_0000 {
+      xs.append(Float(bitPattern: bits))
+      xs.append(-Float(bitPattern: bits))
+      bits &+= 20_011
+    }
+    return xs
   }
 
   /// `transform` of columns of 0…17, 1,001 and 40,003 values drawn from `pool` gives every

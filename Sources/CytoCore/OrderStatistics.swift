@@ -1,13 +1,16 @@
 /// Order statistics by selection: the values a full ascending sort would put at given
-/// positions, found in expected linear time without sorting.
-enum OrderStatistics {
+/// positions, found in expected linear time without sorting. Shared by the statistics of the
+/// gating engine (`Double`, CytoGating's `ValueSummary`) and the robust statistics of adaptive
+/// gating (`Float`, CytoAutoGating's `RobustSample`); inlinable so each is specialised.
+public enum OrderStatistics {
   /// Reorders `b` (no NaN) so that each position in `ranks` holds the value an ascending sort
   /// would put there. `ranks` must be ascending and within `b`'s indices.
   ///
   /// Selects in increasing order on a shrinking range: after position k is placed, positions
   /// k+1… hold exactly the larger order statistics, so the next rank is selected among them
   /// only. A rank right after the previous one is the minimum of the rest (one scan).
-  static func select(_ b: UnsafeMutableBufferPointer<Double>, ranks: [Int]) {
+  @inlinable
+  public static func select<T: BinaryFloatingPoint>(_ b: UnsafeMutableBufferPointer<T>, ranks: [Int]) {
     var start = 0
     for k in ranks where k >= start {
       precondition(k < b.count, "rank \(k) outside \(b.count) values")
@@ -22,10 +25,13 @@ enum OrderStatistics {
     }
   }
 
-  /// Introselect on `b[from...to]`: Hoare's selection with a median-of-three pivot; a range
-  /// still unresolved after 2·log₂ n + 4 partitions (an adversarial order) is sorted instead, so
-  /// the worst case is O(n log n).
-  static func select(_ b: UnsafeMutableBufferPointer<Double>, from: Int, to: Int, k: Int) {
+  /// Introselect on `b[from...to]` (no NaN): afterwards position `k` holds the value a sort of
+  /// that range would put there, with smaller-or-equal values before it and greater-or-equal
+  /// after. Hoare's selection with a median-of-three pivot; a range still unresolved after
+  /// 2·log₂ n + 4 partitions (an adversarial order) is sorted instead, so the worst case is
+  /// O(n log n).
+  @inlinable
+  public static func select<T: BinaryFloatingPoint>(_ b: UnsafeMutableBufferPointer<T>, from: Int, to: Int, k: Int) {
     var lo = from, hi = to
     var budget = 2 * (Int.bitWidth - max(hi - lo + 1, 1).leadingZeroBitCount) + 4
     while hi > lo {
